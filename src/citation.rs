@@ -1,0 +1,1 @@
+//! citation (being built)

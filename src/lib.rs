@@ -1,0 +1,20 @@
+//! regkb — a regulation knowledge base and compliance-check service for
+//! China's work-safety (安全生产) supervision.
+//!
+//! See `ARCHITECTURE.md` for the map. The pure core ([`statute`],
+//! [`citation`], [`dsl`], [`record`]) does no I/O; importers, the library,
+//! search, the store and the front ends sit around it.
+
+pub mod check;
+pub mod citation;
+pub mod cli;
+pub mod config;
+pub mod dsl;
+pub mod error;
+pub mod import;
+pub mod library;
+pub mod record;
+pub mod search;
+pub mod statute;
+
+pub use error::{Error, Result};
