@@ -1,0 +1,327 @@
+//! The low-level reader shared by the query parser and the finder: one
+//! provision reference such as `第二十四条`, `24条`, `第一百三十四条之一`,
+//! `第十六条第一款第三项`, `第二款`, `第（三）项`, read at a byte position.
+//!
+//! It knows numbers and the units 条/款/项, nothing about law names.
+
+use crate::statute::ArticleNo;
+use crate::statute::numeral::parse_chinese_numeral;
+
+/// Highest article number accepted (民法典 ends at 1260).
+const MAX_ARTICLE: u32 = 9_999;
+/// Highest paragraph or item number accepted.
+const MAX_SUB: u32 = 99;
+
+/// One reference as written, at whatever level it starts: an article with
+/// optional paragraph and item, or (in lists) just a paragraph or an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Element {
+    pub article: Option<ArticleNo>,
+    pub paragraph: Option<u32>,
+    pub item: Option<u32>,
+    /// Byte offsets in the scanned text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Characters that may follow 条 without it being the unit of an article
+/// number: 第五条例 (the fifth regulation), 条件, 条约, 条目, 条文, 条款.
+const NOT_AFTER_ARTICLE: &[char] = &['例', '件', '约', '目', '文', '幅', '线', '理', '码'];
+
+/// Whether `c` can be part of a number: ASCII or full-width digits, or a
+/// Chinese numeral character.
+pub(crate) fn is_number_char(c: char) -> bool {
+    c.is_ascii_digit()
+        || ('０'..='９').contains(&c)
+        || matches!(
+            c,
+            '零' | '〇'
+                | '一'
+                | '二'
+                | '两'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '百'
+                | '千'
+        )
+}
+
+fn is_arabic(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// A small cursor over `text` at a byte position (always on a char boundary).
+#[derive(Debug, Clone, Copy)]
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn rest(&self) -> &'a str {
+        self.text.get(self.pos..).unwrap_or("")
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if self.peek() == Some(c) {
+            self.pos += c.len_utf8();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat_any(&mut self, cs: &[char]) -> bool {
+        match self.peek() {
+            Some(c) if cs.contains(&c) => {
+                self.pos += c.len_utf8();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Skips ASCII and ideographic spaces (not newlines: a reference does not
+    /// span lines).
+    fn skip_spaces(&mut self) {
+        while let Some(c) = self.peek() {
+            if c == ' ' || c == '\u{3000}' || c == '\t' {
+                self.pos += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Reads a number: a run of digits or a run of Chinese numerals (not mixed).
+    fn number(&mut self) -> Option<(u32, bool)> {
+        let rest = self.rest();
+        let first = rest.chars().next()?;
+        let arabic = is_arabic(first);
+        let len: usize = rest
+            .chars()
+            .take_while(|&c| {
+                if arabic {
+                    is_arabic(c)
+                } else {
+                    is_number_char(c) && !is_arabic(c)
+                }
+            })
+            .map(char::len_utf8)
+            .sum();
+        if len == 0 || len > 40 {
+            return None;
+        }
+        let n = parse_chinese_numeral(rest.get(..len)?)?;
+        self.pos += len;
+        Some((n, arabic))
+    }
+}
+
+/// The unit after a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Article,
+    Paragraph,
+    Item,
+}
+
+/// Reads `[第] NUM UNIT` (or `[第] （NUM） 项`), returning the number and unit.
+/// `need_di` demands the leading 第 (free text); `level_min` rejects units above
+/// it (after an article, only 款/项 may follow).
+fn unit_number(c: &mut Cursor<'_>, need_di: bool, above: Option<Unit>) -> Option<(u32, Unit)> {
+    let save = *c;
+    let had_di = c.eat('第');
+    if had_di {
+        c.skip_spaces();
+    }
+    let paren = c.eat_any(&['（', '(']);
+    let Some((n, arabic)) = c.number() else {
+        *c = save;
+        return None;
+    };
+    if paren && !c.eat_any(&['）', ')']) {
+        *c = save;
+        return None;
+    }
+    c.skip_spaces();
+    let unit = match c.peek() {
+        Some('条') if !paren => Unit::Article,
+        Some('款') if !paren => Unit::Paragraph,
+        Some('项') => Unit::Item,
+        _ => {
+            *c = save;
+            return None;
+        }
+    };
+    // Without 第, only Arabic numbers count (`24条`, `2款`); `一条管道` is not
+    // a reference. After an article, `二款` is fine too.
+    if !had_di && (need_di || (!arabic && above.is_none())) {
+        *c = save;
+        return None;
+    }
+    let allowed = match above {
+        None => true,
+        Some(Unit::Article) => unit != Unit::Article,
+        Some(Unit::Paragraph) => unit == Unit::Item,
+        Some(Unit::Item) => false,
+    };
+    let max = if unit == Unit::Article {
+        MAX_ARTICLE
+    } else {
+        MAX_SUB
+    };
+    if !allowed || n == 0 || n > max {
+        *c = save;
+        return None;
+    }
+    c.pos += '条'.len_utf8(); // 条, 款 and 项 are all three bytes
+    // 第五条例, 第三项目: the unit character starts another word.
+    let next = c.peek();
+    let bad_follow = match unit {
+        Unit::Article => next.is_some_and(|n| NOT_AFTER_ARTICLE.contains(&n)),
+        Unit::Item => next == Some('目'),
+        Unit::Paragraph => false,
+    };
+    if bad_follow {
+        *c = save;
+        return None;
+    }
+    Some((n, unit))
+}
+
+/// Reads `之NUM` after an article number.
+fn sub_number(c: &mut Cursor<'_>) -> Option<u32> {
+    let save = *c;
+    if !c.eat('之') {
+        return None;
+    }
+    match c.number() {
+        Some((n, _)) if n > 0 && n <= MAX_SUB => Some(n),
+        _ => {
+            *c = save;
+            None
+        }
+    }
+}
+
+/// Reads one reference element at byte `pos` of `text`. With `need_di`, every
+/// level must start with 第 except 款/项 directly after an article
+/// (`第24条2款` is accepted either way).
+pub(crate) fn element_at(text: &str, pos: usize, need_di: bool) -> Option<Element> {
+    if !text.is_char_boundary(pos) {
+        return None;
+    }
+    let mut c = Cursor { text, pos };
+    let (n, unit) = unit_number(&mut c, need_di, None)?;
+    let mut el = Element {
+        article: None,
+        paragraph: None,
+        item: None,
+        start: pos,
+        end: c.pos,
+    };
+    let mut level = unit;
+    match unit {
+        Unit::Article => {
+            let sub = sub_number(&mut c).unwrap_or(0);
+            el.article = Some(ArticleNo::with_sub(n, sub));
+        }
+        Unit::Paragraph => el.paragraph = Some(n),
+        Unit::Item => el.item = Some(n),
+    }
+    el.end = c.pos;
+    // Deeper levels: 第一款第三项, 2款3项.
+    loop {
+        let mut probe = c;
+        probe.skip_spaces();
+        let Some((n, unit)) = unit_number(&mut probe, false, Some(level)) else {
+            break;
+        };
+        match unit {
+            Unit::Paragraph => el.paragraph = Some(n),
+            Unit::Item => el.item = Some(n),
+            Unit::Article => break,
+        }
+        level = unit;
+        c = probe;
+        el.end = c.pos;
+    }
+    Some(el)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(
+        text: &str,
+        need_di: bool,
+        expect: Option<(u32, u32, Option<u32>, Option<u32>, &str)>,
+    ) {
+        let got = element_at(text, 0, need_di).map(|e| {
+            let a = e.article.unwrap_or(ArticleNo::new(0));
+            (a.number, a.sub, e.paragraph, e.item, &text[e.start..e.end])
+        });
+        assert_eq!(got, expect, "scanning `{text}`");
+    }
+
+    #[test]
+    fn reads_articles() {
+        check("第二十四条", true, Some((24, 0, None, None, "第二十四条")));
+        check("第24条规定", true, Some((24, 0, None, None, "第24条")));
+        check("24条", false, Some((24, 0, None, None, "24条")));
+        check("24条", true, None);
+        check("二十四条", false, None);
+        check(
+            "第一百三十四条之一",
+            true,
+            Some((134, 1, None, None, "第一百三十四条之一")),
+        );
+        check("134条之一", false, Some((134, 1, None, None, "134条之一")));
+        check("第五条之规定", true, Some((5, 0, None, None, "第五条")));
+        check(
+            "第十六条第一款第三项",
+            true,
+            Some((16, 0, Some(1), Some(3), "第十六条第一款第三项")),
+        );
+        check(
+            "第24条第2款",
+            true,
+            Some((24, 0, Some(2), None, "第24条第2款")),
+        );
+        check("第24条2款", true, Some((24, 0, Some(2), None, "第24条2款")));
+        check(
+            "第二条第（三）项",
+            true,
+            Some((2, 0, None, Some(3), "第二条第（三）项")),
+        );
+        check("第 24 条", true, Some((24, 0, None, None, "第 24 条")));
+    }
+
+    #[test]
+    fn rejects_look_alikes() {
+        check("第五条例", true, None);
+        check("第一条件", true, None);
+        check("第3天", true, None);
+        check("第一次", true, None);
+        check("第0条", true, None);
+        check("第条", true, None);
+        check("第", true, None);
+        check("", true, None);
+        check("第一二条", true, None);
+        check("第三项目", true, None);
+        check("第二条第三项目", true, Some((2, 0, None, None, "第二条")));
+    }
+}
