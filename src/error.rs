@@ -15,6 +15,8 @@ pub enum Error {
     },
     #[error(transparent)]
     Library(#[from] crate::library::LibraryError),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
     #[error("{0}")]
     Invalid(String),
 }

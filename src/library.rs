@@ -14,10 +14,14 @@
 mod names;
 pub mod storage;
 
+mod fingerprint;
+
 use std::collections::HashMap;
 
 use jiff::civil::Date;
 
+use crate::config::{ContentPaths, DataDir};
+use crate::import::Skipped;
 use crate::statute::{ArticleNo, DocKind, Document, Status, document_status};
 
 pub use names::{Aliases, AliasesError, normalize_law_name};
@@ -40,6 +44,8 @@ pub struct Library {
     by_title: HashMap<String, Vec<usize>>,
     /// Normalized alias or short title → full title.
     names: HashMap<String, String>,
+    /// Corpus files that could not be read on load.
+    problems: Vec<Skipped>,
 }
 
 impl Library {
@@ -73,7 +79,47 @@ impl Library {
             docs,
             by_title,
             names,
+            problems: Vec::new(),
         }
+    }
+
+    /// Everything the commands see: the imported sources stored in `data`,
+    /// plus the project corpus read live from `content.corpus_dir` (so edits
+    /// show without re-import) and its `aliases.toml`. Broken corpus files are
+    /// skipped and listed by [`Library::problems`]; a broken alias file is an
+    /// error.
+    pub fn load(data: &DataDir, content: &ContentPaths) -> crate::Result<Library> {
+        let mut docs: Vec<Document> = storage::load_sources(data)?
+            .into_iter()
+            .flat_map(|s| s.documents)
+            .collect();
+        let corpus = crate::import::load_corpus(&content.corpus_dir);
+        for s in &corpus.skipped {
+            tracing::warn!(path = %s.path, line = s.line, "corpus file skipped: {}", s.reason);
+        }
+        docs.extend(corpus.documents);
+        let alias_file = content.corpus_dir.join("aliases.toml");
+        let aliases = if alias_file.is_file() {
+            Aliases::load(&alias_file).map_err(LibraryError::from)?
+        } else {
+            Aliases::default()
+        };
+        let mut lib = Library::from_documents(docs, &aliases);
+        lib.problems = corpus.skipped;
+        Ok(lib)
+    }
+
+    /// A cheap token that changes whenever [`Library::load`] would see
+    /// different input: names, sizes and modification times of the stored
+    /// sources and of every file under the corpus folder. Search compares it
+    /// to decide whether the index must be rebuilt.
+    pub fn fingerprint(data: &DataDir, content: &ContentPaths) -> crate::Result<String> {
+        fingerprint::compute(&[data.library_dir(), content.corpus_dir.clone()])
+    }
+
+    /// Corpus files skipped by [`Library::load`].
+    pub fn problems(&self) -> &[Skipped] {
+        &self.problems
     }
 
     pub fn documents(&self) -> &[Document] {
