@@ -5,14 +5,25 @@
 //! them to full titles and versions.
 //!
 //! ```
-//! use regkb::citation::parse_query_citation;
+//! use regkb::citation::{find_citations, parse_query_citation, NameList};
 //! let q = parse_query_citation("安法 24条").unwrap();
 //! assert_eq!((q.law.as_str(), q.article.number), ("安法", 24));
+//!
+//! let names = NameList::new(["安全生产法"]);
+//! let found = find_citations("《消防法》第十六条、安全生产法第二十四条第一款", &names);
+//! assert_eq!(found.len(), 2);
+//! assert_eq!(found[1].paragraph, Some(1));
 //! ```
 //!
 //! [`Library`]: crate::library::Library
 
+mod check;
+mod find;
+mod names;
 mod query;
 mod scan;
 
+pub use check::{CheckedCitation, CitationStatus, check_citation, cite_check, cite_check_with};
+pub use find::{FindOptions, FoundCitation, LawMention, find_citations, find_citations_with};
+pub use names::{KnownNames, NameList};
 pub use query::{QueryCitation, parse_query_citation};

@@ -138,8 +138,11 @@ fn clean_name(raw: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// (law, article, 之N, paragraph, item)
+    type Expect<'a> = Option<(&'a str, u32, u32, Option<u32>, Option<u32>)>;
+
     #[track_caller]
-    fn check(query: &str, expect: Option<(&str, u32, u32, Option<u32>, Option<u32>)>) {
+    fn check(query: &str, expect: Expect<'_>) {
         let got = parse_query_citation(query);
         let got = got.as_ref().map(|q| {
             (

@@ -264,12 +264,11 @@ pub(crate) fn element_at(text: &str, pos: usize, need_di: bool) -> Option<Elemen
 mod tests {
     use super::*;
 
+    /// (article, 之N, paragraph, item, text read)
+    type Expect<'a> = Option<(u32, u32, Option<u32>, Option<u32>, &'a str)>;
+
     #[track_caller]
-    fn check(
-        text: &str,
-        need_di: bool,
-        expect: Option<(u32, u32, Option<u32>, Option<u32>, &str)>,
-    ) {
+    fn check(text: &str, need_di: bool, expect: Expect<'_>) {
         let got = element_at(text, 0, need_di).map(|e| {
             let a = e.article.unwrap_or(ArticleNo::new(0));
             (a.number, a.sub, e.paragraph, e.item, &text[e.start..e.end])
