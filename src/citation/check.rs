@@ -238,6 +238,6 @@ fn to_cn(n: u32) -> String {
 }
 
 /// `2026年5月1日`.
-pub(crate) fn chinese_date(d: Date) -> String {
+pub fn chinese_date(d: Date) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }

@@ -168,6 +168,12 @@ const NAME_BOUNDARIES: &[&str] = &[
     "落实", "贯彻", "了", "及", "或", "即", "是",
 ];
 
+/// First characters of two-character words ending in 法 that are not laws.
+const NOT_LAW_2: &[char] = &[
+    '办', '方', '做', '说', '违', '执', '守', '依', '合', '非', '立', '司', '国', '用', '手', '算',
+    '章', '语', '书', '写', '想', '看', '玩', '家', '王', '变', '魔', '犯', '无', '大', '新', '旧',
+];
+
 /// Widest range expanded into single articles (`第一条至第二百条`).
 const MAX_RANGE: u32 = 300;
 
@@ -550,7 +556,11 @@ fn unknown_name(before: &str) -> Option<(usize, &str)> {
     let start = start + cut;
     // 本法 / 该法 are handled elsewhere; a bare suffix is no name.
     let chars = run.chars().count();
-    if chars < 3 || run.starts_with(['本', '该', '同', '前']) {
+    if chars < 2 || run.starts_with(['本', '该', '同', '前', '上', '此', '其']) {
+        return None;
+    }
+    // Two characters only for …法 names (刑法, 宪法), not words like 办法, 依法.
+    if chars == 2 && (!run.ends_with('法') || run.starts_with(NOT_LAW_2)) {
         return None;
     }
     Some((start, run))
@@ -796,6 +806,10 @@ mod tests {
             "某某市危险作业管理办法 12",
         );
         check("按照有关规定第三条", "有关规定 3");
+        check("刑法134条之一", "刑法 134-1");
+        check("按照办法第三条", "");
+        check("依法第三条", "");
+        check("违反宪法第五条", "宪法 5");
     }
 
     #[test]
