@@ -168,6 +168,53 @@ const NAME_BOUNDARIES: &[&str] = &[
     "落实", "贯彻", "了", "及", "或", "即", "是",
 ];
 
+/// Laws so often cited by short name that the finder knows them even when the
+/// library does not (the heuristic for unknown names stops at them).
+const COMMON_SHORT_NAMES: &[&str] = &[
+    "刑法",
+    "宪法",
+    "民法典",
+    "刑事诉讼法",
+    "民事诉讼法",
+    "行政诉讼法",
+    "行政处罚法",
+    "行政许可法",
+    "行政强制法",
+    "行政复议法",
+    "治安管理处罚法",
+    "劳动法",
+    "劳动合同法",
+    "安全生产法",
+    "消防法",
+    "特种设备安全法",
+    "职业病防治法",
+    "矿山安全法",
+    "建筑法",
+    "道路交通安全法",
+    "突发事件应对法",
+    "环境保护法",
+    "危险化学品安全法",
+];
+
+/// Words that start a run of ideographs before a name without being part of
+/// it (`将刑法第十七条修改为` → `刑法`).
+const LEADING_WORDS: &[&str] = &[
+    "不属于",
+    "属于",
+    "构成",
+    "应当",
+    "可以",
+    "将",
+    "在",
+    "犯",
+    "把",
+    "被",
+    "按",
+    "依",
+    "据",
+    "照",
+];
+
 /// First characters of two-character words ending in 法 that are not laws.
 const NOT_LAW_2: &[char] = &[
     '办', '方', '做', '说', '违', '执', '守', '依', '合', '非', '立', '司', '国', '用', '手', '算',
@@ -194,7 +241,9 @@ struct Finder<'a> {
 
 /// The law part found before a reference.
 struct LawBefore {
-    law: String,
+    /// `None`: 本解释/该条例 with no law of that kind to stand for; the
+    /// reference is skipped.
+    law: Option<String>,
     start: usize,
     mention: LawMention,
 }
@@ -317,7 +366,12 @@ impl Finder<'_> {
         let need_di = !matches!(&law_before, Some(l) if l.mention == LawMention::Named);
         let (entries, end) = read_group(self.text, at, need_di)?;
         let (law, start, mention) = match law_before {
-            Some(l) => (l.law, l.start, l.mention),
+            Some(LawBefore { law: None, .. }) => return Some(end),
+            Some(LawBefore {
+                law: Some(law),
+                start,
+                mention,
+            }) => (law, start, mention),
             None => {
                 let implicit = self
                     .options
@@ -363,7 +417,7 @@ impl Finder<'_> {
         if let Some((_, title)) = self.titles.iter().rev().find(|(end, _)| *end == pos) {
             let start = text.get(..pos).and_then(title_start).unwrap_or(pos);
             return Some(LawBefore {
-                law: title.clone(),
+                law: Some(title.clone()),
                 start,
                 mention: LawMention::Named,
             });
@@ -377,7 +431,7 @@ impl Finder<'_> {
             .max_by_key(|(a, _)| a.len())
         {
             return Some(LawBefore {
-                law: title.clone(),
+                law: Some(title.clone()),
                 start: pos - alias.len(),
                 mention: LawMention::Named,
             });
@@ -389,7 +443,7 @@ impl Finder<'_> {
         {
             let start = base + before.len() - len;
             return Some(LawBefore {
-                law: before.get(before.len() - len..)?.to_string(),
+                law: Some(before.get(before.len() - len..)?.to_string()),
                 start,
                 mention: LawMention::Named,
             });
@@ -408,7 +462,7 @@ impl Finder<'_> {
                     .options
                     .current_law
                     .clone()
-                    .or_else(|| self.last_law.clone())?;
+                    .or_else(|| self.last_law.clone().filter(|l| same_kind(word, l)));
                 return Some(LawBefore {
                     law,
                     start: pos - word.len(),
@@ -421,7 +475,8 @@ impl Finder<'_> {
                 let law = self
                     .last_law
                     .clone()
-                    .or_else(|| self.options.current_law.clone())?;
+                    .or_else(|| self.options.current_law.clone())
+                    .filter(|l| same_kind(word, l));
                 return Some(LawBefore {
                     law,
                     start: pos - word.len(),
@@ -431,7 +486,7 @@ impl Finder<'_> {
         }
         let (start, name) = unknown_name(before)?;
         Some(LawBefore {
-            law: name.to_string(),
+            law: Some(name.to_string()),
             start: base + start,
             mention: LawMention::Named,
         })
@@ -517,6 +572,13 @@ fn title_start(before: &str) -> Option<usize> {
     None
 }
 
+/// Whether `law` is of the kind a 本…/该… word names: 本条例 a …条例, 本法 a
+/// …法; 上述法律 any.
+fn same_kind(word: &str, law: &str) -> bool {
+    let kind = word.trim_start_matches(['本', '该', '同']);
+    kind == "上述法律" || strip_trailing_parens(law).ends_with(kind)
+}
+
 /// Drops trailing `（十一）` from `刑法修正案（十一）`.
 fn strip_trailing_parens(title: &str) -> &str {
     let t = title.trim_end();
@@ -545,6 +607,22 @@ fn unknown_name(before: &str) -> Option<(usize, &str)> {
         start = j;
     }
     let mut run = before.get(start..)?;
+    // A well-known short name at the end wins over a longer run
+    // (`属于刑法` → `刑法`), unless the full title is written out.
+    if let Some(short) = COMMON_SHORT_NAMES
+        .iter()
+        .filter(|n| run.ends_with(*n))
+        .max_by_key(|n| n.len())
+    {
+        let full = format!("中华人民共和国{short}");
+        let name = if run.ends_with(&full) {
+            full.as_str()
+        } else {
+            short
+        };
+        let k = run.len() - name.len();
+        return Some((start + k, run.get(k..)?));
+    }
     // Cut at the last citing verb inside the run.
     let mut cut = 0;
     for w in NAME_BOUNDARIES {
@@ -553,7 +631,12 @@ fn unknown_name(before: &str) -> Option<(usize, &str)> {
         }
     }
     run = run.get(cut..)?;
-    let start = start + cut;
+    let mut start = start + cut;
+    // Leading verbs and prepositions are not part of a name.
+    while let Some(w) = LEADING_WORDS.iter().find(|w| run.starts_with(*w)) {
+        run = run.get(w.len()..)?;
+        start += w.len();
+    }
     // 本法 / 该法 are handled elsewhere; a bare suffix is no name.
     let chars = run.chars().count();
     if chars < 2 || run.starts_with(['本', '该', '同', '前', '上', '此', '其']) {
@@ -810,6 +893,11 @@ mod tests {
         check("按照办法第三条", "");
         check("依法第三条", "");
         check("违反宪法第五条", "宪法 5");
+        check("将刑法第十七条修改为", "刑法 17");
+        check("属于某市中华人民共和国宪法第一条", "中华人民共和国宪法 1");
+        check("中介组织的人员犯刑法第二百二十九条", "刑法 229");
+        check("应当依照某市燃气管理条例第八条", "某市燃气管理条例 8");
+        check("违反对外贸易法第八条", "对外贸易法 8");
     }
 
     #[test]
@@ -874,6 +962,9 @@ mod tests {
         check("《消防法》第一条……本法第二条", "消防法 1; 消防法 2");
         // Nothing named: 本法 cannot be resolved and is skipped.
         check("违反本法第二十四条", "");
+        // 本解释 means a 解释: not the 消防法 named before.
+        check("《消防法》第一条。本解释第七条、第八条", "消防法 1");
+        check("《某某条例》第一条，该法第二条", "某某条例 1");
         // 基本法 is a name, not 本法.
         check_in("安全生产法", "香港基本法第二十三条", "香港基本法 23");
     }
