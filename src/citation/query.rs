@@ -137,6 +137,7 @@ fn clean_name(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     /// (law, article, 之N, paragraph, item)
     type Expect<'a> = Option<(&'a str, u32, u32, Option<u32>, Option<u32>)>;
@@ -231,5 +232,27 @@ mod tests {
         check("，第一条", None);
         check("二十四条", None);
         check("安法 二十四", None);
+    }
+
+    proptest! {
+        /// `label` then parse gives the same article number, through
+        /// `ArticleNo::from_str` and through a query citation, and so does `key`.
+        #[test]
+        fn article_labels_round_trip(number in 1u32..=9_999, sub in prop_oneof![Just(0u32), 1u32..=20]) {
+            let no = ArticleNo::with_sub(number, sub);
+            prop_assert_eq!(no.label().parse::<ArticleNo>(), Ok(no));
+            prop_assert_eq!(no.key().parse::<ArticleNo>(), Ok(no));
+            let q = parse_query_citation(&format!("安全生产法{}", no.label()));
+            prop_assert_eq!(q.map(|q| q.article), Some(no));
+            let arabic = if sub == 0 { format!("安法 {number}条") } else { format!("安法{number}条之{}", crate::statute::numeral::to_chinese_numeral(sub)) };
+            prop_assert_eq!(parse_query_citation(&arabic).map(|q| q.article), Some(no));
+        }
+
+        #[test]
+        fn query_parser_never_panics(q in "[《》第条款项之一二三十百0-9 安全生产法？\\PC]{0,40}") {
+            if let Some(c) = parse_query_citation(&q) {
+                prop_assert!(!c.law.trim().is_empty());
+            }
+        }
     }
 }
