@@ -13,7 +13,7 @@ use std::ops::Range;
 use crate::statute::ArticleNo;
 
 use super::names::{KnownNames, MAX_NAME_CHARS};
-use super::scan::{Element, element_at, is_number_char};
+use super::scan::{Di, Element, NOT_AFTER_ARTICLE, element_at, is_number_char, number_at};
 
 /// How the law of a citation was named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -361,10 +361,18 @@ impl Finder<'_> {
 
     /// Tries a reference group at byte `at`; returns the end of what it used.
     fn try_reference(&mut self, at: usize) -> Option<usize> {
-        element_at(self.text, at, false)?.article?;
+        let looks_like_reference = element_at(self.text, at, Di::OrArabic)
+            .is_some_and(|e| e.article.is_some())
+            || compact_group(self.text, at).is_some();
+        if !looks_like_reference {
+            return None;
+        }
         let law_before = self.law_before(at);
-        let need_di = !matches!(&law_before, Some(l) if l.mention == LawMention::Named);
-        let (entries, end) = read_group(self.text, at, need_di)?;
+        let di = match &law_before {
+            Some(l) if l.mention == LawMention::Named => Di::OrArabic,
+            _ => Di::Required,
+        };
+        let (entries, end) = read_group(self.text, at, di)?;
         let (law, start, mention) = match law_before {
             Some(LawBefore { law: None, .. }) => return Some(end),
             Some(LawBefore {
@@ -655,19 +663,22 @@ fn is_ideograph(c: char) -> bool {
 
 /// Reads a reference and the list or range that continues it, returning one
 /// entry per cited article (or paragraph/item) and the end byte.
-fn read_group(text: &str, at: usize, need_di: bool) -> Option<(Vec<Entry>, usize)> {
-    let first = element_at(text, at, need_di)?;
-    let article = first.article?;
-    let mut entries = vec![Entry {
-        span: first.start..first.end,
-        article,
-        paragraph: first.paragraph,
-        item: first.item,
-    }];
-    let mut current = first;
-    let mut end = first.end;
+fn read_group(text: &str, at: usize, di: Di) -> Option<(Vec<Entry>, usize)> {
+    let (mut entries, mut current) = match element_at(text, at, di) {
+        Some(first) => {
+            let entry = Entry {
+                span: first.start..first.end,
+                article: first.article?,
+                paragraph: first.paragraph,
+                item: first.item,
+            };
+            (vec![entry], first)
+        }
+        None => compact_group(text, at)?,
+    };
+    let mut end = current.end;
     while let Some((sep, next_at)) = separator(text, end) {
-        let Some(next) = element_at(text, next_at, need_di) else {
+        let Some(next) = element_at(text, next_at, Di::Optional) else {
             break;
         };
         let next = inherit(&current, next);
@@ -705,6 +716,65 @@ fn read_group(text: &str, at: usize, need_di: bool) -> Option<(Vec<Entry>, usize
         end = next.end;
     }
     Some((entries, end))
+}
+
+/// `第二十四、二十五条`, `第30至32条`: several numbers sharing one 第…条.
+/// Returns one entry per article and an element standing for the last one.
+fn compact_group(text: &str, at: usize) -> Option<(Vec<Entry>, Element)> {
+    let rest = text.get(at..)?;
+    if !rest.starts_with('第') {
+        return None;
+    }
+    let (first, mut pos) = number_at(text, at + '第'.len_utf8())?;
+    let mut numbers = vec![first];
+    while let Some((sep, next_at)) = separator(text, pos).filter(|(_, n)| *n > pos) {
+        if text
+            .get(pos..next_at)
+            .is_some_and(|s| s.contains(['，', ',']))
+        {
+            break;
+        }
+        let Some((n, after)) = number_at(text, next_at) else {
+            break;
+        };
+        let prev = numbers.last().copied().unwrap_or(n);
+        if sep == Sep::Range && prev < n && n - prev <= MAX_RANGE {
+            numbers.extend((prev + 1)..n);
+        }
+        numbers.push(n);
+        pos = after;
+    }
+    if numbers.len() < 2 {
+        return None;
+    }
+    let tail = text.get(pos..)?.trim_start_matches([' ', '\u{3000}']);
+    let unit_at = pos + (text.get(pos..)?.len() - tail.len());
+    let mut chars = tail.chars();
+    if chars.next() != Some('条') || chars.next().is_some_and(|c| NOT_AFTER_ARTICLE.contains(&c)) {
+        return None;
+    }
+    let end = unit_at + '条'.len_utf8();
+    if numbers.iter().any(|n| *n == 0 || *n > 9_999) {
+        return None;
+    }
+    let entries: Vec<Entry> = numbers
+        .iter()
+        .map(|n| Entry {
+            span: at..end,
+            article: ArticleNo::new(*n),
+            paragraph: None,
+            item: None,
+        })
+        .collect();
+    let last = ArticleNo::new(numbers.last().copied()?);
+    let element = Element {
+        article: Some(last),
+        paragraph: None,
+        item: None,
+        start: at,
+        end,
+    };
+    Some((entries, element))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -921,6 +991,24 @@ mod tests {
         );
         check("安法第30条-第32条", "安法 30; 安法 31; 安法 32");
         check("安法30条至32条", "安法 30; 安法 31; 安法 32");
+        check(
+            "安全生产法第二十四、二十五条",
+            "安全生产法 24; 安全生产法 25",
+        );
+        check(
+            "安全生产法第30至32条",
+            "安全生产法 30; 安全生产法 31; 安全生产法 32",
+        );
+        check(
+            "安全生产法第二十四、二十五条和第三十条",
+            "安全生产法 24; 安全生产法 25; 安全生产法 30",
+        );
+        check(
+            "安全生产法第三十条、三十一条",
+            "安全生产法 30; 安全生产法 31",
+        );
+        check("第一、二次检查", "");
+        check("《消防法》第一条。第二、三条例", "消防法 1");
         check(
             "安全生产法第二十四条第一款、第二款",
             "安全生产法 24 款1; 安全生产法 24 款2",

@@ -5,7 +5,7 @@
 
 use crate::statute::ArticleNo;
 
-use super::scan::{element_at, is_number_char};
+use super::scan::{Di, element_at, is_number_char};
 
 /// A query that cites one provision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub fn parse_query_citation(query: &str) -> Option<QueryCitation> {
         if pos == 0 || !(c == '第' || is_number_char(c)) {
             continue;
         }
-        let Some(el) = element_at(q, pos, false) else {
+        let Some(el) = element_at(q, pos, Di::OrArabic) else {
             continue;
         };
         let Some(article) = el.article else {
@@ -119,10 +119,9 @@ fn clean_name(raw: &str) -> Option<String> {
     }
     // `安全生产法第二十四条和` is not a name: a citation inside means the query
     // cites more than one provision.
-    if name
-        .char_indices()
-        .any(|(i, c)| c == '第' && element_at(name, i, true).is_some_and(|e| e.article.is_some()))
-    {
+    if name.char_indices().any(|(i, c)| {
+        c == '第' && element_at(name, i, Di::Required).is_some_and(|e| e.article.is_some())
+    }) {
         return None;
     }
     if !name

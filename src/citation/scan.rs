@@ -26,7 +26,8 @@ pub(crate) struct Element {
 
 /// Characters that may follow 条 without it being the unit of an article
 /// number: 第五条例 (the fifth regulation), 条件, 条约, 条目, 条文, 条款.
-const NOT_AFTER_ARTICLE: &[char] = &['例', '件', '约', '目', '文', '幅', '线', '理', '码'];
+pub(crate) const NOT_AFTER_ARTICLE: &[char] =
+    &['例', '件', '约', '目', '文', '幅', '线', '理', '码'];
 
 /// Whether `c` can be part of a number: ASCII or full-width digits, or a
 /// Chinese numeral character.
@@ -128,6 +129,28 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// Whether a reference must start with 第.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Di {
+    /// Free text with no law named right before: `第二十四条` only.
+    Required,
+    /// After a law name: `24条` too, but not `二十四条` (`一条管道`).
+    OrArabic,
+    /// Inside a list or range (`第三十条、三十一条`): any numeral.
+    Optional,
+}
+
+/// Reads a number at byte `pos` (digits or Chinese numerals), returning it and
+/// the byte after it.
+pub(crate) fn number_at(text: &str, pos: usize) -> Option<(u32, usize)> {
+    if !text.is_char_boundary(pos) {
+        return None;
+    }
+    let mut c = Cursor { text, pos };
+    let (n, _) = c.number()?;
+    Some((n, c.pos))
+}
+
 /// The unit after a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Unit {
@@ -137,9 +160,9 @@ enum Unit {
 }
 
 /// Reads `[第] NUM UNIT` (or `[第] （NUM） 项`), returning the number and unit.
-/// `need_di` demands the leading 第 (free text); `level_min` rejects units above
-/// it (after an article, only 款/项 may follow).
-fn unit_number(c: &mut Cursor<'_>, need_di: bool, above: Option<Unit>) -> Option<(u32, Unit)> {
+/// `di` says whether the leading 第 is needed; `above` is the unit read before
+/// (after an article, only 款/项 may follow, and need no 第).
+fn unit_number(c: &mut Cursor<'_>, di: Di, above: Option<Unit>) -> Option<(u32, Unit)> {
     let save = *c;
     let had_di = c.eat('第');
     if had_di {
@@ -166,7 +189,13 @@ fn unit_number(c: &mut Cursor<'_>, need_di: bool, above: Option<Unit>) -> Option
     };
     // Without 第, only Arabic numbers count (`24条`, `2款`); `一条管道` is not
     // a reference. After an article, `二款` is fine too.
-    if !had_di && (need_di || (!arabic && above.is_none())) {
+    let bare_ok = above.is_some()
+        || match di {
+            Di::Required => false,
+            Di::OrArabic => arabic,
+            Di::Optional => true,
+        };
+    if !had_di && !bare_ok {
         *c = save;
         return None;
     }
@@ -215,15 +244,14 @@ fn sub_number(c: &mut Cursor<'_>) -> Option<u32> {
     }
 }
 
-/// Reads one reference element at byte `pos` of `text`. With `need_di`, every
-/// level must start with 第 except 款/项 directly after an article
-/// (`第24条2款` is accepted either way).
-pub(crate) fn element_at(text: &str, pos: usize, need_di: bool) -> Option<Element> {
+/// Reads one reference element at byte `pos` of `text`. `di` applies to the
+/// first level; 款/项 after an article need no 第 (`第24条2款`).
+pub(crate) fn element_at(text: &str, pos: usize, di: Di) -> Option<Element> {
     if !text.is_char_boundary(pos) {
         return None;
     }
     let mut c = Cursor { text, pos };
-    let (n, unit) = unit_number(&mut c, need_di, None)?;
+    let (n, unit) = unit_number(&mut c, di, None)?;
     let mut el = Element {
         article: None,
         paragraph: None,
@@ -245,7 +273,7 @@ pub(crate) fn element_at(text: &str, pos: usize, need_di: bool) -> Option<Elemen
     loop {
         let mut probe = c;
         probe.skip_spaces();
-        let Some((n, unit)) = unit_number(&mut probe, false, Some(level)) else {
+        let Some((n, unit)) = unit_number(&mut probe, Di::Optional, Some(level)) else {
             break;
         };
         match unit {
@@ -269,7 +297,8 @@ mod tests {
 
     #[track_caller]
     fn check(text: &str, need_di: bool, expect: Expect<'_>) {
-        let got = element_at(text, 0, need_di).map(|e| {
+        let di = if need_di { Di::Required } else { Di::OrArabic };
+        let got = element_at(text, 0, di).map(|e| {
             let a = e.article.unwrap_or(ArticleNo::new(0));
             (a.number, a.sub, e.paragraph, e.item, &text[e.start..e.end])
         });
@@ -320,6 +349,8 @@ mod tests {
         check("第", true, None);
         check("", true, None);
         check("第一二条", true, None);
+        assert!(element_at("三十一条", 0, Di::Optional).is_some());
+        assert!(element_at("三十一条", 0, Di::OrArabic).is_none());
         check("第三项目", true, None);
         check("第二条第三项目", true, Some((2, 0, None, None, "第二条")));
     }
