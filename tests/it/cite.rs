@@ -584,3 +584,20 @@ fn cli_over_imported_lawrefbook_samples() {
         "{starts}"
     );
 }
+
+#[test]
+fn cli_human_report_snapshot() {
+    let env = env_with(documents());
+    let out = regkb(&env)
+        .args(["cite-check", "--as-of", "2026-03-01"])
+        .write_stdin(
+            "经查，该单位违反《中华人民共和国测试安全法》第三条第二款第三项、测安法第二条，\n\
+             依照该法第九条处理；另见测化法第三十九条、《某某测试旧条例》第一条和《不存在的测试法》第一条。",
+        )
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(out).unwrap());
+}
