@@ -69,26 +69,39 @@ pub fn run(args: CiteCheckArgs, ctx: &Context) -> miette::Result<ExitCode> {
     };
     let options = FindOptions { current_law };
     let checked = cite_check_with(&text, &library, as_of, &options);
-    if args.json {
+    let report = if args.json {
         let out = JsonOut {
             citations: checked
                 .iter()
                 .map(|c| JsonCitation::new(c, &text))
                 .collect(),
         };
-        match serde_json::to_string_pretty(&out) {
-            Ok(s) => println!("{s}"),
-            Err(e) => return Err(miette::miette!("cannot write the report as JSON: {e}")),
-        }
+        let mut s = serde_json::to_string_pretty(&out)
+            .map_err(|e| miette::miette!("cannot write the report as JSON: {e}"))?;
+        s.push('\n');
+        s
     } else {
-        print_human(&checked, &text, as_of);
-    }
+        render_human(&checked, &text, as_of)
+    };
+    write_stdout(&report)?;
     let all_valid = checked.iter().all(|c| c.status == CitationStatus::Valid);
     Ok(if all_valid {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Writes the report; a closed pipe (`regkb cite-check … | head`) is not an
+/// error.
+fn write_stdout(report: &str) -> miette::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(miette::miette!("cannot write the report: {e}")),
+    }
 }
 
 /// Prints a rejection and returns exit status 2.
@@ -223,13 +236,15 @@ fn excerpt(text: &str, max: usize) -> String {
     }
 }
 
-fn print_human(checked: &[CheckedCitation], input: &str, as_of: Date) {
+fn render_human(checked: &[CheckedCitation], input: &str, as_of: Date) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
     let day = crate::citation::chinese_date(as_of);
     if checked.is_empty() {
-        println!("未发现法条引用（按{day}核对）。");
-        return;
+        let _ = writeln!(out, "未发现法条引用（按{day}核对）。");
+        return out;
     }
-    println!("共找到 {} 处引用，按{day}核对：", checked.len());
+    let _ = writeln!(out, "共找到 {} 处引用，按{day}核对：", checked.len());
     for c in checked {
         let f = &c.citation;
         let mark = if c.status == CitationStatus::Valid {
@@ -238,7 +253,8 @@ fn print_human(checked: &[CheckedCitation], input: &str, as_of: Date) {
             "✗"
         };
         let law = c.title.as_deref().unwrap_or(&f.law);
-        println!(
+        let _ = writeln!(
+            out,
             "{mark} 第{}行「{}」→ 《{law}》{}：{}",
             line_of(input, f.span.start),
             f.text,
@@ -246,18 +262,19 @@ fn print_human(checked: &[CheckedCitation], input: &str, as_of: Date) {
             c.status.label()
         );
         if let Some(note) = &c.note {
-            println!("    {note}");
+            let _ = writeln!(out, "    {note}");
         }
         if let Some(text) = &c.provision_text {
-            println!("    {}", excerpt(text, 80));
+            let _ = writeln!(out, "    {}", excerpt(text, 80));
         }
     }
     let count = |s: CitationStatus| checked.iter().filter(|c| c.status == s).count();
     let valid = count(CitationStatus::Valid);
     if valid == checked.len() {
-        println!("合计：{valid} 处引用全部有效。");
+        let _ = writeln!(out, "合计：{valid} 处引用全部有效。");
     } else {
-        println!(
+        let _ = writeln!(
+            out,
             "合计：有效 {valid} 处，有问题 {} 处（无此法规 {}，无此条文 {}，不在有效期内 {}）。",
             checked.len() - valid,
             count(CitationStatus::NoSuchLaw),
@@ -265,4 +282,5 @@ fn print_human(checked: &[CheckedCitation], input: &str, as_of: Date) {
             count(CitationStatus::NotInForce)
         );
     }
+    out
 }

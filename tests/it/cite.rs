@@ -601,3 +601,32 @@ fn cli_human_report_snapshot() {
         .clone();
     insta::assert_snapshot!(String::from_utf8(out).unwrap());
 }
+
+#[test]
+fn cli_closed_stdout_is_not_a_crash() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let env = env_with(documents());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_regkb"))
+        .arg("--data-dir")
+        .arg(&env.data)
+        .arg("--corpus-dir")
+        .arg(&env.corpus)
+        .args(["cite-check", "--as-of", "2025-01-01"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before the report is written (`… | head`).
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all("测安法第一条至第三条。".repeat(2_000).as_bytes())
+        .unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
