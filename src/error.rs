@@ -17,6 +17,8 @@ pub enum Error {
     Library(#[from] crate::library::LibraryError),
     #[error(transparent)]
     Import(#[from] crate::import::ImportError),
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
     #[error("{0}")]
     Invalid(String),
 }
