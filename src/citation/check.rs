@@ -123,7 +123,7 @@ pub fn check_citation(citation: FoundCitation, library: &Library, as_of: Date) -
             // Only an older version is held; the law itself is still in force.
             out.status = CitationStatus::Valid;
             out.note = Some(format!(
-                "库中只有`{title}`的已修改版本{}，条文可能已变化",
+                "库中`{title}`只有{}版本，来源标为已修改，条文可能已有变化",
                 version_label(doc)
             ));
         }

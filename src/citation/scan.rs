@@ -189,12 +189,14 @@ fn unit_number(c: &mut Cursor<'_>, di: Di, above: Option<Unit>) -> Option<(u32, 
     };
     // Without 第, only Arabic numbers count (`24条`, `2款`); `一条管道` is not
     // a reference. After an article, `二款` is fine too.
-    let bare_ok = above.is_some()
-        || match di {
-            Di::Required => false,
-            Di::OrArabic => arabic,
-            Di::Optional => true,
-        };
+    // Below an article only digits go without 第 (`第24条2款`): in
+    // `第五十六条 一项发明` the 一项 is a word, not item 1.
+    let bare_ok = match (above, di) {
+        (Some(_), _) => arabic,
+        (None, Di::Required) => false,
+        (None, Di::OrArabic) => arabic,
+        (None, Di::Optional) => true,
+    };
     if !had_di && !bare_ok {
         *c = save;
         return None;
@@ -353,5 +355,15 @@ mod tests {
         assert!(element_at("三十一条", 0, Di::OrArabic).is_none());
         check("第三项目", true, None);
         check("第二条第三项目", true, Some((2, 0, None, None, "第二条")));
+        check(
+            "第五十六条 一项发明",
+            true,
+            Some((56, 0, None, None, "第五十六条")),
+        );
+        check(
+            "第五十六条二款",
+            true,
+            Some((56, 0, None, None, "第五十六条")),
+        );
     }
 }
