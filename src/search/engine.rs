@@ -107,6 +107,8 @@ pub struct SearchIndex {
     catalog: Catalog,
     seg: Segmenter,
     synonyms: Synonyms,
+    /// Score factor per document (the experts' priority list).
+    priority: std::sync::Arc<Vec<f32>>,
 }
 
 fn engine(e: impl std::fmt::Display) -> SearchError {
@@ -140,7 +142,13 @@ impl SearchIndex {
         let seg = Segmenter::from_dictionary(&mut std::io::BufReader::new(file))
             .map_err(SearchError::Engine)?;
         let synonyms = Synonyms::parse(&catalog.synonyms_toml, "synonyms.toml")?;
+        let priority = catalog
+            .docs
+            .iter()
+            .map(|d| synonyms.priority(&d.title))
+            .collect();
         Ok(SearchIndex {
+            priority: std::sync::Arc::new(priority),
             reader,
             fields,
             catalog,
@@ -189,14 +197,19 @@ impl SearchIndex {
 
         // A citation query: the cited provision comes first.
         let mut cited: Option<Hit> = None;
+        let mut citation_law = None;
         if let Some(c) = parse_query_citation(query) {
+            citation_law = Some(c.law.clone());
             match self.cited_hit(&searcher, &c, day) {
                 Ok(hit) => cited = Some(hit),
                 Err(notice) => notices.push(notice),
             }
         }
 
-        let plan = analyze(query, &self.seg, &self.synonyms, &self.catalog, &|t| {
+        // After a citation, the ordinary results are about the law named
+        // (the article number would only match stray numbers).
+        let ordinary = citation_law.as_deref().unwrap_or(query);
+        let plan = analyze(ordinary, &self.seg, &self.synonyms, &self.catalog, &|t| {
             indexed(&searcher, &self.fields, t)
         });
         let terms: Vec<String> = plan.groups.iter().map(|g| g.word.clone()).collect();
@@ -218,11 +231,24 @@ impl SearchIndex {
             } else {
                 limit + extra
             };
+            let priority = self.priority.clone();
+            let top_docs = TopDocs::with_limit(want.max(1))
+                .and_offset(offset)
+                .tweak_score(move |segment: &tantivy::SegmentReader| {
+                    let ords = segment.fast_fields().u64("doc_ord").ok();
+                    let priority = priority.clone();
+                    move |doc: tantivy::DocId, score: f32| {
+                        let factor = ords
+                            .as_ref()
+                            .and_then(|c| c.first(doc))
+                            .and_then(|o| priority.get(o as usize))
+                            .copied()
+                            .unwrap_or(1.0);
+                        score * factor
+                    }
+                });
             let (top, count) = searcher
-                .search(
-                    &filtered,
-                    &(TopDocs::with_limit(want.max(1)).and_offset(offset), Count),
-                )
+                .search(&filtered, &(top_docs, Count))
                 .map_err(engine)?;
             total = count;
             let highlight = plan.highlight_terms();
@@ -275,17 +301,18 @@ impl SearchIndex {
             );
             clauses.push((Occur::Must, zero(Box::new(q))));
         }
-        let wanted = req
-            .statuses
-            .clone()
-            .unwrap_or_else(|| vec![Status::InForce]);
-        let (allowed, excluded): (Vec<u64>, Vec<u64>) = (0..self.catalog.docs.len() as u64)
-            .partition(|&i| {
+        let (allowed, excluded): (Vec<u64>, Vec<u64>) = match &req.statuses {
+            Some(wanted) => (0..self.catalog.docs.len() as u64).partition(|&i| {
                 self.catalog
                     .docs
                     .get(i as usize)
                     .is_some_and(|d| wanted.contains(&d.status_on(day)))
-            });
+            }),
+            None => {
+                let current = self.current_versions(day);
+                (0..self.catalog.docs.len() as u64).partition(|i| current.contains(i))
+            }
+        };
         let ord_terms = |ords: Vec<u64>| {
             ords.into_iter()
                 .map(|o| Term::from_field_u64(self.fields.doc_ord, o))
@@ -309,6 +336,30 @@ impl SearchIndex {
             }
         }
         Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The default view: for each title the version that applies on `day`
+    /// (in force, or the newest one held when the source says a later text
+    /// exists that we do not have, as for a consolidated 刑法 marked 已被修改),
+    /// leaving out repealed and not-yet-effective ones.
+    fn current_versions(&self, day: Date) -> std::collections::HashSet<u64> {
+        let mut out = std::collections::HashSet::new();
+        let mut seen = std::collections::HashSet::new();
+        for d in &self.catalog.docs {
+            if !seen.insert(d.title.as_str()) {
+                continue;
+            }
+            if let Some(i) = self.catalog.version_as_of(&d.title, day)
+                && self
+                    .catalog
+                    .docs
+                    .get(i)
+                    .is_some_and(|v| matches!(v.status_on(day), Status::InForce | Status::Amended))
+            {
+                out.insert(i as u64);
+            }
+        }
+        out
     }
 
     /// The hit for a citation query, or a notice why there is none.

@@ -21,6 +21,9 @@ use super::SearchError;
 pub struct Synonyms {
     map: HashMap<String, Vec<String>>,
     stopwords: HashSet<String>,
+    /// Title words of the statutes the knowledge base is about, with the
+    /// factor their provisions' scores are multiplied by.
+    priority: Vec<(String, f32)>,
     /// Longest key in characters, to bound the window when matching keys.
     max_key_chars: usize,
 }
@@ -32,6 +35,8 @@ struct File {
     stopwords: Vec<String>,
     #[serde(default)]
     synonyms: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    priority: BTreeMap<String, f32>,
 }
 
 impl Synonyms {
@@ -67,6 +72,11 @@ impl Synonyms {
                 .into_iter()
                 .map(|s| s.trim().to_lowercase())
                 .collect(),
+            priority: file
+                .priority
+                .into_iter()
+                .filter(|(w, f)| !w.trim().is_empty() && f.is_finite() && *f > 0.0)
+                .collect(),
             max_key_chars,
         })
     }
@@ -81,6 +91,19 @@ impl Synonyms {
 
     pub fn is_stopword(&self, word: &str) -> bool {
         self.stopwords.contains(word)
+    }
+
+    /// The score factor for provisions of a document titled `title`: the
+    /// largest factor among the priority words the title contains, else 1.
+    pub fn priority(&self, title: &str) -> f32 {
+        self.priority
+            .iter()
+            .filter(|(w, _)| title.contains(w.as_str()))
+            .map(|(_, f)| *f)
+            .fold(None, |acc: Option<f32>, f| {
+                Some(acc.map_or(f, |a| a.max(f)))
+            })
+            .unwrap_or(1.0)
     }
 
     pub fn max_key_chars(&self) -> usize {
@@ -113,6 +136,19 @@ mod tests {
         assert_eq!(s.expansions("lpg").unwrap(), ["液化石油气"]);
         assert!(s.is_stopword("要不要"));
         assert_eq!(s.max_key_chars(), 3);
+    }
+
+    #[test]
+    fn priority_takes_the_largest_matching_factor() {
+        let s = Synonyms::parse(
+            "[priority]\n\"安全生产\" = 1.5\n\"安全生产法\" = 2.0\n\"坏\" = -1.0\n",
+            "s.toml",
+        )
+        .unwrap();
+        assert_eq!(s.priority("中华人民共和国安全生产法"), 2.0);
+        assert_eq!(s.priority("安全生产许可证条例"), 1.5);
+        assert_eq!(s.priority("中华人民共和国民法典"), 1.0);
+        assert_eq!(s.priority("坏"), 1.0);
     }
 
     #[test]
