@@ -129,7 +129,11 @@ fn print_hit(n: usize, h: &Hit) {
         println!("   {line}");
     }
     for m in &h.interpretations {
-        println!("   ▸ {}：{}", m.kind, m.title);
+        if m.title.starts_with(m.kind.as_str()) {
+            println!("   ▸ {}", m.title);
+        } else {
+            println!("   ▸ {}：{}", m.kind, m.title);
+        }
         if !m.summary.is_empty() {
             println!("     {}", m.summary);
         }

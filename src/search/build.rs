@@ -181,8 +181,14 @@ fn summarize(d: &Document) -> LinkedMaterial {
         .map(|s| s.text.as_str())
         .or_else(|| d.preamble.first().map(String::as_str))
         .unwrap_or("");
-    let mut summary: String = body.chars().take(80).collect();
-    if body.chars().count() > 80 {
+    let flat: String = body
+        .lines()
+        .map(|l| l.trim().trim_start_matches(['-', '*', '#']).trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut summary: String = flat.chars().take(80).collect();
+    if flat.chars().count() > 80 {
         summary.push('…');
     }
     LinkedMaterial {

@@ -199,7 +199,11 @@ impl SearchIndex {
         let mut cited: Option<Hit> = None;
         let mut citation_law = None;
         if let Some(c) = parse_query_citation(query) {
-            citation_law = Some(c.law.clone());
+            citation_law = Some(
+                self.catalog
+                    .resolve_title(&c.law)
+                    .map_or_else(|| c.law.clone(), str::to_string),
+            );
             match self.cited_hit(&searcher, &c, day) {
                 Ok(hit) => cited = Some(hit),
                 Err(notice) => notices.push(notice),
@@ -218,7 +222,15 @@ impl SearchIndex {
         let skip_cited = cited.as_ref().map(|h| h.provision_id.clone());
         let first_page = req.offset == 0;
         if let Some(scoring) = build(&plan, &self.fields) {
-            let filtered = self.with_filters(scoring, req, day);
+            let mut filtered = self.with_filters(scoring, req, day);
+            if plan.laws.is_empty() {
+                // A statute as a whole is a result only when the query names
+                // it; otherwise its title alone would outrank the articles.
+                filtered = Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, filtered),
+                    (Occur::MustNot, self.normative_document_entries()),
+                ]));
+            }
             // One extra in case the cited provision is among the results.
             let extra = usize::from(cited.is_some());
             let offset = if cited.is_some() && !first_page {
@@ -336,6 +348,24 @@ impl SearchIndex {
             }
         }
         Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Document-level entries of statutes (not of cases and interpretations).
+    fn normative_document_entries(&self) -> Box<dyn Query> {
+        let teaching = DocKind::ALL
+            .into_iter()
+            .filter(|k| !k.is_normative())
+            .map(|k| Term::from_field_text(self.fields.kind, k.label()));
+        Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.level, LEVEL_DOCUMENT),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+            (Occur::MustNot, Box::new(TermSetQuery::new(teaching))),
+        ]))
     }
 
     /// The default view: for each title the version that applies on `day`

@@ -8,3 +8,4 @@
 )]
 
 mod cite;
+mod search;
