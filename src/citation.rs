@@ -26,5 +26,5 @@ mod scan;
 pub(crate) use check::chinese_date;
 pub use check::{CheckedCitation, CitationStatus, check_citation, cite_check, cite_check_with};
 pub use find::{FindOptions, FoundCitation, LawMention, find_citations, find_citations_with};
-pub use names::{KnownNames, NameList};
+pub use names::{KnownNames, LibraryNames, NameList};
 pub use query::{QueryCitation, parse_query_citation};

@@ -7,6 +7,7 @@ use crate::library::Library;
 use crate::statute::{Article, Document, Status};
 
 use super::find::{FindOptions, FoundCitation, find_citations_with};
+use super::names::LibraryNames;
 
 /// The verdict on one citation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -76,7 +77,7 @@ pub fn cite_check_with(
     as_of: Date,
     options: &FindOptions,
 ) -> Vec<CheckedCitation> {
-    find_citations_with(text, library, options)
+    find_citations_with(text, &LibraryNames::new(library), options)
         .into_iter()
         .map(|c| check_citation(c, library, as_of))
         .collect()

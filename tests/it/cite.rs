@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use jiff::civil::{Date, date};
-use regkb::citation::{CitationStatus, cite_check};
+use regkb::citation::{CitationStatus, KnownNames, LibraryNames, cite_check};
 use regkb::config::DataDir;
 use regkb::library::storage::{StoredSource, save_source};
 use regkb::library::{Aliases, Library};
@@ -282,6 +282,34 @@ fn cited_text_is_as_precise_as_the_citation() {
             "新版第三条第二款：培训包括：\n（一）甲；\n（二）乙；\n（三）丙。",
             "（一）甲；",
         ]
+    );
+}
+
+#[test]
+fn prepared_names_agree_with_the_library() {
+    let lib = library();
+    let fast = LibraryNames::new(&lib);
+    for text in [
+        "违反中华人民共和国测试安全法",
+        "依照测试安全法",
+        "测安法",
+        "依照测化法",
+        "测试 安全法",
+        "《中华人民共和国测试安全法",
+        "某某测试旧条例",
+        "无关文字",
+        "法",
+        "",
+    ] {
+        assert_eq!(
+            fast.longest_name_ending_at(text),
+            lib.longest_name_ending_at(text),
+            "`{text}`"
+        );
+    }
+    assert_eq!(
+        fast.longest_name_ending_at("违反中华人民共和国测试安全法"),
+        Some(TEST_LAW.len())
     );
 }
 
