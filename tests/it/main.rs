@@ -9,3 +9,5 @@
 
 mod cite;
 mod search;
+mod import;
+mod show;
