@@ -379,7 +379,15 @@ mod tests {
             )
             .unwrap();
         }
-        let arts: &[(i64, &str, Option<&str>, Option<&str>, &str, &str)] = &[
+        type Row<'a> = (
+            i64,
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+            &'a str,
+            &'a str,
+        );
+        let arts: &[Row<'_>] = &[
             (1, "a1", Some("第一章 总则"), None, "第一条", "旧版第一条。"),
             (2, "a2", Some("第一章 总则"), None, "第一条", "新版第一条。"),
             (

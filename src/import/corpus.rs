@@ -262,8 +262,11 @@ fn counted(text: &str, unit: char) -> Option<(u32, &str)> {
 mod tests {
     use super::*;
 
+    /// (law, article, sub, paragraph, item)
+    type Expect<'a> = (&'a str, u32, u32, Option<u32>, Option<u32>);
+
     #[track_caller]
-    fn check(text: &str, expect: Option<(&str, u32, u32, Option<u32>, Option<u32>)>) {
+    fn check(text: &str, expect: Option<Expect<'_>>) {
         let got = parse_provision_ref(text).map(|r| {
             let a = r.article.unwrap();
             (r.law, a.number, a.sub, r.paragraph, r.item)

@@ -107,9 +107,9 @@ pub fn import_lawrefbook(dir: &Path) -> Result<Imported, ImportError> {
                         parts
                             .entry((folder, doc.title.clone(), version))
                             .or_default()
-                            .push((doc, sub));
+                            .push((*doc, sub));
                     }
-                    _ => out.documents.push(doc),
+                    _ => out.documents.push(*doc),
                 }
             }
             Err(s) => out.skipped.push(s),
@@ -129,8 +129,8 @@ pub fn parse_lawrefbook_file(text: &str, rel_path: &Path) -> Result<Document, Sk
     let shown = rel_path.display().to_string();
     match parse_file(text, rel_path, &shown)? {
         Parsed::Doc { doc, subtitle, .. } => Ok(match subtitle {
-            Some(sub) if doc.kind != DocKind::Case => merge_parts(vec![(doc, sub)], &shown),
-            _ => doc,
+            Some(sub) if doc.kind != DocKind::Case => merge_parts(vec![(*doc, sub)], &shown),
+            _ => *doc,
         }),
         Parsed::Template => Err(Skipped::new(
             shown,
@@ -154,7 +154,7 @@ fn is_statute_file(rel: &Path) -> bool {
 
 enum Parsed {
     Doc {
-        doc: Document,
+        doc: Box<Document>,
         subtitle: Option<String>,
         warnings: Vec<Skipped>,
     },
@@ -275,7 +275,7 @@ fn parse_file(text: &str, rel: &Path, shown: &str) -> Result<Parsed, Skipped> {
         }
     }
     Ok(Parsed::Doc {
-        doc,
+        doc: Box::new(doc),
         subtitle,
         warnings,
     })

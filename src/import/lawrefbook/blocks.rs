@@ -56,9 +56,7 @@ pub(super) fn read_blocks(text: &str) -> ParsedMarkdown {
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => in_metadata = true,
             Event::End(TagEnd::MetadataBlock(_)) => in_metadata = false,
             Event::Text(t) if in_metadata => {
-                if t.lines().any(|l| l.replace(' ', "") == "bookHidden:true") {
-                    out.hidden = true;
-                }
+                out.hidden |= t.lines().any(|l| l.replace(' ', "") == "bookHidden:true");
             }
             Event::Start(Tag::Heading { level, .. }) => {
                 flush(&mut current, &mut out);
@@ -92,17 +90,15 @@ pub(super) fn read_blocks(text: &str) -> ParsedMarkdown {
                     buf.push('\n');
                 }
             }
-            Event::Html(h) | Event::InlineHtml(h) => {
-                if h.contains("INFO END") {
-                    flush(&mut current, &mut out);
-                    out.blocks.push(Block {
-                        kind: BlockKind::InfoEnd,
-                        text: String::new(),
-                        line: line_of(range.start),
-                    });
-                }
-                // Other comments (the template's notes) are not text.
+            Event::Html(h) | Event::InlineHtml(h) if h.contains("INFO END") => {
+                flush(&mut current, &mut out);
+                out.blocks.push(Block {
+                    kind: BlockKind::InfoEnd,
+                    text: String::new(),
+                    line: line_of(range.start),
+                });
             }
+            // Other HTML (the template's comments) is not text.
             _ => {}
         }
     }
