@@ -7,7 +7,8 @@
     clippy::indexing_slicing
 )]
 
+mod bad_input;
 mod cite;
-mod search;
 mod import;
+mod search;
 mod show;
