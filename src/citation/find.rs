@@ -420,7 +420,11 @@ impl Finder<'_> {
     fn law_before(&self, at: usize) -> Option<LawBefore> {
         let text = self.text;
         let before_all = text.get(..at)?.trim_end_matches([' ', '\u{3000}', '\t']);
-        let pos = before_all.len();
+        // `《安全生产法》（2021年修正）第二十四条`: the version note is skipped.
+        let pos = strip_version_note(before_all.get(self.consumed.min(before_all.len())..)?)
+            .map_or(before_all.len(), |rest| {
+                self.consumed.min(before_all.len()) + rest.len()
+            });
         // A 《title》 (possibly followed by an alias definition) right before.
         if let Some((_, title)) = self.titles.iter().rev().find(|(end, _)| *end == pos) {
             let start = text.get(..pos).and_then(title_start).unwrap_or(pos);
@@ -432,6 +436,16 @@ impl Finder<'_> {
         }
         let before = text.get(self.consumed.min(pos)..pos)?;
         let base = self.consumed.min(pos);
+        // `“安全生产法”第24条`: a law name in quotation marks.
+        if let Some((start, name)) = quoted_name(before)
+            && self.looks_like_law(name)
+        {
+            return Some(LawBefore {
+                law: Some(name.to_string()),
+                start: base + start,
+                mention: LawMention::Named,
+            });
+        }
         if let Some((alias, title)) = self
             .local_aliases
             .iter()
@@ -585,6 +599,48 @@ fn title_start(before: &str) -> Option<usize> {
 fn same_kind(word: &str, law: &str) -> bool {
     let kind = word.trim_start_matches(['本', '该', '同']);
     kind == "上述法律" || strip_trailing_parens(law).ends_with(kind)
+}
+
+/// `…（2021年修正）`, `…(2021)`, `…（2018年版）` at the end of `before`: returns
+/// the text before the note. Notes that can be part of a title (`（十一）`,
+/// `（试行）`) are kept.
+fn strip_version_note(before: &str) -> Option<&str> {
+    let inner_end = before
+        .strip_suffix('）')
+        .or_else(|| before.strip_suffix(')'))?;
+    let open = inner_end.rfind(['（', '('])?;
+    let inner = inner_end.get(open..)?.trim_start_matches(['（', '(']);
+    let versionish = inner.chars().count() <= 16
+        && inner.chars().any(|c| c.is_ascii_digit())
+        && !inner.contains(['，', ',', '。']);
+    let worded = ["修正", "修订", "修改", "年版"]
+        .iter()
+        .any(|w| inner.contains(w));
+    if !(versionish || worded) || inner.contains("试行") || inner.contains("暂行") {
+        return None;
+    }
+    Some(inner_end.get(..open)?.trim_end_matches([' ', '\u{3000}']))
+}
+
+/// A name in quotation marks at the end of `before` (`“安全生产法”`): its
+/// byte start (at the opening mark) and the name.
+fn quoted_name(before: &str) -> Option<(usize, &str)> {
+    let close = before.chars().next_back()?;
+    let open_mark = match close {
+        '”' => '“',
+        '」' => '「',
+        '』' => '『',
+        '"' => '"',
+        _ => return None,
+    };
+    let inner_end = before.len() - close.len_utf8();
+    let inner_all = before.get(..inner_end)?;
+    let open = inner_all.rfind(open_mark)?;
+    let name = inner_all.get(open + open_mark.len_utf8()..)?.trim();
+    let plausible = !name.is_empty()
+        && name.chars().count() <= MAX_NAME_CHARS
+        && !name.contains(['，', ',', '。', '；', ';', '：', '\n']);
+    plausible.then_some((open, name))
 }
 
 /// Drops trailing `（十一）` from `刑法修正案（十一）`.
@@ -960,6 +1016,13 @@ mod tests {
         );
         check("按照有关规定第三条", "有关规定 3");
         check("刑法134条之一", "刑法 134-1");
+        check("依据“安全生产法”第24条", "安全生产法 24");
+        check("依据「某某安全条例」第三条", "某某安全条例 3");
+        check("所谓“三同时”第一条", "");
+        check("《安全生产法》（2021年修正）第二十四条", "安全生产法 24");
+        check("安全生产法(2021)第二十四条", "安全生产法 24");
+        check("安全生产法（2014年版）第二十四条", "安全生产法 24");
+        check("《刑法修正案（十一）》第三条", "刑法修正案（十一） 3");
         check("按照办法第三条", "");
         check("依法第三条", "");
         check("违反宪法第五条", "宪法 5");
