@@ -1186,7 +1186,7 @@ mod tests {
     proptest! {
         #[test]
         fn never_panics_and_spans_are_char_boundaries(
-            text in "[《》〈〉（）第条款项之至、和一二三十百零0-9 安全生产法本该同规定的　a-z\\PC]{0,80}"
+            text in "[《》〈〉（）()“”「」\"第条款项之至到、和及一二三十百零0-9 安全生产法本该同规定的年修正简称以下　a-z\\PC]{0,80}"
         ) {
             for c in find_citations(&text, &names()) {
                 prop_assert!(text.is_char_boundary(c.span.start));
