@@ -192,3 +192,58 @@ fn samples_with_the_project_corpus() {
         "{titles:?}"
     );
 }
+
+/// Every link of the project's corpus points at an existing article (and
+/// paragraph/item) of the sample statutes; the only law the samples lack is
+/// the 2025 危险化学品安全法 (checked against the default source by hand).
+#[test]
+fn project_corpus_links_resolve() {
+    use regkb::config::ContentPaths;
+    use regkb::library::Library;
+
+    let s = setup(&repo().join("../shared/corpus-samples/lawrefbook"));
+    let content = ContentPaths {
+        corpus_dir: repo().join("corpus"),
+        rules_dir: repo().join("rules"),
+    };
+    let lib = Library::load(&DataDir::new(s.data.path()), &content).unwrap();
+    assert!(lib.problems().is_empty(), "{:?}", lib.problems());
+    let teaching: Vec<_> = lib
+        .documents()
+        .iter()
+        .filter(|d| !d.kind.is_normative())
+        .filter(|d| d.source.contains("/corpus/"))
+        .collect();
+    assert!(teaching.len() >= 11, "{}", teaching.len());
+    let mut unresolved = std::collections::BTreeSet::new();
+    for d in teaching {
+        assert!(!d.links.is_empty(), "{} links nothing", d.title);
+        assert!(!d.sections.is_empty(), "{} has no sections", d.title);
+        for l in &d.links {
+            let Some(title) = lib.resolve_title(&l.law) else {
+                unresolved.insert(l.law.clone());
+                continue;
+            };
+            let doc = lib.versions(title).last().copied().unwrap();
+            let no = l.article.unwrap();
+            let art = doc
+                .article(no)
+                .unwrap_or_else(|| panic!("{}: {} has no {}", d.title, title, no.label()));
+            let para = l.paragraph.map_or(0, |p| p as usize - 1);
+            if l.paragraph.is_some() {
+                assert!(para < art.paragraphs.len(), "{}: {l:?}", d.title);
+            }
+            if let Some(item) = l.item {
+                assert!(
+                    art.paragraphs[para].items.iter().any(|i| i.number == item),
+                    "{}: {l:?}",
+                    d.title
+                );
+            }
+        }
+    }
+    assert_eq!(
+        unresolved.into_iter().collect::<Vec<_>>(),
+        ["危险化学品安全法"]
+    );
+}
