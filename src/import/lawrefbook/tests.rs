@@ -154,9 +154,9 @@ fn check_broken(rel: &str, reason: &str, line: usize) {
 
 #[test]
 fn broken_files_are_reported_with_line_and_reason() {
-    check_broken("坏文件/没有标题(2020-01-01).md", "no `# 标题` line", 1);
+    check_broken("坏文件/没有标题(2020-01-01).md", "没有 `# 标题` 行", 1);
     check_broken("坏文件/没有结束标记.md", "INFO END", 1);
-    check_broken("坏文件/乱码.md", "no articles", 5);
+    check_broken("坏文件/乱码.md", "没有找到条文", 5);
 }
 
 #[test]
