@@ -124,7 +124,10 @@ pub fn evaluate(index: &SearchIndex, set: &RelevanceSet) -> Result<Evaluation, S
         req.limit = CUTOFF;
         // The judgements are over statute provisions; teaching material
         // (解读, 案例) is left out of the ranking being scored.
-        req.kinds = DocKind::ALL.into_iter().filter(|k| k.is_normative()).collect();
+        req.kinds = DocKind::ALL
+            .into_iter()
+            .filter(|k| k.is_normative())
+            .collect();
         let results = index.search(&req)?;
         let grade_of = |title: &str, label: Option<&str>| -> u8 {
             let Some(no) = label.and_then(|l| l.parse::<ArticleNo>().ok()) else {

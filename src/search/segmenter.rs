@@ -347,6 +347,16 @@ mod tests {
     }
 
     #[test]
+    fn user_words_stay_whole() {
+        let seg = Segmenter::full(&[DictWord {
+            word: "安全生产".into(),
+            freq: Some(100_000),
+        }]);
+        let got = seg.query_tokens("举报安全生产违法行为");
+        assert_eq!(show(&got), "举报@0 安全生产@1 违法行为@2");
+    }
+
+    #[test]
     fn user_dictionary_lines() {
         let (words, bad) = parse_user_dictionary("# 注释\n危险化学品 1000 n\n重大危险源\n坏 x\n");
         assert_eq!(words.len(), 2);

@@ -14,7 +14,12 @@ use regkb::statute::{
 
 const TEST_LAW: &str = "中华人民共和国测试安全法";
 
-fn doc(title: &str, kind: DocKind, version: Option<Date>, articles: &[(u32, u32, &str)]) -> Document {
+fn doc(
+    title: &str,
+    kind: DocKind,
+    version: Option<Date>,
+    articles: &[(u32, u32, &str)],
+) -> Document {
     Document {
         id: DocId::new(title, version),
         kind,
@@ -61,8 +66,16 @@ fn library() -> Library {
         DocKind::Law,
         Some(date(2010, 1, 1)),
         &[
-            (5, 0, "储存液化石油气钢瓶的单位，应当设置可燃气体报警装置（旧文）。"),
-            (24, 0, "生产经营单位的主要负责人对本单位的测试工作负责（旧文）。"),
+            (
+                5,
+                0,
+                "储存液化石油气钢瓶的单位，应当设置可燃气体报警装置（旧文）。",
+            ),
+            (
+                24,
+                0,
+                "生产经营单位的主要负责人对本单位的测试工作负责（旧文）。",
+            ),
         ],
     );
     let new = doc(
@@ -70,10 +83,26 @@ fn library() -> Library {
         DocKind::Law,
         Some(date(2020, 6, 1)),
         &[
-            (5, 0, "储存液化石油气钢瓶的单位，应当安装可燃气体报警装置，并定期检测。"),
-            (24, 0, "生产经营单位的主要负责人对本单位安全生产工作全面负责。\n其他负责人对职责范围内的工作负责。"),
-            (30, 0, "特种作业人员必须经专门的安全作业培训，取得相应资格，方可上岗作业。"),
-            (94, 0, "主要负责人未履行安全生产管理职责的，责令限期改正，处二万元以上五万元以下的罚款。"),
+            (
+                5,
+                0,
+                "储存液化石油气钢瓶的单位，应当安装可燃气体报警装置，并定期检测。",
+            ),
+            (
+                24,
+                0,
+                "生产经营单位的主要负责人对本单位安全生产工作全面负责。\n其他负责人对职责范围内的工作负责。",
+            ),
+            (
+                30,
+                0,
+                "特种作业人员必须经专门的安全作业培训，取得相应资格，方可上岗作业。",
+            ),
+            (
+                94,
+                0,
+                "主要负责人未履行安全生产管理职责的，责令限期改正，处二万元以上五万元以下的罚款。",
+            ),
         ],
     );
     let mut repealed = doc(
@@ -95,11 +124,24 @@ fn library() -> Library {
         DocKind::Law,
         Some(date(2021, 3, 1)),
         &[
-            (134, 0, "在生产、作业中违反有关安全管理的规定的，处三年以下有期徒刑。"),
-            (134, 1, "关闭直接关系生产安全的监控、报警设备的，处一年以下有期徒刑。"),
+            (
+                134,
+                0,
+                "在生产、作业中违反有关安全管理的规定的，处三年以下有期徒刑。",
+            ),
+            (
+                134,
+                1,
+                "关闭直接关系生产安全的监控、报警设备的，处一年以下有期徒刑。",
+            ),
         ],
     );
-    let mut note = doc("解读：测试安全法第二十四条", DocKind::Interpretation, None, &[]);
+    let mut note = doc(
+        "解读：测试安全法第二十四条",
+        DocKind::Interpretation,
+        None,
+        &[],
+    );
     note.sections = vec![Section {
         title: "要求什么".to_string(),
         text: "老板是本单位安全生产第一责任人。".to_string(),
@@ -122,7 +164,8 @@ fn library() -> Library {
 /// data directory both come from `corpus/aliases.toml`).
 fn vocabulary() -> Vocabulary {
     let mut v = Vocabulary::load(&regkb::config::ContentPaths::default()).unwrap();
-    v.alias_names.extend(["测安法".to_string(), "测刑法".to_string()]);
+    v.alias_names
+        .extend(["测安法".to_string(), "测刑法".to_string()]);
     v
 }
 
@@ -158,15 +201,27 @@ fn citations(r: &SearchResults) -> Vec<String> {
 #[track_caller]
 fn check_first(query: &str, expect: &str) {
     let r = q(query);
-    let first = r.hits.first().map(|h| h.citation.clone()).unwrap_or_default();
-    assert_eq!(first, expect, "first hit for `{query}`; all: {:?}", citations(&r));
+    let first = r
+        .hits
+        .first()
+        .map(|h| h.citation.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        first,
+        expect,
+        "first hit for `{query}`; all: {:?}",
+        citations(&r)
+    );
 }
 
 #[test]
 fn colloquial_questions_find_articles_through_synonyms() {
     check_first("煤气罐要装报警器吗", "《中华人民共和国测试安全法》第五条");
     check_first("电焊工没证能上岗吗", "《中华人民共和国测试安全法》第三十条");
-    check_first("老板不履行安全职责罚多少", "《中华人民共和国测试安全法》第九十四条");
+    check_first(
+        "老板不履行安全职责罚多少",
+        "《中华人民共和国测试安全法》第九十四条",
+    );
 }
 
 #[test]
@@ -180,22 +235,39 @@ fn citation_queries_rank_the_cited_article_first() {
         let r = q(query);
         let first = r.hits.first().unwrap();
         assert!(first.cited, "`{query}`");
-        assert_eq!(first.citation, "《中华人民共和国测试安全法》第二十四条", "`{query}`");
+        assert_eq!(
+            first.citation, "《中华人民共和国测试安全法》第二十四条",
+            "`{query}`"
+        );
         assert_eq!(first.doc_id, "中华人民共和国测试安全法@2020-06-01");
     }
-    check_first("测刑法134条之一", "《中华人民共和国测试刑法》第一百三十四条之一");
+    check_first(
+        "测刑法134条之一",
+        "《中华人民共和国测试刑法》第一百三十四条之一",
+    );
     let r = q("测安法第二十四条第二款");
     let first = r.hits.first().unwrap();
-    assert_eq!(first.citation, "《中华人民共和国测试安全法》第二十四条第二款");
+    assert_eq!(
+        first.citation,
+        "《中华人民共和国测试安全法》第二十四条第二款"
+    );
     assert_eq!(first.snippet, "其他负责人对职责范围内的工作负责。");
     let missing = q("测安法第九百条");
-    assert!(missing.notices.iter().any(|n| n.contains("没有第九百条")), "{:?}", missing.notices);
+    assert!(
+        missing.notices.iter().any(|n| n.contains("没有第九百条")),
+        "{:?}",
+        missing.notices
+    );
 }
 
 #[test]
 fn default_view_hides_repealed_and_superseded_versions() {
     let r = q("危险化学品仓库监控");
-    assert!(!r.hits.iter().any(|h| h.doc_title == "测试仓储管理办法"), "{:?}", citations(&r));
+    assert!(
+        !r.hits.iter().any(|h| h.doc_title == "测试仓储管理办法"),
+        "{:?}",
+        citations(&r)
+    );
     let r = q("液化石油气钢瓶");
     assert_eq!(r.hits.len(), 1, "{:?}", citations(&r));
     assert_eq!(r.hits[0].doc_id, "中华人民共和国测试安全法@2020-06-01");
@@ -227,7 +299,11 @@ fn as_of_picks_the_version_in_force_then() {
     let mut req = SearchRequest::new("危险化学品仓库监控");
     req.as_of = Some(date(2014, 6, 1));
     let r = search(req);
-    assert!(r.hits.iter().any(|h| h.doc_title == "测试仓储管理办法"), "{:?}", citations(&r));
+    assert!(
+        r.hits.iter().any(|h| h.doc_title == "测试仓储管理办法"),
+        "{:?}",
+        citations(&r)
+    );
     // a citation as of 2015 resolves to the old text
     let mut req = SearchRequest::new("测安法 24条");
     req.as_of = Some(date(2015, 1, 1));
@@ -310,17 +386,38 @@ fn lawrefbook_samples_answer_colloquial_questions() {
     let top = |query: &str, n: usize| -> Vec<String> {
         let mut req = SearchRequest::new(query);
         req.limit = n;
-        index.search(&req).unwrap().hits.into_iter().map(|h| h.citation).collect()
+        index
+            .search(&req)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.citation)
+            .collect()
     };
     let expect = [
-        ("饭店用液化气要装报警器吗", "《中华人民共和国安全生产法》第三十六条"),
-        ("员工宿舍能不能设在仓库楼上", "《中华人民共和国安全生产法》第四十二条"),
+        (
+            "饭店用液化气要装报警器吗",
+            "《中华人民共和国安全生产法》第三十六条",
+        ),
+        (
+            "员工宿舍能不能设在仓库楼上",
+            "《中华人民共和国安全生产法》第四十二条",
+        ),
         ("电焊工没证能上岗吗", "《中华人民共和国安全生产法》第三十条"),
-        ("电梯多久检验一次", "《中华人民共和国特种设备安全法》第四十条"),
-        ("安全生产法第二十四条", "《中华人民共和国安全生产法》第二十四条"),
+        (
+            "电梯多久检验一次",
+            "《中华人民共和国特种设备安全法》第四十条",
+        ),
+        (
+            "安全生产法第二十四条",
+            "《中华人民共和国安全生产法》第二十四条",
+        ),
     ];
     for (query, citation) in expect {
         let got = top(query, 5);
-        assert!(got.iter().any(|c| c == citation), "`{query}` top 5: {got:?}");
+        assert!(
+            got.iter().any(|c| c == citation),
+            "`{query}` top 5: {got:?}"
+        );
     }
 }
