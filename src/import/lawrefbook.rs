@@ -55,7 +55,12 @@ pub fn import_lawrefbook(dir: &Path) -> Result<Imported, ImportError> {
     }
     let mut out = Imported::default();
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        // .git, .github and other hidden folders hold no statutes
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
             Ok(_) => {}
