@@ -231,3 +231,65 @@ fn never_panics_on_odd_markdown() {
     .unwrap();
     assert_eq!(d.articles.len(), 2);
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Lines built from the pieces statute files are made of, shuffled.
+    fn line() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "# ",
+                "## ",
+                "### ",
+                "第",
+                "条",
+                "之",
+                "一",
+                "十",
+                "百",
+                "千",
+                "章",
+                "节",
+                "编",
+                "分编",
+                "（",
+                "）",
+                "(",
+                ")",
+                "、",
+                " ",
+                "\u{3000}",
+                "<!-- INFO END -->",
+                "<!--",
+                "-->",
+                "2021年6月10日",
+                "施行",
+                "通过",
+                "2022-03-15",
+                "---",
+                "bookHidden: true",
+                "|",
+                "    ",
+                "*",
+                "`",
+                "字",
+                "\u{feff}",
+            ]),
+            0..12,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn parser_never_panics(lines in prop::collection::vec(line(), 0..30), dlc in any::<bool>()) {
+            let text = lines.join("\n");
+            let path = if dlc { "DLC/某省/某省条例.md" } else { "社会法/某法(2020-01-01).md" };
+            let _ = parse_lawrefbook_file(&text, Path::new(path));
+            let _ = crate::import::parse_corpus_document(&text, "x.md");
+            let _ = crate::import::parse_provision_ref(&text);
+        }
+    }
+}
