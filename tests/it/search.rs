@@ -421,3 +421,34 @@ fn lawrefbook_samples_answer_colloquial_questions() {
         );
     }
 }
+
+#[test]
+fn query_plan_drops_stopwords_and_expands_synonyms() {
+    let plan = FIXTURE.index.plan("危化品仓库要不要装监控？");
+    let words: Vec<&str> = plan.groups.iter().map(|g| g.word.as_str()).collect();
+    assert_eq!(words, ["危化品", "仓库", "监控"], "{plan:?}");
+    let first = &plan.groups[0];
+    assert!(
+        first.alternatives.contains(&vec!["危险化学品".to_string()]),
+        "{first:?}"
+    );
+    // a key jieba splits (罚 多少) still matches as one synonym group
+    let plan = FIXTURE.index.plan("老板不履行职责罚多少");
+    let fine = plan.groups.iter().find(|g| g.word == "罚多少").unwrap();
+    assert!(
+        fine.alternatives.contains(&vec!["罚款".to_string()]),
+        "{fine:?}"
+    );
+    let boss = plan.groups.iter().find(|g| g.word == "老板").unwrap();
+    assert!(
+        boss.alternatives.contains(&vec!["主要负责人".to_string()]),
+        "{boss:?}"
+    );
+    // multi-word expansions become phrases segmented like statute text
+    let plan = FIXTURE.index.plan("叉车");
+    let alts = &plan.groups[0].alternatives;
+    assert!(alts.iter().any(|a| a.len() > 1), "{alts:?}");
+    // a law named in the query is recognised
+    assert_eq!(FIXTURE.index.plan("测试安全法 罚款").laws, [TEST_LAW]);
+    assert!(FIXTURE.index.plan("，。！").groups.is_empty());
+}
