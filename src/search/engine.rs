@@ -202,6 +202,7 @@ impl SearchIndex {
             citation_law = Some(
                 self.catalog
                     .resolve_title(&c.law)
+                    .map(|t| t.strip_prefix("中华人民共和国").unwrap_or(t))
                     .map_or_else(|| c.law.clone(), str::to_string),
             );
             match self.cited_hit(&searcher, &c, day) {
@@ -275,9 +276,11 @@ impl SearchIndex {
         } else if cited.is_none() {
             notices.push("查询中没有可检索的词（只有标点或虚词）".to_string());
         }
-        if let Some(c) = cited {
+        if let Some(mut c) = cited {
             total += 1;
             if first_page {
+                // Ranked first: its score is above every ordinary hit's.
+                c.score = hits.iter().map(|h| h.score).fold(0.0, f32::max) + 1.0;
                 hits.insert(0, c);
             }
         }
