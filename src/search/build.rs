@@ -255,10 +255,6 @@ fn article_entry(
     let mut t = common(fields, ord, doc);
     t.add_text(fields.entry_id, provision_id(&doc.id.0, article.no));
     t.add_text(fields.level, LEVEL_ARTICLE);
-    t.add_text(fields.law_text, &doc.title);
-    for a in &doc.aliases {
-        t.add_text(fields.law_text, a);
-    }
     t.add_text(fields.chapter, article.chapter_path());
     t.add_text(fields.text, article.text());
     t.add_u64(fields.article_number, u64::from(article.no.number));
@@ -289,7 +285,7 @@ fn query_dictionary(
     let searcher = reader.searcher();
     let mut terms: HashSet<String> = HashSet::new();
     for sr in searcher.segment_readers() {
-        for field in [fields.text, fields.title, fields.law_text, fields.chapter] {
+        for field in [fields.text, fields.title, fields.chapter] {
             let inv = sr.inverted_index(field).map_err(tantivy_err)?;
             let mut stream = inv.terms().stream().map_err(tantivy_err)?;
             while stream.advance() {

@@ -569,7 +569,7 @@ fn first_u64(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<u64
 }
 
 fn indexed(searcher: &Searcher, fields: &Fields, token: &str) -> bool {
-    [fields.text, fields.title, fields.law_text]
+    [fields.text, fields.title, fields.chapter]
         .iter()
         .any(|&f| {
             searcher

@@ -26,8 +26,6 @@ pub struct Fields {
     pub level: Field,
     /// Document title and aliases on document entries only (boosted).
     pub title: Field,
-    /// The law's title and aliases on article entries (a mild prior).
-    pub law_text: Field,
     /// Full title, untokenized: law boosts and citation lookups.
     pub law: Field,
     pub chapter: Field,
@@ -60,7 +58,6 @@ impl Fields {
             doc_ord: b.add_u64_field("doc_ord", INDEXED | STORED | FAST),
             level: b.add_text_field("level", STRING | STORED),
             title: b.add_text_field("title", text_stored.clone()),
-            law_text: b.add_text_field("law_text", text.clone()),
             law: b.add_text_field("law", STRING | STORED),
             chapter: b.add_text_field("chapter", text_stored.clone()),
             text: b.add_text_field("text", text_stored),
@@ -77,13 +74,8 @@ impl Fields {
     }
 
     /// The text fields queries search, with their boosts.
-    pub fn searched(&self) -> [(Field, f32); 4] {
-        [
-            (self.text, 1.0),
-            (self.title, 3.0),
-            (self.law_text, 0.5),
-            (self.chapter, 0.4),
-        ]
+    pub fn searched(&self) -> [(Field, f32); 3] {
+        [(self.text, 1.0), (self.title, 3.0), (self.chapter, 0.4)]
     }
 }
 
