@@ -75,7 +75,7 @@ impl<'a> Normalized<'a> {
 /// Prefixes of Chinese national and sector standards that regulations cite.
 static STANDARD_NO: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(GBZ|GBJ|GB|AQ|JGJ|TSG|SY|SH|HG|DL|NB|MT|CJJ|XF|GA|WS|YB|JT|DB\d{2})\s*(/\s*[TZ])?\s*(\d{1,6}(?:\.\d{1,3})*)(?:\s*[-—–‐－]\s*((?:19|20)\d{2}))?",
+        r"(?i)(GBZ|GBJ|GB|AQ|JGJ|TSG|SY|SH|HG|DL|NB|MT|CJJ|XF|GA|WS|YB|JT|DB\d{2})\s*(/\s*[TZ]|[TZ])?\s*(\d{1,6}(?:\.\d{1,3})*)(?:\s*[-—–‐－]\s*((?:19|20)\d{2}))?",
     )
     .ok()
 });
@@ -159,6 +159,7 @@ mod tests {
         check("依据GB 18218-2018辨识", &["gb18218-2018"]);
         check("GB/T 33000-2016 企业安全生产标准化", &["gbt33000-2016"]);
         check("gb/t33000—2016", &["gbt33000-2016"]);
+        check("GBT 33000", &["gbt33000"]);
         check("符合AQ 3013的要求", &["aq3013"]);
         check("GB 50016—2014（2018年版）", &["gb50016-2014"]);
         check("GBZ 2.1-2019", &["gbz2.1-2019"]);

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::normalize::Normalized;
+use super::normalize::{Normalized, find_standard_numbers};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Snippet {
@@ -53,6 +53,19 @@ pub fn make_snippet(text: &str, terms: &[String], max_chars: usize) -> Snippet {
             if !matches.iter().any(|&(f, t, _)| from < t && f < to) {
                 matches.push((from, to, ti));
             }
+        }
+    }
+    // Standard numbers are indexed as one keyword (gb18218-2018) that does
+    // not occur verbatim in the text: mark the written form instead.
+    for std_no in find_standard_numbers(norm.text()) {
+        if let Some(ti) = terms
+            .iter()
+            .position(|t| *t == std_no.keyword || *t == std_no.base)
+        {
+            let from = norm.original_offset(std_no.start);
+            let to = norm.original_offset(std_no.end);
+            matches.retain(|&(f, t, _)| !(from < t && f < to));
+            matches.push((from, to, ti));
         }
     }
     matches.sort();

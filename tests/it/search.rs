@@ -136,6 +136,12 @@ fn library() -> Library {
             ),
         ],
     );
+    let standard = doc(
+        "测试辨识规则",
+        DocKind::NormativeDocument,
+        Some(date(2019, 1, 1)),
+        &[(2, 0, "辨识按照GB 18218-2018进行，GB/T 33000-2016另行规定。")],
+    );
     let mut note = doc(
         "解读：测试安全法第二十四条",
         DocKind::Interpretation,
@@ -157,7 +163,10 @@ fn library() -> Library {
         "aliases.toml",
     )
     .unwrap();
-    Library::from_documents(vec![old, new, repealed, local, criminal, note], &aliases)
+    Library::from_documents(
+        vec![old, new, repealed, local, criminal, standard, note],
+        &aliases,
+    )
 }
 
 /// The repository's vocabulary plus the fixture's alias names (in a real
@@ -451,4 +460,24 @@ fn query_plan_drops_stopwords_and_expands_synonyms() {
     // a law named in the query is recognised
     assert_eq!(FIXTURE.index.plan("测试安全法 罚款").laws, [TEST_LAW]);
     assert!(FIXTURE.index.plan("，。！").groups.is_empty());
+}
+
+#[test]
+fn standard_numbers_are_one_keyword_at_index_and_query_time() {
+    for query in [
+        "GB 18218-2018",
+        "gb18218",
+        "ＧＢ１８２１８—２０１８",
+        "GB/T33000-2016",
+        "gbt 33000",
+    ] {
+        check_first(query, "《测试辨识规则》第二条");
+    }
+    let r = q("GB 18218");
+    assert!(
+        r.hits[0].snippet.contains("【GB 18218-2018】"),
+        "{}",
+        r.hits[0].snippet
+    );
+    assert!(q("GB 18219").hits.is_empty());
 }
