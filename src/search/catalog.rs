@@ -19,7 +19,7 @@ use crate::statute::{DocKind, Document, Status};
 
 /// Bumped whenever the schema, tokenization or catalog layout changes, so an
 /// old index is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Catalog {
