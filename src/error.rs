@@ -15,6 +15,10 @@ pub enum Error {
     },
     #[error(transparent)]
     Library(#[from] crate::library::LibraryError),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
     #[error("{0}")]
     Invalid(String),
 }
