@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("REGKB_LOG")
@@ -11,4 +12,16 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     regkb::cli::run()
+}
+
+/// Rust ignores SIGPIPE, so `println!` panics when a reader such as `head`
+/// closes the pipe early. A command-line tool should just stop quietly, as
+/// every Unix tool does; restoring the default handler gives exactly that.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists;
+    // SIG_DFL is a valid handler for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
