@@ -7,4 +7,4 @@
 
 mod schema;
 
-pub use schema::{FieldType, Schema, Unit};
+pub use schema::{FieldMeta, FieldType, Format, Origin, Schema, SchemaError, SchemaProblem, Unit};
