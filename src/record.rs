@@ -25,4 +25,4 @@ pub use json_schema::json_schema;
 pub use parse::{Limits, parse_record};
 pub use schema::{FieldMeta, FieldType, Format, Origin, Schema, SchemaError, SchemaProblem, Unit};
 pub use uscc::{Uscc, UsccError};
-pub use validate::{Problem, ValidRecord, validate_record};
+pub use validate::{Problem, ValidRecord, parse_date, validate_record};

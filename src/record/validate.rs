@@ -1,6 +1,6 @@
 //! Record validation against the [`Schema`]: every problem at once, each
-//! named by JSON pointer, in a fixed order (fields in key order, then the
-//! required fields that are missing).
+//! named by JSON pointer, in a fixed order (per record: missing required
+//! fields, then the present fields in key order, depth first).
 //!
 //! ```
 //! use regkb::record::{validate_record, Schema};
@@ -139,6 +139,17 @@ impl Walker<'_> {
         let Value::Object(map) = value else {
             return;
         };
+        for name in fields.keys() {
+            let child = join(dotted, name);
+            let meta = self.meta(&child);
+            if meta.required && !map.contains_key(name) {
+                self.problem(
+                    &format!("{pointer}/{}", escape(name)),
+                    format!("缺少必填字段 `{name}`（{}）", short(&meta.description)),
+                    expected_of(fields.get(name), &meta),
+                );
+            }
+        }
         for (key, v) in map {
             let ptr = format!("{pointer}/{}", escape(key));
             let child = join(dotted, key);
@@ -160,17 +171,6 @@ impl Walker<'_> {
                         "架构中登记的字段，或以 `x_` 开头的扩展字段".to_string(),
                     );
                 }
-            }
-        }
-        for name in fields.keys() {
-            let child = join(dotted, name);
-            let meta = self.meta(&child);
-            if meta.required && !map.contains_key(name) {
-                self.problem(
-                    &format!("{pointer}/{}", escape(name)),
-                    format!("缺少必填字段 `{name}`（{}）", short(&meta.description)),
-                    expected_of(fields.get(name), &meta),
-                );
             }
         }
     }
@@ -368,8 +368,9 @@ impl Walker<'_> {
     }
 }
 
-/// Parses a `YYYY-MM-DD` date strictly; the error is a Chinese clause.
-pub(crate) fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+/// Parses a `YYYY-MM-DD` date strictly; the error is a Chinese clause to put
+/// after the field's name (`的日期 `2026-02-30` 不存在`).
+pub fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
     let b = s.as_bytes();
     let shape = b.len() == 10
         && b.iter().enumerate().all(|(i, c)| {
