@@ -15,12 +15,14 @@
 //! assert_eq!(record.uscc().as_str(), "91330481MA2B00000Y");
 //! ```
 
+mod generate;
 mod json_schema;
 mod parse;
 mod schema;
 mod uscc;
 mod validate;
 
+pub use generate::RecordGenerator;
 pub use json_schema::json_schema;
 pub use parse::{Limits, parse_record};
 pub use schema::{FieldMeta, FieldType, Format, Origin, Schema, SchemaError, SchemaProblem, Unit};

@@ -43,6 +43,15 @@ fn value_of(c: char) -> Option<u32> {
 }
 
 impl Uscc {
+    /// Completes 17 characters with their GB 32100 check character.
+    pub fn with_check_char(body: &str) -> Result<Uscc, UsccError> {
+        let mut code: Uscc = format!("{body}0").parse()?;
+        let check = code.expected_check_char();
+        code.0.pop();
+        code.0.push(check);
+        Ok(code)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -151,6 +160,10 @@ mod tests {
         );
         check("91110000100000000R", "ok");
         check("911100001000000001", "check R");
+        assert_eq!(
+            Uscc::with_check_char("91330481MA2B00000").unwrap().as_str(),
+            "91330481MA2B00000Y"
+        );
     }
 
     #[test]

@@ -278,3 +278,32 @@ proptest! {
         let _ = parse_record(&bytes, &Limits { max_bytes: 200, max_depth: 4 });
     }
 }
+
+#[test]
+fn generated_records_are_valid_and_varied() {
+    use regkb::record::RecordGenerator;
+    let schema = &*SCHEMA;
+    let mut categories = std::collections::BTreeSet::new();
+    let mut with_units = 0;
+    let mut null_certificates = 0;
+    for v in RecordGenerator::new(42).take(2000) {
+        if let Err(p) = validate_record(&v, schema) {
+            panic!("{v}\n{p:#?}");
+        }
+        if let Some(c) = v.get("category").and_then(Value::as_str) {
+            categories.insert(c.to_string());
+        }
+        with_units += usize::from(v.get("units").is_some());
+        null_certificates += v["special_workers"].as_array().map_or(0, |ws| {
+            ws.iter()
+                .filter(|w| w.get("certificate") == Some(&Value::Null))
+                .count()
+        });
+    }
+    assert!(categories.len() >= 12, "{categories:?}");
+    assert!(with_units > 200, "{with_units}");
+    assert!(null_certificates > 20, "{null_certificates}");
+    let a: Vec<Value> = RecordGenerator::new(1).take(3).collect();
+    let b: Vec<Value> = RecordGenerator::new(1).take(3).collect();
+    assert_eq!(a, b);
+}
