@@ -31,9 +31,31 @@ impl PartialEq for File {
     }
 }
 
+/// A `#` comment line between top-level items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    pub text: String,
+    /// The author left an empty line after it (kept by the formatter).
+    pub blank_after: bool,
+}
+
+/// An example record: the parsed JSON and the text as written (for the
+/// formatter). Equality compares the JSON only.
+#[derive(Debug, Clone)]
+pub struct RecordLit {
+    pub value: serde_json::Value,
+    pub raw: String,
+}
+
+impl PartialEq for RecordLit {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
-    Comment(String),
+    Comment(Comment),
     Rule(RuleDef),
     Table(TableDef),
     Let(LetDef),
@@ -190,7 +212,7 @@ pub struct ExampleDef {
 pub enum ExampleField {
     Comment(String),
     AsOf(Spanned<Date>),
-    Record(Spanned<serde_json::Value>),
+    Record(Spanned<RecordLit>),
     Outcome {
         rule: Option<Spanned<String>>,
         outcome: Spanned<Outcome>,

@@ -274,10 +274,18 @@ impl<'a, 'f> Checker<'a, 'f> {
                         },
                     };
                     if matches!(ty.node, ColumnType::Text | ColumnType::Names) && unit.is_some() {
-                        self.err(ty.span, "a text column cannot have a unit", "put units on number or integer columns");
+                        self.err(
+                            ty.span,
+                            "a text column cannot have a unit",
+                            "put units on number or integer columns",
+                        );
                     }
                     if columns.iter().any(|c: &Column| c.name == name.node) {
-                        self.err(name.span, format!("column `{}` is declared twice", name.node), "remove one of the declarations");
+                        self.err(
+                            name.span,
+                            format!("column `{}` is declared twice", name.node),
+                            "remove one of the declarations",
+                        );
                     }
                     columns.push(Column {
                         name: name.node.clone(),
@@ -299,22 +307,49 @@ impl<'a, 'f> Checker<'a, 'f> {
         let mut key_ix = Vec::new();
         for k in &keys {
             match columns.iter().position(|c| c.name == k.node) {
-                Some(i) if matches!(columns.get(i).map(|c| c.ty), Some(ColumnType::Text | ColumnType::Names)) => key_ix.push(i),
-                Some(_) => self.err(k.span, format!("key column `{}` is not a text or names column", k.node), "look up numbers with `range min .. max`"),
-                None => self.err(k.span, format!("`{}` is not a declared column", k.node), "declare it with `column NAME: text`"),
+                Some(i)
+                    if matches!(
+                        columns.get(i).map(|c| c.ty),
+                        Some(ColumnType::Text | ColumnType::Names)
+                    ) =>
+                {
+                    key_ix.push(i)
+                }
+                Some(_) => self.err(
+                    k.span,
+                    format!("key column `{}` is not a text or names column", k.node),
+                    "look up numbers with `range min .. max`",
+                ),
+                None => self.err(
+                    k.span,
+                    format!("`{}` is not a declared column", k.node),
+                    "declare it with `column NAME: text`",
+                ),
             }
         }
         let mut range_ix = None;
         if let Some((min, max, incl)) = &range {
-            let lo = columns.iter().position(|c| c.name == min.node && matches!(c.ty, ColumnType::Number | ColumnType::Integer));
-            let hi = columns.iter().position(|c| c.name == max.node && matches!(c.ty, ColumnType::Number | ColumnType::Integer));
+            let lo = columns.iter().position(|c| {
+                c.name == min.node && matches!(c.ty, ColumnType::Number | ColumnType::Integer)
+            });
+            let hi = columns.iter().position(|c| {
+                c.name == max.node && matches!(c.ty, ColumnType::Number | ColumnType::Integer)
+            });
             match (lo, hi) {
                 (Some(lo), Some(hi)) => range_ix = Some((lo, hi, *incl)),
-                _ => self.err(min.span.join(max.span), "a range needs two declared number columns", "declare `column min_x: number` and `column max_x: number` first"),
+                _ => self.err(
+                    min.span.join(max.span),
+                    "a range needs two declared number columns",
+                    "declare `column min_x: number` and `column max_x: number` first",
+                ),
             }
         }
         if key_ix.is_empty() && range_ix.is_none() {
-            self.err(def.name.span, "the table has neither `key` nor `range`, so nothing can be looked up in it", "add `key name` (text lookups) or `range min .. max` (number lookups)");
+            self.err(
+                def.name.span,
+                "the table has neither `key` nor `range`, so nothing can be looked up in it",
+                "add `key name` (text lookups) or `range min .. max` (number lookups)",
+            );
         }
         let path = def.path.node.clone();
         if path.contains("..") || path.starts_with('/') {
@@ -329,14 +364,23 @@ impl<'a, 'f> Checker<'a, 'f> {
                     Err(problems) => {
                         for p in problems {
                             let span = line_span(&csv_src.text, p.line);
-                            self.diags.push(Diagnostic::error(&csv_src, span, format!("table `{}`: {}", def.name.node, p.message), p.help));
+                            self.diags.push(Diagnostic::error(
+                                &csv_src,
+                                span,
+                                format!("table `{}`: {}", def.name.node, p.message),
+                                p.help,
+                            ));
                         }
                         return;
                     }
                 }
             }
             Err(e) => {
-                self.err(def.path.span, format!("the table file `{path}` cannot be read: {e}"), "table files live in rules/tables/; copy the CSV there");
+                self.err(
+                    def.path.span,
+                    format!("the table file `{path}` cannot be read: {e}"),
+                    "table files live in rules/tables/; copy the CSV there",
+                );
                 return;
             }
         };
@@ -346,21 +390,41 @@ impl<'a, 'f> Checker<'a, 'f> {
             file: path,
         };
         if let Some(&ix) = self.table_index.get(&def.name.node) {
-            let Some(existing) = self.tables.get_mut(ix) else { return };
+            let Some(existing) = self.tables.get_mut(ix) else {
+                return;
+            };
             let same = existing.columns.len() == columns.len()
-                && existing.columns.iter().zip(&columns).all(|(a, b)| a.name == b.name && a.ty == b.ty && a.dim == b.dim);
-            let overlap = existing.versions.iter().any(|v| overlaps(v.effective, effective));
+                && existing
+                    .columns
+                    .iter()
+                    .zip(&columns)
+                    .all(|(a, b)| a.name == b.name && a.ty == b.ty && a.dim == b.dim);
+            let overlap = existing
+                .versions
+                .iter()
+                .any(|v| overlaps(v.effective, effective));
             if !same {
-                self.err(def.name.span, "this version of the table declares different columns from the earlier one", "every version of a table must declare the same columns, keys and units");
+                self.err(
+                    def.name.span,
+                    "this version of the table declares different columns from the earlier one",
+                    "every version of a table must declare the same columns, keys and units",
+                );
             } else if overlap {
-                self.err(def.name.span, "this version's effective dates overlap another version's", "give each version `effective from … until …` dates that do not overlap");
+                self.err(
+                    def.name.span,
+                    "this version's effective dates overlap another version's",
+                    "give each version `effective from … until …` dates that do not overlap",
+                );
             } else {
                 existing.versions.push(version);
-                existing.versions.sort_by_key(|v| v.effective.map(|e| e.from));
+                existing
+                    .versions
+                    .sort_by_key(|v| v.effective.map(|e| e.from));
             }
             return;
         }
-        self.table_index.insert(def.name.node.clone(), self.tables.len());
+        self.table_index
+            .insert(def.name.node.clone(), self.tables.len());
         self.tables.push(Table {
             name: def.name.node.clone(),
             columns,
@@ -376,17 +440,31 @@ impl<'a, 'f> Checker<'a, 'f> {
         for file in files {
             for item in &file.items {
                 let Item::Let(def) = item else { continue };
-                if self.let_index.contains_key(&def.name.node) || self.table_index.contains_key(&def.name.node) {
+                if self.let_index.contains_key(&def.name.node)
+                    || self.table_index.contains_key(&def.name.node)
+                {
                     self.enter(file, String::new());
-                    self.err(def.name.span, format!("the name `{}` is already used", def.name.node), "give each derived value and table its own name");
+                    self.err(
+                        def.name.span,
+                        format!("the name `{}` is already used", def.name.node),
+                        "give each derived value and table its own name",
+                    );
                     continue;
                 }
                 if self.root.contains_key(&def.name.node) {
                     self.enter(file, String::new());
-                    self.err(def.name.span, format!("`{}` is a field of the record and cannot be a derived value's name", def.name.node), "choose another name");
+                    self.err(
+                        def.name.span,
+                        format!(
+                            "`{}` is a field of the record and cannot be a derived value's name",
+                            def.name.node
+                        ),
+                        "choose another name",
+                    );
                     continue;
                 }
-                self.let_index.insert(def.name.node.clone(), self.lets.len());
+                self.let_index
+                    .insert(def.name.node.clone(), self.lets.len());
                 self.lets.push(LetSrc {
                     def,
                     source: Arc::clone(&file.source),
@@ -423,7 +501,11 @@ impl<'a, 'f> Checker<'a, 'f> {
                 None => ok = false,
             }
         }
-        let body = if ok { self.expr(&def.body, &mut scope) } else { None };
+        let body = if ok {
+            self.expr(&def.body, &mut scope)
+        } else {
+            None
+        };
         let out = body.map(|(ir, ty)| {
             (
                 CLet {
@@ -463,16 +545,24 @@ impl<'a, 'f> Checker<'a, 'f> {
 
     // ───────────── rules ─────────────
 
-    fn check_rules(&mut self, files: &[File], citations: Option<&dyn CitationResolver>) -> Vec<CRule> {
+    fn check_rules(
+        &mut self,
+        files: &[File],
+        citations: Option<&dyn CitationResolver>,
+    ) -> Vec<CRule> {
         let mut out: Vec<CRule> = Vec::new();
-        let mut spans: HashMap<String, Vec<(Option<Effective>, Span, Arc<SourceFile>)>> = HashMap::new();
+        let mut spans: HashMap<String, Vec<(Option<Effective>, Span, Arc<SourceFile>)>> =
+            HashMap::new();
         let mut exceptions = Vec::new();
         for file in files {
             for item in &file.items {
                 let Item::Rule(def) = item else { continue };
                 self.enter(file, format!("rule `{}`", def.id.node));
                 if let Some(r) = self.check_rule(def, file, citations) {
-                    let eff = r.meta.effective_from.map(|from| Effective { from, until: r.meta.effective_until });
+                    let eff = r.meta.effective_from.map(|from| Effective {
+                        from,
+                        until: r.meta.effective_until,
+                    });
                     let versions = spans.entry(r.meta.id.clone()).or_default();
                     if versions.iter().any(|(e, _, _)| overlaps(*e, eff)) {
                         self.err(def.id.span, format!("another rule with id `{}` is in force on some of the same days", def.id.node), "give the versions of a rule `effective from … until …` dates that do not overlap, or a new id");
@@ -492,18 +582,37 @@ impl<'a, 'f> Checker<'a, 'f> {
             if !spans.contains_key(&base.node) {
                 self.source = Some(src);
                 self.ctx = format!("rule `{id}`");
-                self.err(base.span, format!("it is marked as an exception to `{}`, but no rule has that id", base.node), "write the id of the national (or general) rule this rule tightens or relaxes");
+                self.err(
+                    base.span,
+                    format!(
+                        "it is marked as an exception to `{}`, but no rule has that id",
+                        base.node
+                    ),
+                    "write the id of the national (or general) rule this rule tightens or relaxes",
+                );
             } else if base.node == id {
                 self.source = Some(src);
                 self.ctx = format!("rule `{id}`");
-                self.err(base.span, "a rule cannot be an exception to itself", "name the general rule this one departs from");
+                self.err(
+                    base.span,
+                    "a rule cannot be an exception to itself",
+                    "name the general rule this one departs from",
+                );
             }
         }
-        out.sort_by(|a, b| (a.meta.id.as_str(), a.meta.effective_from).cmp(&(b.meta.id.as_str(), b.meta.effective_from)));
+        out.sort_by(|a, b| {
+            (a.meta.id.as_str(), a.meta.effective_from)
+                .cmp(&(b.meta.id.as_str(), b.meta.effective_from))
+        });
         out
     }
 
-    fn check_rule(&mut self, def: &RuleDef, file: &File, citations: Option<&dyn CitationResolver>) -> Option<CRule> {
+    fn check_rule(
+        &mut self,
+        def: &RuleDef,
+        file: &File,
+        citations: Option<&dyn CitationResolver>,
+    ) -> Option<CRule> {
         let mut cites = Vec::new();
         let mut severity: Option<Spanned<Severity>> = None;
         let mut departments: Vec<Spanned<String>> = Vec::new();
@@ -527,7 +636,9 @@ impl<'a, 'f> Checker<'a, 'f> {
                 RuleField::Explain(t) => ("explain", t.raw.span),
                 RuleField::ExplainPass(t) => ("explain pass", t.raw.span),
                 RuleField::Remedy(s) => ("remedy", s.span),
-                RuleField::Departments(d) => ("departments", d.first().map(|d| d.span).unwrap_or_default()),
+                RuleField::Departments(d) => {
+                    ("departments", d.first().map(|d| d.span).unwrap_or_default())
+                }
                 _ => ("", Span::default()),
             };
             if !key.is_empty() && seen.insert(key, span).is_some() {
@@ -556,26 +667,52 @@ impl<'a, 'f> Checker<'a, 'f> {
             self.err(head, "the rule cites no clause", "every rule needs at least one `cite 安全生产法 第二十四条` (or `cite standard \"GB 18218-2018\" clause \"4.2\"`) line");
         }
         if severity.is_none() {
-            self.err(head, "the rule has no severity", "add `severity 一般隐患` or `severity 重大隐患`");
+            self.err(
+                head,
+                "the rule has no severity",
+                "add `severity 一般隐患` or `severity 重大隐患`",
+            );
         }
         if departments.is_empty() {
-            self.err(head, "the rule names no responsible department", format!("add e.g. `departments 应急管理`; known departments: {}", DEPARTMENTS.join("、")));
+            self.err(
+                head,
+                "the rule names no responsible department",
+                format!(
+                    "add e.g. `departments 应急管理`; known departments: {}",
+                    DEPARTMENTS.join("、")
+                ),
+            );
         }
         for d in &departments {
             if !DEPARTMENTS.contains(&d.node.as_str()) {
-                self.err(d.span, format!("`{}` is not a known department", d.node), format!("use one of: {}", DEPARTMENTS.join("、")));
+                self.err(
+                    d.span,
+                    format!("`{}` is not a known department", d.node),
+                    format!("use one of: {}", DEPARTMENTS.join("、")),
+                );
             }
         }
         if require.is_none() {
-            self.err(head, "the rule has no `require` line", "say what must hold, e.g. `require safety_assessment.last_date >= as_of - 3 years`");
+            self.err(
+                head,
+                "the rule has no `require` line",
+                "say what must hold, e.g. `require safety_assessment.last_date >= as_of - 3 years`",
+            );
         }
         if explain.is_none() {
             self.err(head, "the rule has no `explain` line", "write the explanation shown when the rule fails, e.g. `explain \"上次安全评价为{safety_assessment.last_date}\"`");
         }
         if remedy.is_none() {
-            self.err(head, "the rule has no `remedy` line", "say what the enterprise must do, e.g. `remedy \"委托有资质的机构进行安全评价\"`");
+            self.err(
+                head,
+                "the rule has no `remedy` line",
+                "say what the enterprise must do, e.g. `remedy \"委托有资质的机构进行安全评价\"`",
+            );
         }
-        let citations_out: Vec<CitationOut> = cites.iter().map(|c| self.check_citation(c, effective, citations)).collect();
+        let citations_out: Vec<CitationOut> = cites
+            .iter()
+            .map(|c| self.check_citation(c, effective, citations))
+            .collect();
         let applies_ir = applies.and_then(|e| self.bool_expr(e, &mut scope, "`applies when`"));
         let require_ir = require.and_then(|e| self.bool_expr(e, &mut scope, "`require`"));
         let explain_ir = explain.and_then(|t| self.template(t, &mut scope));
@@ -609,7 +746,12 @@ impl<'a, 'f> Checker<'a, 'f> {
         })
     }
 
-    fn check_citation(&mut self, c: &Spanned<Citation>, eff: Option<Effective>, resolver: Option<&dyn CitationResolver>) -> CitationOut {
+    fn check_citation(
+        &mut self,
+        c: &Spanned<Citation>,
+        eff: Option<Effective>,
+        resolver: Option<&dyn CitationResolver>,
+    ) -> CitationOut {
         match &c.node {
             Citation::Standard { code, clause } => CitationOut {
                 law: code.clone(),
@@ -656,7 +798,12 @@ impl<'a, 'f> Checker<'a, 'f> {
                     article: Some(article.number),
                     paragraph: *paragraph,
                     item: *item,
-                    clause: (article.sub > 0).then(|| format!("之{}", crate::statute::numeral::to_chinese_numeral(article.sub))),
+                    clause: (article.sub > 0).then(|| {
+                        format!(
+                            "之{}",
+                            crate::statute::numeral::to_chinese_numeral(article.sub)
+                        )
+                    }),
                 }
             }
         }
@@ -670,7 +817,9 @@ impl<'a, 'f> Checker<'a, 'f> {
                 TemplatePart::Text(s) => out.push(CPart::Text(s.clone())),
                 TemplatePart::Hole(e) => match self.expr(e, scope) {
                     Some((ir, ty)) => {
-                        if matches!(ty, Ty::Record(_) | Ty::Row(..)) || matches!(&ty, Ty::List(inner) if matches!(**inner, Ty::Record(_))) {
+                        if matches!(ty, Ty::Record(_) | Ty::Row(..))
+                            || matches!(&ty, Ty::List(inner) if matches!(**inner, Ty::Record(_)))
+                        {
                             self.err(e.span, format!("{} cannot be written into an explanation", ty.describe()), "name one of its fields, e.g. `{w.name}`, or use `{list w in … { w.name }}`");
                             ok = false;
                         } else {
@@ -693,30 +842,59 @@ impl<'a, 'f> Checker<'a, 'f> {
                 let Item::Hazards(def) = item else { continue };
                 self.enter(file, "the `major_hazards` report".into());
                 if found.is_some() {
-                    self.err(def.var.span, "there is already a `major_hazards` report", "keep one report for the whole rule pack");
+                    self.err(
+                        def.var.span,
+                        "there is already a `major_hazards` report",
+                        "keep one report for the whole rule pack",
+                    );
                     continue;
                 }
                 let mut scope = Scope::default();
-                let Some((base, path, elem, ppath)) = self.quant_source(&def.source, &scope) else { continue };
+                let Some((base, path, elem, ppath)) = self.quant_source(&def.source, &scope) else {
+                    continue;
+                };
                 if base != Base::Root {
                     continue;
                 }
                 scope.push(&def.var.node, elem, ppath);
                 let mut vals: HashMap<&str, Typed> = HashMap::new();
                 for f in &def.fields {
-                    let HazardField::Value { key, value } = f else { continue };
+                    let HazardField::Value { key, value } = f else {
+                        continue;
+                    };
                     if vals.contains_key(key.node.as_str()) {
-                        self.err(key.span, format!("`{}` is written twice", key.node), "keep one line per value");
+                        self.err(
+                            key.span,
+                            format!("`{}` is written twice", key.node),
+                            "keep one line per value",
+                        );
                         continue;
                     }
-                    let Some((ir, ty)) = self.expr(value, &mut scope) else { continue };
+                    let Some((ir, ty)) = self.expr(value, &mut scope) else {
+                        continue;
+                    };
                     let ok = match key.node.as_str() {
                         "unit" => ty.is_textual(),
                         "is_major" => ty == Ty::Bool,
                         _ => matches!(ty, Ty::Num { .. } | Ty::None),
                     };
                     if !ok {
-                        self.err(value.span, format!("`{}` must be {}, but this is {}", key.node, if key.node == "unit" { "text" } else if key.node == "is_major" { "yes/no" } else { "a number" }, ty.describe()), "see rules/examples/gb18218.rule");
+                        self.err(
+                            value.span,
+                            format!(
+                                "`{}` must be {}, but this is {}",
+                                key.node,
+                                if key.node == "unit" {
+                                    "text"
+                                } else if key.node == "is_major" {
+                                    "yes/no"
+                                } else {
+                                    "a number"
+                                },
+                                ty.describe()
+                            ),
+                            "see rules/examples/gb18218.rule",
+                        );
                         continue;
                     }
                     let k: &str = match key.node.as_str() {
@@ -776,8 +954,16 @@ impl<'a, 'f> Checker<'a, 'f> {
                         });
                         for f in &def.fields {
                             if let RuleField::Example(ex) = f {
-                                self.enter(file, format!("example \"{}\" of rule `{}`", ex.name.node, def.id.node));
-                                if let Some(e) = self.check_example(ex, Some(&def.id.node), from, file, rules) {
+                                self.enter(
+                                    file,
+                                    format!(
+                                        "example \"{}\" of rule `{}`",
+                                        ex.name.node, def.id.node
+                                    ),
+                                );
+                                if let Some(e) =
+                                    self.check_example(ex, Some(&def.id.node), from, file, rules)
+                                {
                                     out.push(e);
                                 }
                             }
@@ -790,7 +976,14 @@ impl<'a, 'f> Checker<'a, 'f> {
         out
     }
 
-    fn check_example(&mut self, ex: &ExampleDef, rule: Option<&str>, from: Option<Date>, file: &File, rules: &[CRule]) -> Option<Example> {
+    fn check_example(
+        &mut self,
+        ex: &ExampleDef,
+        rule: Option<&str>,
+        from: Option<Date>,
+        file: &File,
+        rules: &[CRule],
+    ) -> Option<Example> {
         let mut as_of = None;
         let mut record = None;
         let mut expects = Vec::new();
@@ -799,18 +992,30 @@ impl<'a, 'f> Checker<'a, 'f> {
             match f {
                 ExampleField::Comment(_) => {}
                 ExampleField::AsOf(d) => as_of = Some(d.node),
-                ExampleField::Record(r) => record = Some(r.node.clone()),
-                ExampleField::Outcome { rule: r, outcome, explanation } => {
+                ExampleField::Record(r) => record = Some(r.node.value.clone()),
+                ExampleField::Outcome {
+                    rule: r,
+                    outcome,
+                    explanation,
+                } => {
                     let id = match (r, rule) {
                         (Some(r), _) => {
                             if !known(&r.node) {
-                                self.err(r.span, format!("no rule has the id `{}`", r.node), "write the id of a rule in the pack");
+                                self.err(
+                                    r.span,
+                                    format!("no rule has the id `{}`", r.node),
+                                    "write the id of a rule in the pack",
+                                );
                             }
                             r.node.clone()
                         }
                         (None, Some(id)) => id.to_string(),
                         (None, None) => {
-                            self.err(outcome.span, "this `expect` names no rule", "outside a rule write `expect RULE-ID fail \"…\"`");
+                            self.err(
+                                outcome.span,
+                                "this `expect` names no rule",
+                                "outside a rule write `expect RULE-ID fail \"…\"`",
+                            );
                             continue;
                         }
                     };
@@ -821,13 +1026,24 @@ impl<'a, 'f> Checker<'a, 'f> {
                     });
                 }
                 ExampleField::Fact(p) => match rule {
-                    Some(id) => expects.push(Expect::Fact { rule: id.to_string(), path: p.node.clone() }),
-                    None => self.err(p.span, "`expect fact` belongs in an example inside a rule", "move the example into the rule whose facts it checks"),
+                    Some(id) => expects.push(Expect::Fact {
+                        rule: id.to_string(),
+                        path: p.node.clone(),
+                    }),
+                    None => self.err(
+                        p.span,
+                        "`expect fact` belongs in an example inside a rule",
+                        "move the example into the rule whose facts it checks",
+                    ),
                 },
                 ExampleField::Conflict(ids) => {
                     for id in ids {
                         if !known(&id.node) {
-                            self.err(id.span, format!("no rule has the id `{}`", id.node), "write the ids of the two conflicting rules");
+                            self.err(
+                                id.span,
+                                format!("no rule has the id `{}`", id.node),
+                                "write the ids of the two conflicting rules",
+                            );
                         }
                     }
                     let mut v: Vec<String> = ids.iter().map(|i| i.node.clone()).collect();
@@ -840,7 +1056,11 @@ impl<'a, 'f> Checker<'a, 'f> {
                         match x.node.parse::<f64>() {
                             Ok(v) => Some(v),
                             Err(_) => {
-                                this.err(x.span, format!("`{}` is not a number", x.node), "write a number or `none`");
+                                this.err(
+                                    x.span,
+                                    format!("`{}` is not a number", x.node),
+                                    "write a number or `none`",
+                                );
                                 None
                             }
                         }
@@ -848,21 +1068,38 @@ impl<'a, 'f> Checker<'a, 'f> {
                     let s = num(s, self);
                     let r = num(r, self);
                     let grade = num(grade, self);
-                    expects.push(Expect::Hazard { unit: unit.node.clone(), s, r, grade });
+                    expects.push(Expect::Hazard {
+                        unit: unit.node.clone(),
+                        s,
+                        r,
+                        grade,
+                    });
                 }
             }
         }
         let (line, _) = file.source.line_col(ex.name.span.start);
         let Some(as_of) = as_of.or(from) else {
-            self.err(ex.name.span, "the example has no `as_of` date", "add `as_of 2026-11-28` (the day the check is run)");
+            self.err(
+                ex.name.span,
+                "the example has no `as_of` date",
+                "add `as_of 2026-11-28` (the day the check is run)",
+            );
             return None;
         };
         let Some(record) = record else {
-            self.err(ex.name.span, "the example has no `record`", "add `record { … }` with the fields the rule reads");
+            self.err(
+                ex.name.span,
+                "the example has no `record`",
+                "add `record { … }` with the fields the rule reads",
+            );
             return None;
         };
         if expects.is_empty() {
-            self.err(ex.name.span, "the example expects nothing", "add `expect fail \"…\"` (or pass / unknown / not_applicable)");
+            self.err(
+                ex.name.span,
+                "the example expects nothing",
+                "add `expect fail \"…\"` (or pass / unknown / not_applicable)",
+            );
         }
         Some(Example {
             name: ex.name.node.clone(),
@@ -879,7 +1116,14 @@ impl<'a, 'f> Checker<'a, 'f> {
     fn bool_expr(&mut self, e: &Expr, scope: &mut Scope, what: &str) -> Option<Ir> {
         let (ir, ty) = self.expr(e, scope)?;
         if ty != Ty::Bool {
-            self.err(e.span, format!("{what} needs a condition (true or false), but this is {}", ty.describe()), "compare it with something, e.g. `employees > 100 人`");
+            self.err(
+                e.span,
+                format!(
+                    "{what} needs a condition (true or false), but this is {}",
+                    ty.describe()
+                ),
+                "compare it with something, e.g. `employees > 100 人`",
+            );
             return None;
         }
         Some(ir)
@@ -901,7 +1145,11 @@ impl<'a, 'f> Checker<'a, 'f> {
                     let (ir, t) = self.expr(it, scope)?;
                     if let Some(prev) = &ty {
                         if !same_kind(prev, &t) {
-                            self.err(it.span, format!("a list mixes {} and {}", prev.describe(), t.describe()), "put values of one kind in a list");
+                            self.err(
+                                it.span,
+                                format!("a list mixes {} and {}", prev.describe(), t.describe()),
+                                "put values of one kind in a list",
+                            );
                             return None;
                         }
                     } else {
@@ -914,8 +1162,16 @@ impl<'a, 'f> Checker<'a, 'f> {
             ExprKind::Path(segs) => self.path(segs, scope),
             ExprKind::Lookup { table, key, fields } => {
                 let Some(&t) = self.table_index.get(&table.node) else {
-                    let help = if self.table_index.is_empty() { "declare it with `table NAME from \"file.csv\" { … }`".to_string() } else { format!("known tables: {}", self.table_names()) };
-                    self.err(table.span, format!("there is no table `{}`", table.node), help);
+                    let help = if self.table_index.is_empty() {
+                        "declare it with `table NAME from \"file.csv\" { … }`".to_string()
+                    } else {
+                        format!("known tables: {}", self.table_names())
+                    };
+                    self.err(
+                        table.span,
+                        format!("there is no table `{}`", table.node),
+                        help,
+                    );
                     return None;
                 };
                 let (kir, kty) = self.expr(key, scope)?;
@@ -925,28 +1181,65 @@ impl<'a, 'f> Checker<'a, 'f> {
                     Ty::Str | Ty::Enum(_) if has_keys => {}
                     Ty::Num { .. } if has_range => {}
                     other => {
-                        self.err(key.span, format!("table `{}` cannot be looked up by {}", table.node, other.describe()), if has_range { "this table is looked up by a number (its `range`)" } else { "this table is looked up by text (its `key` columns)" });
+                        self.err(
+                            key.span,
+                            format!(
+                                "table `{}` cannot be looked up by {}",
+                                table.node,
+                                other.describe()
+                            ),
+                            if has_range {
+                                "this table is looked up by a number (its `range`)"
+                            } else {
+                                "this table is looked up by text (its `key` columns)"
+                            },
+                        );
                         return None;
                     }
                 }
-                let row = Ir::Lookup { table: t, key: Box::new(kir) };
+                let row = Ir::Lookup {
+                    table: t,
+                    key: Box::new(kir),
+                };
                 self.row_fields(row, t, fields)
             }
             ExprKind::Call { name, args, fields } => {
                 let Some(&i) = self.let_index.get(&name.node) else {
-                    self.err(name.span, format!("there is no derived value `{}`", name.node), "define it with `let NAME(x in list) = …`");
+                    self.err(
+                        name.span,
+                        format!("there is no derived value `{}`", name.node),
+                        "define it with `let NAME(x in list) = …`",
+                    );
                     return None;
                 };
                 let params = self.param_types(i);
                 if params.len() != args.len() {
-                    self.err(e.span, format!("`{}` takes {} value(s), but {} are given", name.node, params.len(), args.len()), "pass one item per parameter, e.g. `S(u)`");
+                    self.err(
+                        e.span,
+                        format!(
+                            "`{}` takes {} value(s), but {} are given",
+                            name.node,
+                            params.len(),
+                            args.len()
+                        ),
+                        "pass one item per parameter, e.g. `S(u)`",
+                    );
                     return None;
                 }
                 let mut irs = Vec::new();
                 for (a, p) in args.iter().zip(&params) {
                     let (ir, t) = self.expr(a, scope)?;
                     if &t != p {
-                        self.err(a.span, format!("`{}` expects {} here, but this is {}", name.node, p.describe(), t.describe()), "pass an item of the list the derived value is defined over");
+                        self.err(
+                            a.span,
+                            format!(
+                                "`{}` expects {} here, but this is {}",
+                                name.node,
+                                p.describe(),
+                                t.describe()
+                            ),
+                            "pass an item of the list the derived value is defined over",
+                        );
                         return None;
                     }
                     irs.push(ir);
@@ -964,7 +1257,11 @@ impl<'a, 'f> Checker<'a, 'f> {
                 match ty {
                     Ty::Num { .. } | Ty::Dur(_) => Some((Ir::Neg(Box::new(ir)), ty)),
                     other => {
-                        self.err(e.span, format!("{} cannot be made negative", other.describe()), "only numbers and durations have a minus sign");
+                        self.err(
+                            e.span,
+                            format!("{} cannot be made negative", other.describe()),
+                            "only numbers and durations have a minus sign",
+                        );
                         None
                     }
                 }
@@ -977,17 +1274,38 @@ impl<'a, 'f> Checker<'a, 'f> {
                     (Ty::None, x) | (x, Ty::None) => x,
                     (a, b) if same_kind(&a, &b) => merge(a, b),
                     (a, b) => {
-                        self.err(e.span, format!("the two branches give {} and {}", a.describe(), b.describe()), "`if … then A else B` needs A and B of the same kind");
+                        self.err(
+                            e.span,
+                            format!(
+                                "the two branches give {} and {}",
+                                a.describe(),
+                                b.describe()
+                            ),
+                            "`if … then A else B` needs A and B of the same kind",
+                        );
                         return None;
                     }
                 };
                 Some((Ir::If(Box::new(cir), Box::new(tir), Box::new(fir)), ty))
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span, scope),
-            ExprKind::Quant { kind, var, source, filter, body } => {
+            ExprKind::Quant {
+                kind,
+                var,
+                source,
+                filter,
+                body,
+            } => {
                 let (base, path, elem, ppath) = self.quant_source(source, scope)?;
                 if self.root.contains_key(&var.node) || self.let_index.contains_key(&var.node) {
-                    self.err(var.span, format!("`{}` is already the name of a field or derived value", var.node), "use a short item name such as `w`, `u`, `c`");
+                    self.err(
+                        var.span,
+                        format!(
+                            "`{}` is already the name of a field or derived value",
+                            var.node
+                        ),
+                        "use a short item name such as `w`, `u`, `c`",
+                    );
                     return None;
                 }
                 let slot = scope.push(&var.node, elem, ppath);
@@ -1003,22 +1321,51 @@ impl<'a, 'f> Checker<'a, 'f> {
                 let (f, b) = (f?, b?);
                 let result = match (kind, &b) {
                     (QuantKind::Any | QuantKind::All, Some((_, Ty::Bool))) => Ty::Bool,
-                    (QuantKind::Count, None | Some((_, Ty::Bool))) => Ty::Num { dim: Dim::Free, integer: true },
-                    (QuantKind::Sum, Some((_, Ty::Num { dim, integer }))) => Ty::Num { dim: *dim, integer: *integer },
+                    (QuantKind::Count, None | Some((_, Ty::Bool))) => Ty::Num {
+                        dim: Dim::Free,
+                        integer: true,
+                    },
+                    (QuantKind::Sum, Some((_, Ty::Num { dim, integer }))) => Ty::Num {
+                        dim: *dim,
+                        integer: *integer,
+                    },
                     (QuantKind::Sum, Some((_, Ty::Dur(k)))) => Ty::Dur(*k),
-                    (QuantKind::List, Some((_, t))) if !matches!(t, Ty::Record(_) | Ty::List(_) | Ty::Row(..)) => Ty::List(Box::new(t.clone())),
+                    (QuantKind::List, Some((_, t)))
+                        if !matches!(t, Ty::Record(_) | Ty::List(_) | Ty::Row(..)) =>
+                    {
+                        Ty::List(Box::new(t.clone()))
+                    }
                     (_, None) => {
-                        self.err(e.span, format!("`{}` needs a body in braces", kind.word()), format!("e.g. `{} {} in … {{ {}.… }}`", kind.word(), var.node, var.node));
+                        self.err(
+                            e.span,
+                            format!("`{}` needs a body in braces", kind.word()),
+                            format!(
+                                "e.g. `{} {} in … {{ {}.… }}`",
+                                kind.word(),
+                                var.node,
+                                var.node
+                            ),
+                        );
                         return None;
                     }
                     (_, Some((_, t))) => {
                         let need = match kind {
-                            QuantKind::Any | QuantKind::All | QuantKind::Count => "a condition (true or false)",
+                            QuantKind::Any | QuantKind::All | QuantKind::Count => {
+                                "a condition (true or false)"
+                            }
                             QuantKind::Sum => "a number",
                             QuantKind::List => "a single value (text, number, date)",
                         };
                         let span = body.as_ref().map(|b| b.span).unwrap_or(e.span);
-                        self.err(span, format!("the body of `{}` must be {need}, but it is {}", kind.word(), t.describe()), "see “Collections” in the README section on rules");
+                        self.err(
+                            span,
+                            format!(
+                                "the body of `{}` must be {need}, but it is {}",
+                                kind.word(),
+                                t.describe()
+                            ),
+                            "see “Collections” in the README section on rules",
+                        );
                         return None;
                     }
                 };
@@ -1051,19 +1398,40 @@ impl<'a, 'f> Checker<'a, 'f> {
         self.ensure_let(i)
     }
 
-    fn number(&mut self, value: f64, unit: Option<UnitLit>, text: &str, span: Span) -> Option<Typed> {
+    fn number(
+        &mut self,
+        value: f64,
+        unit: Option<UnitLit>,
+        text: &str,
+        span: Span,
+    ) -> Option<Typed> {
         let Some(u) = unit else {
             let integer = value.fract() == 0.0;
-            return Some((Ir::Const(Lit::Num(value)), Ty::Num { dim: Dim::Free, integer }));
+            return Some((
+                Ir::Const(Lit::Num(value)),
+                Ty::Num {
+                    dim: Dim::Free,
+                    integer,
+                },
+            ));
         };
         match unit_of(u) {
-            Ok(UnitKind::Dim(dim, scale)) => Some((Ir::Const(Lit::Num(value * scale)), Ty::Num { dim, integer: value.fract() == 0.0 && scale == 1.0 })),
+            Ok(UnitKind::Dim(dim, scale)) => Some((
+                Ir::Const(Lit::Num(value * scale)),
+                Ty::Num {
+                    dim,
+                    integer: value.fract() == 0.0 && scale == 1.0,
+                },
+            )),
             Ok(UnitKind::Dur(kind, factor)) => {
                 if value.fract() != 0.0 || value > 1.0e6 {
                     self.err(span, format!("`{text} {}` is not a whole number of {}", u.word(), u.word()), "write durations as whole days, months or years (e.g. 18 months, not 1.5 years)");
                     return None;
                 }
-                Some((Ir::Const(Lit::Dur(value as i64 * factor, kind)), Ty::Dur(kind)))
+                Some((
+                    Ir::Const(Lit::Dur(value as i64 * factor, kind)),
+                    Ty::Dur(kind),
+                ))
             }
             Err(()) => None,
         }
@@ -1078,20 +1446,40 @@ impl<'a, 'f> Checker<'a, 'f> {
                 let Some(ci) = t.column(&f.node) else {
                     let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
                     let help = format!("its columns are: {}", cols.join(", "));
-                    self.err(f.span, format!("table `{tname}` has no column `{}`", f.node), help);
+                    self.err(
+                        f.span,
+                        format!("table `{tname}` has no column `{}`", f.node),
+                        help,
+                    );
                     return None;
                 };
                 let c = t.columns.get(ci)?;
                 let ty = match c.ty {
                     ColumnType::Text => Ty::Str,
                     ColumnType::Names => Ty::List(Box::new(Ty::Str)),
-                    ColumnType::Number => Ty::Num { dim: c.dim, integer: false },
-                    ColumnType::Integer => Ty::Num { dim: c.dim, integer: true },
+                    ColumnType::Number => Ty::Num {
+                        dim: c.dim,
+                        integer: false,
+                    },
+                    ColumnType::Integer => Ty::Num {
+                        dim: c.dim,
+                        integer: true,
+                    },
                 };
-                Some((Ir::Column { row: Box::new(row), column: ci }, ty))
+                Some((
+                    Ir::Column {
+                        row: Box::new(row),
+                        column: ci,
+                    },
+                    ty,
+                ))
             }
             [_, extra, ..] => {
-                self.err(extra.span, "a table cell has no fields", "write `table[key].column`");
+                self.err(
+                    extra.span,
+                    "a table cell has no fields",
+                    "write `table[key].column`",
+                );
                 None
             }
         }
@@ -1105,7 +1493,11 @@ impl<'a, 'f> Checker<'a, 'f> {
             Ty::Row(t, _) => self.row_fields(ir, t, fields),
             other => {
                 let span = fields.first().map(|f| f.span).unwrap_or_default();
-                self.err(span, format!("{} has no fields", other.describe()), "only table rows have `.column` fields here");
+                self.err(
+                    span,
+                    format!("{} has no fields", other.describe()),
+                    "only table rows have `.column` fields here",
+                );
                 None
             }
         }
@@ -1116,15 +1508,30 @@ impl<'a, 'f> Checker<'a, 'f> {
         let first = segs.first()?;
         if let Some(&i) = self.let_index.get(&first.node) {
             if !self.param_types(i).is_empty() {
-                self.err(first.span, format!("`{}` needs its item, e.g. `{}(u)`", first.node, first.node), "pass the list item the derived value is computed for");
+                self.err(
+                    first.span,
+                    format!("`{}` needs its item, e.g. `{}(u)`", first.node, first.node),
+                    "pass the list item the derived value is computed for",
+                );
                 return None;
             }
             let ty = self.let_type(i, first)?;
             let rest = segs.get(1..).unwrap_or(&[]);
-            return self.value_fields(Ir::Call { func: i, args: Vec::new() }, ty, rest);
+            return self.value_fields(
+                Ir::Call {
+                    func: i,
+                    args: Vec::new(),
+                },
+                ty,
+                rest,
+            );
         }
         if self.table_index.contains_key(&first.node) {
-            self.err(first.span, format!("`{}` is a table", first.node), format!("look a row up with `{}[key].column`", first.node));
+            self.err(
+                first.span,
+                format!("`{}` is a table", first.node),
+                format!("look a row up with `{}[key].column`", first.node),
+            );
             return None;
         }
         let walk = self.walk(segs, scope, false)?;
@@ -1136,19 +1543,36 @@ impl<'a, 'f> Checker<'a, 'f> {
             Ty::List(inner) if !matches!(**inner, Ty::Record(_)) => Leaf::Scalars,
             _ => Leaf::Node,
         };
-        Some((Ir::Field { base: walk.base, path: walk.path, scale: walk.scale, leaf }, walk.ty))
+        Some((
+            Ir::Field {
+                base: walk.base,
+                path: walk.path,
+                scale: walk.scale,
+                leaf,
+            },
+            walk.ty,
+        ))
     }
 
     /// The list a quantifier or parameter goes through. Returns base, path,
     /// item type and the item's schema path. Lists along the way are flattened.
     fn quant_source(&mut self, e: &Expr, scope: &Scope) -> Option<(Base, Vec<String>, Ty, String)> {
         let ExprKind::Path(segs) = &e.node else {
-            self.err(e.span, "only a list field of the record can be gone through here", "write e.g. `any w in special_workers { … }`");
+            self.err(
+                e.span,
+                "only a list field of the record can be gone through here",
+                "write e.g. `any w in special_workers { … }`",
+            );
             return None;
         };
         let walk = self.walk(segs, scope, true)?;
         match walk.ty {
-            Ty::List(inner) => Some((walk.base, walk.path, *inner, format!("{}[]", walk.schema_path))),
+            Ty::List(inner) => Some((
+                walk.base,
+                walk.path,
+                *inner,
+                format!("{}[]", walk.schema_path),
+            )),
             other if walk.crossed => Some((walk.base, walk.path, other, walk.schema_path)),
             other => {
                 self.err(e.span, format!("{} is {}, not a list", self.describe_path(&walk.schema_path), other.describe()), "any/all/count/sum/list go through a list such as `special_workers` or `u.chemicals`");
@@ -1157,11 +1581,26 @@ impl<'a, 'f> Checker<'a, 'f> {
         }
     }
 
-    fn walk(&mut self, segs: &[Spanned<String>], scope: &Scope, through_lists: bool) -> Option<Walk> {
+    fn walk(
+        &mut self,
+        segs: &[Spanned<String>],
+        scope: &Scope,
+        through_lists: bool,
+    ) -> Option<Walk> {
         let first = segs.first()?;
         let (base, mut ty, mut schema_path, rest) = match scope.get(&first.node) {
-            Some(v) => (Base::Var(v.slot), v.ty.clone(), v.path.clone(), segs.get(1..).unwrap_or(&[])),
-            None => (Base::Root, Ty::Record(Arc::clone(&self.root)), String::new(), segs),
+            Some(v) => (
+                Base::Var(v.slot),
+                v.ty.clone(),
+                v.path.clone(),
+                segs.get(1..).unwrap_or(&[]),
+            ),
+            None => (
+                Base::Root,
+                Ty::Record(Arc::clone(&self.root)),
+                String::new(),
+                segs,
+            ),
         };
         let mut path = Vec::new();
         let mut scale = 1.0;
@@ -1180,22 +1619,49 @@ impl<'a, 'f> Checker<'a, 'f> {
             let fields = match &ty {
                 Ty::Record(f) => Arc::clone(f),
                 other => {
-                    let desc = if schema_path.is_empty() { "this".to_string() } else { self.describe_path(&schema_path) };
-                    self.err(seg.span, format!("{desc} is {}, which has no field `{}`", other.describe(), seg.node), "check the field path against rules/schema/");
+                    let desc = if schema_path.is_empty() {
+                        "this".to_string()
+                    } else {
+                        self.describe_path(&schema_path)
+                    };
+                    self.err(
+                        seg.span,
+                        format!(
+                            "{desc} is {}, which has no field `{}`",
+                            other.describe(),
+                            seg.node
+                        ),
+                        "check the field path against rules/schema/",
+                    );
                     return None;
                 }
             };
             let Some(ft) = fields.get(&seg.node) else {
                 let mut names: Vec<&str> = fields.keys().map(String::as_str).collect();
                 names.sort();
-                let whose = if schema_path.is_empty() { "the record".to_string() } else { self.describe_path(&schema_path) };
+                let whose = if schema_path.is_empty() {
+                    "the record".to_string()
+                } else {
+                    self.describe_path(&schema_path)
+                };
                 let near = closest(&seg.node, &names);
                 let help = match near {
-                    Some(n) => format!("did you mean `{n}`? fields of {whose}: {}", names.join(", ")),
+                    Some(n) => format!(
+                        "did you mean `{n}`? fields of {whose}: {}",
+                        names.join(", ")
+                    ),
                     None => format!("fields of {whose}: {}", names.join(", ")),
                 };
-                let full = if schema_path.is_empty() { seg.node.clone() } else { format!("{}.{}", schema_path.replace("[]", ""), seg.node) };
-                self.err(seg.span, format!("`{full}` is not a field of {whose}"), help);
+                let full = if schema_path.is_empty() {
+                    seg.node.clone()
+                } else {
+                    format!("{}.{}", schema_path.replace("[]", ""), seg.node)
+                };
+                self.err(
+                    seg.span,
+                    format!("`{full}` is not a field of {whose}"),
+                    help,
+                );
                 return None;
             };
             if !schema_path.is_empty() {
@@ -1207,21 +1673,46 @@ impl<'a, 'f> Checker<'a, 'f> {
             scale = s;
             path.push(seg.node.clone());
         }
-        Some(Walk { base, path, ty, scale, schema_path, crossed })
+        Some(Walk {
+            base,
+            path,
+            ty,
+            scale,
+            schema_path,
+            crossed,
+        })
     }
 
-    fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span, scope: &mut Scope) -> Option<Typed> {
+    fn binary(
+        &mut self,
+        op: BinOp,
+        l: &Expr,
+        r: &Expr,
+        span: Span,
+        scope: &mut Scope,
+    ) -> Option<Typed> {
         if matches!(op, BinOp::And | BinOp::Or) {
             let a = self.bool_expr(l, scope, &format!("`{}`", op.word()));
             let b = self.bool_expr(r, scope, &format!("`{}`", op.word()));
             let (a, b) = (Box::new(a?), Box::new(b?));
-            return Some((if op == BinOp::And { Ir::And(a, b) } else { Ir::Or(a, b) }, Ty::Bool));
+            return Some((
+                if op == BinOp::And {
+                    Ir::And(a, b)
+                } else {
+                    Ir::Or(a, b)
+                },
+                Ty::Bool,
+            ));
         }
         let (lir, lty) = self.expr(l, scope)?;
         let (rir, rty) = self.expr(r, scope)?;
         let (a, b) = (Box::new(lir), Box::new(rir));
         let mismatch = |this: &mut Self, what: &str| {
-            this.err(span, format!("{} and {} cannot be {what}", lty.describe(), rty.describe()), unit_help(&lty, &rty));
+            this.err(
+                span,
+                format!("{} and {} cannot be {what}", lty.describe(), rty.describe()),
+                unit_help(&lty, &rty),
+            );
             None
         };
         match op {
@@ -1249,7 +1740,14 @@ impl<'a, 'f> Checker<'a, 'f> {
                     _ => false,
                 };
                 if !ok {
-                    return mismatch(self, if ordered { "compared by size" } else { "compared" });
+                    return mismatch(
+                        self,
+                        if ordered {
+                            "compared by size"
+                        } else {
+                            "compared"
+                        },
+                    );
                 }
                 let cmp = match op {
                     BinOp::Eq => CmpOp::Eq,
@@ -1262,7 +1760,11 @@ impl<'a, 'f> Checker<'a, 'f> {
                 Some((Ir::Cmp(cmp, a, b), Ty::Bool))
             }
             BinOp::Contains | BinOp::In => {
-                let (list_ty, item_ty, item_expr) = if op == BinOp::Contains { (&lty, &rty, r) } else { (&rty, &lty, l) };
+                let (list_ty, item_ty, item_expr) = if op == BinOp::Contains {
+                    (&lty, &rty, r)
+                } else {
+                    (&rty, &lty, l)
+                };
                 let ok = match list_ty {
                     Ty::List(inner) => {
                         if same_kind(inner, item_ty) {
@@ -1276,9 +1778,20 @@ impl<'a, 'f> Checker<'a, 'f> {
                     _ => false,
                 };
                 if !ok {
-                    return mismatch(self, if op == BinOp::Contains { "tested with `contains`" } else { "tested with `in`" });
+                    return mismatch(
+                        self,
+                        if op == BinOp::Contains {
+                            "tested with `contains`"
+                        } else {
+                            "tested with `in`"
+                        },
+                    );
                 }
-                let (list, item) = if op == BinOp::Contains { (a, b) } else { (b, a) };
+                let (list, item) = if op == BinOp::Contains {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
                 Some((Ir::Contains(list, item), Ty::Bool))
             }
             BinOp::Otherwise => {
@@ -1290,38 +1803,122 @@ impl<'a, 'f> Checker<'a, 'f> {
                 Some((Ir::Otherwise(a, b), ty))
             }
             BinOp::Before | BinOp::After => match (&lty, &rty) {
-                (Ty::Dur(_), Ty::Date) => Some((Ir::Shift { date: b, dur: a, sign: if op == BinOp::Before { -1 } else { 1 } }, Ty::Date)),
+                (Ty::Dur(_), Ty::Date) => Some((
+                    Ir::Shift {
+                        date: b,
+                        dur: a,
+                        sign: if op == BinOp::Before { -1 } else { 1 },
+                    },
+                    Ty::Date,
+                )),
                 _ => {
                     self.err(span, format!("`{}` needs a duration on the left and a date on the right, not {} and {}", op.word(), lty.describe(), rty.describe()), "e.g. `3 years before as_of`");
                     None
                 }
             },
             BinOp::Add | BinOp::Sub => match (&lty, &rty) {
-                (Ty::Date, Ty::Dur(_)) => Some((Ir::Shift { date: a, dur: b, sign: if op == BinOp::Add { 1 } else { -1 } }, Ty::Date)),
-                (Ty::Dur(_), Ty::Date) if op == BinOp::Add => Some((Ir::Shift { date: b, dur: a, sign: 1 }, Ty::Date)),
-                (Ty::Date, Ty::Date) if op == BinOp::Sub => Some((Ir::DaysBetween(a, b), Ty::Dur(DurKind::Days))),
-                (Ty::Num { dim: x, integer: i }, Ty::Num { dim: y, integer: j }) if x.compatible(*y) => {
-                    Some((Ir::Arith(if op == BinOp::Add { ArithOp::Add } else { ArithOp::Sub }, a, b), Ty::Num { dim: x.meet(*y), integer: *i && *j }))
+                (Ty::Date, Ty::Dur(_)) => Some((
+                    Ir::Shift {
+                        date: a,
+                        dur: b,
+                        sign: if op == BinOp::Add { 1 } else { -1 },
+                    },
+                    Ty::Date,
+                )),
+                (Ty::Dur(_), Ty::Date) if op == BinOp::Add => Some((
+                    Ir::Shift {
+                        date: b,
+                        dur: a,
+                        sign: 1,
+                    },
+                    Ty::Date,
+                )),
+                (Ty::Date, Ty::Date) if op == BinOp::Sub => {
+                    Some((Ir::DaysBetween(a, b), Ty::Dur(DurKind::Days)))
                 }
-                (Ty::Dur(x), Ty::Dur(y)) if x == y => Some((Ir::Arith(if op == BinOp::Add { ArithOp::Add } else { ArithOp::Sub }, a, b), Ty::Dur(*x))),
+                (Ty::Num { dim: x, integer: i }, Ty::Num { dim: y, integer: j })
+                    if x.compatible(*y) =>
+                {
+                    Some((
+                        Ir::Arith(
+                            if op == BinOp::Add {
+                                ArithOp::Add
+                            } else {
+                                ArithOp::Sub
+                            },
+                            a,
+                            b,
+                        ),
+                        Ty::Num {
+                            dim: x.meet(*y),
+                            integer: *i && *j,
+                        },
+                    ))
+                }
+                (Ty::Dur(x), Ty::Dur(y)) if x == y => Some((
+                    Ir::Arith(
+                        if op == BinOp::Add {
+                            ArithOp::Add
+                        } else {
+                            ArithOp::Sub
+                        },
+                        a,
+                        b,
+                    ),
+                    Ty::Dur(*x),
+                )),
                 (Ty::Dur(_), Ty::Dur(_)) => {
-                    self.err(span, "days and months cannot be added: a month has 28 to 31 days", "add each to a date instead: `as_of + 1 months + 10 days`");
+                    self.err(
+                        span,
+                        "days and months cannot be added: a month has 28 to 31 days",
+                        "add each to a date instead: `as_of + 1 months + 10 days`",
+                    );
                     None
                 }
-                _ => mismatch(self, if op == BinOp::Add { "added" } else { "subtracted" }),
+                _ => mismatch(
+                    self,
+                    if op == BinOp::Add {
+                        "added"
+                    } else {
+                        "subtracted"
+                    },
+                ),
             },
             BinOp::Mul => match (&lty, &rty) {
-                (Ty::Num { dim: x, integer: i }, Ty::Num { dim: y, integer: j }) if *x == Dim::Free || *y == Dim::Free => {
-                    Some((Ir::Arith(ArithOp::Mul, a, b), Ty::Num { dim: x.meet(*y), integer: *i && *j }))
+                (Ty::Num { dim: x, integer: i }, Ty::Num { dim: y, integer: j })
+                    if *x == Dim::Free || *y == Dim::Free =>
+                {
+                    Some((
+                        Ir::Arith(ArithOp::Mul, a, b),
+                        Ty::Num {
+                            dim: x.meet(*y),
+                            integer: *i && *j,
+                        },
+                    ))
                 }
-                (Ty::Dur(k), Ty::Num { dim: Dim::Free, integer: true }) | (Ty::Num { dim: Dim::Free, integer: true }, Ty::Dur(k)) => {
-                    Some((Ir::Arith(ArithOp::Mul, a, b), Ty::Dur(*k)))
-                }
+                (
+                    Ty::Dur(k),
+                    Ty::Num {
+                        dim: Dim::Free,
+                        integer: true,
+                    },
+                )
+                | (
+                    Ty::Num {
+                        dim: Dim::Free,
+                        integer: true,
+                    },
+                    Ty::Dur(k),
+                ) => Some((Ir::Arith(ArithOp::Mul, a, b), Ty::Dur(*k))),
                 _ => mismatch(self, "multiplied"),
             },
             BinOp::Div => match (&lty, &rty) {
-                (Ty::Num { dim: x, .. }, Ty::Num { dim: y, .. }) if x == y => Some((Ir::Arith(ArithOp::Div, a, b), Ty::num(Dim::Free))),
-                (Ty::Num { dim: x, .. }, Ty::Num { dim: Dim::Free, .. }) => Some((Ir::Arith(ArithOp::Div, a, b), Ty::num(*x))),
+                (Ty::Num { dim: x, .. }, Ty::Num { dim: y, .. }) if x == y => {
+                    Some((Ir::Arith(ArithOp::Div, a, b), Ty::num(Dim::Free)))
+                }
+                (Ty::Num { dim: x, .. }, Ty::Num { dim: Dim::Free, .. }) => {
+                    Some((Ir::Arith(ArithOp::Div, a, b), Ty::num(*x)))
+                }
                 _ => mismatch(self, "divided"),
             },
             BinOp::And | BinOp::Or => None,
@@ -1330,10 +1927,18 @@ impl<'a, 'f> Checker<'a, 'f> {
 
     /// When text is compared with an enumerated field, the text must be one of its values.
     fn enum_literal(&mut self, ty: &Ty, other: &Expr) {
-        let (Ty::Enum(values), ExprKind::Str(s)) = (ty, &other.node) else { return };
+        let (Ty::Enum(values), ExprKind::Str(s)) = (ty, &other.node) else {
+            return;
+        };
         if !values.iter().any(|v| v == s) {
-            let near = closest(s, &values.iter().map(String::as_str).collect::<Vec<_>>()).map(|n| format!("did you mean `{n}`? ")).unwrap_or_default();
-            self.err(other.span, format!("`{s}` is not one of the allowed values"), format!("{near}allowed: {}", values.join("、")));
+            let near = closest(s, &values.iter().map(String::as_str).collect::<Vec<_>>())
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
+            self.err(
+                other.span,
+                format!("`{s}` is not one of the allowed values"),
+                format!("{near}allowed: {}", values.join("、")),
+            );
         }
     }
 }
@@ -1373,7 +1978,9 @@ fn unit_help(a: &Ty, b: &Ty) -> String {
             x.unit_word(),
             y.unit_word()
         ),
-        (Ty::Date, Ty::Num { .. }) | (Ty::Num { .. }, Ty::Date) => "to move a date, add a duration: `as_of + 30 days`".into(),
+        (Ty::Date, Ty::Num { .. }) | (Ty::Num { .. }, Ty::Date) => {
+            "to move a date, add a duration: `as_of + 30 days`".into()
+        }
         _ => "both sides must be the same kind of value".into(),
     }
 }
@@ -1391,7 +1998,10 @@ fn same_kind(a: &Ty, b: &Ty) -> bool {
 
 fn merge(a: Ty, b: Ty) -> Ty {
     match (a, b) {
-        (Ty::Num { dim: x, integer: i }, Ty::Num { dim: y, integer: j }) => Ty::Num { dim: x.meet(y), integer: i && j },
+        (Ty::Num { dim: x, integer: i }, Ty::Num { dim: y, integer: j }) => Ty::Num {
+            dim: x.meet(y),
+            integer: i && j,
+        },
         (Ty::Enum(_), Ty::Str) | (Ty::Str, Ty::Enum(_)) => Ty::Str,
         (a, _) => a,
     }
@@ -1399,7 +2009,9 @@ fn merge(a: Ty, b: Ty) -> Ty {
 
 fn overlaps(a: Option<Effective>, b: Option<Effective>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => a.from < b.until.unwrap_or(Date::MAX) && b.from < a.until.unwrap_or(Date::MAX),
+        (Some(a), Some(b)) => {
+            a.from < b.until.unwrap_or(Date::MAX) && b.from < a.until.unwrap_or(Date::MAX)
+        }
         _ => true,
     }
 }

@@ -527,7 +527,14 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 path,
                 filter,
                 body,
-            } => self.quant(*kind, *slot, *base, path, filter.as_deref(), body.as_deref()),
+            } => self.quant(
+                *kind,
+                *slot,
+                *base,
+                path,
+                filter.as_deref(),
+                body.as_deref(),
+            ),
         }
     }
 
@@ -837,7 +844,10 @@ fn push_ptr(ptr: &mut String, seg: &str) {
 fn scalar(j: &Json, scale: f64) -> Val<'_> {
     match j {
         Json::String(s) => Val::Str(Cow::Borrowed(s.as_str())),
-        Json::Number(n) => n.as_f64().map(|x| Val::Num(x * scale)).unwrap_or(Val::Unknown),
+        Json::Number(n) => n
+            .as_f64()
+            .map(|x| Val::Num(x * scale))
+            .unwrap_or(Val::Unknown),
         Json::Bool(b) => Val::Bool(*b),
         Json::Null => Val::None,
         _ => Val::Unknown,
@@ -924,7 +934,11 @@ fn arith<'r>(op: ArithOp, x: Val<'r>, y: Val<'r>) -> Val<'r> {
                     a / b
                 }
             };
-            if r.is_finite() { Val::Num(r) } else { Val::Unknown }
+            if r.is_finite() {
+                Val::Num(r)
+            } else {
+                Val::Unknown
+            }
         }
         (Val::Dur(a, k), Val::Dur(b, _)) => match op {
             ArithOp::Add => Val::Dur(a.saturating_add(b), k),

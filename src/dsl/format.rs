@@ -17,14 +17,19 @@ pub fn format_file(file: &File) -> String {
     let mut out = String::new();
     let mut prev: Option<&Item> = None;
     for item in &file.items {
-        let attached = matches!(prev, None | Some(Item::Comment(_)))
-            || matches!((prev, item), (Some(Item::Let(_)), Item::Let(_)));
-        if !attached {
+        let is_block = !matches!(item, Item::Comment(_) | Item::Let(_));
+        let blank = match prev {
+            None => false,
+            Some(Item::Comment(c)) => c.blank_after,
+            Some(Item::Let(_)) => is_block,
+            Some(_) => true,
+        };
+        if blank {
             out.push('\n');
         }
         prev = Some(item);
         match item {
-            Item::Comment(c) => line(&mut out, 0, c.trim_end()),
+            Item::Comment(c) => line(&mut out, 0, &c.text),
             Item::Rule(r) => rule(&mut out, r),
             Item::Table(t) => table(&mut out, t),
             Item::Let(l) => {
@@ -38,7 +43,11 @@ pub fn format_file(file: &File) -> String {
                         .collect();
                     format!("({})", ps.join(", "))
                 };
-                line(&mut out, 0, &format!("let {}{params} = {}", l.name.node, expr(&l.body)));
+                line(
+                    &mut out,
+                    0,
+                    &format!("let {}{params} = {}", l.name.node, expr(&l.body)),
+                );
             }
             Item::Hazards(h) => {
                 line(
@@ -75,7 +84,11 @@ fn quote(s: &str) -> String {
 }
 
 fn rule(out: &mut String, r: &RuleDef) {
-    line(out, 0, &format!("rule {} {} {{", r.id.node, quote(&r.title.node)));
+    line(
+        out,
+        0,
+        &format!("rule {} {} {{", r.id.node, quote(&r.title.node)),
+    );
     for f in &r.fields {
         match f {
             RuleField::Comment(c) => line(out, 1, c.trim_end()),
@@ -101,9 +114,7 @@ fn rule(out: &mut String, r: &RuleDef) {
             RuleField::Applies(e) => line(out, 1, &format!("applies when {}", expr(e))),
             RuleField::Require(e) => line(out, 1, &format!("require {}", expr(e))),
             RuleField::Explain(t) => line(out, 1, &format!("explain \"{}\"", t.raw.node)),
-            RuleField::ExplainPass(t) => {
-                line(out, 1, &format!("explain pass \"{}\"", t.raw.node))
-            }
+            RuleField::ExplainPass(t) => line(out, 1, &format!("explain pass \"{}\"", t.raw.node)),
             RuleField::Remedy(s) => line(out, 1, &format!("remedy {}", quote(&s.node))),
             RuleField::Example(e) => example(out, 1, e),
         }
@@ -122,10 +133,16 @@ fn citation(c: &Citation) -> String {
         } => {
             let mut s = format!("{law} {article_text}");
             if let Some(p) = paragraph {
-                s.push_str(&format!(" 第{}款", crate::statute::numeral::to_chinese_numeral(*p)));
+                s.push_str(&format!(
+                    " 第{}款",
+                    crate::statute::numeral::to_chinese_numeral(*p)
+                ));
             }
             if let Some(i) = item {
-                s.push_str(&format!(" 第{}项", crate::statute::numeral::to_chinese_numeral(*i)));
+                s.push_str(&format!(
+                    " 第{}项",
+                    crate::statute::numeral::to_chinese_numeral(*i)
+                ));
             }
             s
         }
@@ -203,8 +220,7 @@ fn example(out: &mut String, indent: usize, e: &ExampleDef) {
             ExampleField::Comment(c) => line(out, indent + 1, c.trim_end()),
             ExampleField::AsOf(d) => line(out, indent + 1, &format!("as_of {}", d.node)),
             ExampleField::Record(r) => {
-                let json = serde_json::to_string(&r.node).unwrap_or_else(|_| "{}".into());
-                line(out, indent + 1, &format!("record {json}"));
+                line(out, indent + 1, &format!("record {}", json_layout(&r.node.raw)));
             }
             ExampleField::Outcome {
                 rule,
@@ -223,14 +239,22 @@ fn example(out: &mut String, indent: usize, e: &ExampleDef) {
                 }
                 line(out, indent + 1, &s);
             }
-            ExampleField::Fact(p) => line(out, indent + 1, &format!("expect fact {}", quote(&p.node))),
+            ExampleField::Fact(p) => {
+                line(out, indent + 1, &format!("expect fact {}", quote(&p.node)))
+            }
             ExampleField::Conflict(ids) => {
                 let names: Vec<&str> = ids.iter().map(|i| i.node.as_str()).collect();
-                line(out, indent + 1, &format!("expect conflict {}", names.join(", ")));
+                line(
+                    out,
+                    indent + 1,
+                    &format!("expect conflict {}", names.join(", ")),
+                );
             }
             ExampleField::Hazard { unit, s, r, grade } => {
                 let n = |x: &Option<crate::dsl::Spanned<String>>| {
-                    x.as_ref().map(|v| v.node.clone()).unwrap_or_else(|| "none".into())
+                    x.as_ref()
+                        .map(|v| v.node.clone())
+                        .unwrap_or_else(|| "none".into())
                 };
                 line(
                     out,
@@ -309,3 +333,35 @@ fn tail(fields: &[crate::dsl::Spanned<String>]) -> String {
     fields.iter().map(|f| format!(".{}", f.node)).collect()
 }
 
+/// Re-spaces JSON text as written: one space after `:` and `,`, none
+/// elsewhere outside strings; key order and number spelling are kept.
+fn json_layout(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut in_str = false;
+    let mut escaped = false;
+    for c in raw.chars() {
+        if in_str {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_str = true;
+                out.push(c);
+            }
+            ':' | ',' => {
+                out.push(c);
+                out.push(' ');
+            }
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -258,7 +258,15 @@ impl<'s> Lowerer<'s> {
 
     fn lower_item(&mut self, p: Pair<'_, Rule>) -> Option<Item> {
         Some(match p.as_rule() {
-            Rule::comment => Item::Comment(p.as_str().to_string()),
+            Rule::comment => {
+                let end = p.as_span().end();
+                let rest = p.as_span().get_input().get(end..).unwrap_or("");
+                let gap: String = rest.chars().take_while(|c| c.is_whitespace()).collect();
+                Item::Comment(Comment {
+                    text: p.as_str().trim_end().to_string(),
+                    blank_after: gap.matches('\n').count() >= 2,
+                })
+            }
             Rule::rule_def => Item::Rule(self.lower_rule_def(p)?),
             Rule::table_def => Item::Table(self.lower_table_def(p)?),
             Rule::let_def => Item::Let(self.lower_let_def(p)?),
@@ -333,7 +341,10 @@ impl<'s> Lowerer<'s> {
             let s = part.as_str();
             match part.as_rule() {
                 Rule::law_name => {
-                    law = s.trim_start_matches('《').trim_end_matches('》').to_string();
+                    law = s
+                        .trim_start_matches('《')
+                        .trim_end_matches('》')
+                        .to_string();
                 }
                 Rule::article_ref => {
                     article_text = s.to_string();
@@ -617,7 +628,13 @@ impl<'s> Lowerer<'s> {
                 let obj = p.into_inner().next()?;
                 let span = self.span(&obj);
                 match serde_json::from_str::<serde_json::Value>(obj.as_str()) {
-                    Ok(v) => ExampleField::Record(Spanned::new(v, span)),
+                    Ok(value) => ExampleField::Record(Spanned::new(
+                        RecordLit {
+                            value,
+                            raw: obj.as_str().to_string(),
+                        },
+                        span,
+                    )),
                     Err(e) => {
                         self.err(
                             span,
@@ -850,7 +867,11 @@ impl<'s> Lowerer<'s> {
         let value: f64 = match text.parse() {
             Ok(v) => v,
             Err(_) => {
-                self.err(span, format!("`{text}` is not a number"), "write digits like 100 or 2.5");
+                self.err(
+                    span,
+                    format!("`{text}` is not a number"),
+                    "write digits like 100 or 2.5",
+                );
                 return None;
             }
         };

@@ -135,7 +135,9 @@ impl CheckedProgram {
 
     /// Names of the data tables and how many versions each has.
     pub fn tables(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.tables.iter().map(|t| (t.name.as_str(), t.versions.len()))
+        self.tables
+            .iter()
+            .map(|t| (t.name.as_str(), t.versions.len()))
     }
 }
 
@@ -239,4 +241,3 @@ pub(crate) enum Ir {
         body: Option<Box<Ir>>,
     },
 }
-

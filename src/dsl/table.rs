@@ -246,7 +246,8 @@ pub fn read_csv(text: &str, columns: &[Column]) -> Result<Vec<Vec<Cell>>, Vec<Cs
                                             "a number"
                                         }
                                     ),
-                                    help: "write digits such as 10 or 0.5, or leave the cell empty".into(),
+                                    help: "write digits such as 10 or 0.5, or leave the cell empty"
+                                        .into(),
                                 });
                                 Cell::Num(None)
                             }

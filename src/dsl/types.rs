@@ -88,7 +88,10 @@ pub enum DurKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ty {
     Bool,
-    Num { dim: Dim, integer: bool },
+    Num {
+        dim: Dim,
+        integer: bool,
+    },
     Str,
     Enum(Arc<Vec<String>>),
     Date,
