@@ -17,7 +17,8 @@
 
 use jiff::civil::Date;
 
-use crate::record::{Problem, ValidRecord};
+use crate::dsl::{CheckedProgram, evaluate};
+use crate::record::{Problem, Schema, ValidRecord, validate_record};
 
 use super::result::{CheckResult, ConflictOut, Finding, MajorHazard, Summary};
 
@@ -57,5 +58,41 @@ pub fn assemble(
         findings,
         major_hazards,
         conflicts,
+    }
+}
+
+/// Validates `record` against `schema`, then evaluates every rule of
+/// `program` in force on `as_of`. A rejected record is not evaluated.
+pub fn run(
+    program: &CheckedProgram,
+    schema: &Schema,
+    record: &serde_json::Value,
+    as_of: Date,
+) -> Result<CheckReport, Rejected> {
+    let valid = validate_record(record, schema).map_err(|problems| Rejected { problems })?;
+    Ok(run_valid(program, &valid, as_of))
+}
+
+/// Evaluates an already validated record.
+pub fn run_valid(program: &CheckedProgram, record: &ValidRecord, as_of: Date) -> CheckReport {
+    let evaluation = evaluate(program, record.value(), as_of);
+    let conflicts = evaluation
+        .conflicts
+        .into_iter()
+        .map(|c| ConflictOut {
+            rules: c.rules,
+            subject: c.subject,
+            explanation: c.explanation,
+        })
+        .collect();
+    CheckReport {
+        result: assemble(
+            record,
+            as_of,
+            evaluation.findings,
+            evaluation.major_hazards,
+            conflicts,
+        ),
+        warnings: record.warnings().to_vec(),
     }
 }

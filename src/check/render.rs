@@ -137,7 +137,7 @@ pub fn render_text(result: &CheckResult, ctx: &RenderContext<'_>) -> String {
             let _ = writeln!(out, "  ? {} {}（{}）", f.rule, f.title, f.severity.label());
             write_citations(&mut out, f);
             for pointer in &f.missing {
-                let _ = writeln!(out, "    □ 核实{}", describe_pointer(pointer, ctx.schema));
+                let _ = writeln!(out, "    □ 核实：{}", describe_pointer(pointer, ctx.schema));
             }
         }
     }

@@ -65,14 +65,10 @@ pub fn run(args: CheckArgs, ctx: &Context) -> miette::Result<ExitCode> {
         Ok(r) => r,
         Err(problems) => return Ok(reject(&problems, args.json)),
     };
-    // WIRE: super::rules::load_program + crate::check::run_valid once the evaluator lands
-    let _ = (
-        as_of,
-        &record,
-        print_report as fn(&CheckReport, &str, &Schema, bool) -> miette::Result<()>,
-        record_name as fn(&serde_json::Value) -> String,
-    );
-    Err(miette::miette!("the rules engine is not wired yet"))
+    let program = super::rules::load_program(&args.rules, ctx)?;
+    let report = crate::check::run_valid(&program, &record, as_of);
+    print_report(&report, &record_name(record.value()), &schema, args.json)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn record_name(value: &serde_json::Value) -> String {
