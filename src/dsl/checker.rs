@@ -1708,9 +1708,14 @@ impl<'a, 'f> Checker<'a, 'f> {
         let (rir, rty) = self.expr(r, scope)?;
         let (a, b) = (Box::new(lir), Box::new(rir));
         let mismatch = |this: &mut Self, what: &str| {
+            let (a, b) = (this.snippet(l), this.snippet(r));
             this.err(
                 span,
-                format!("{} and {} cannot be {what}", lty.describe(), rty.describe()),
+                format!(
+                    "{a} is {} and {b} is {}: they cannot be {what}",
+                    lty.describe(),
+                    rty.describe()
+                ),
                 unit_help(&lty, &rty),
             );
             None
@@ -1922,6 +1927,21 @@ impl<'a, 'f> Checker<'a, 'f> {
                 _ => mismatch(self, "divided"),
             },
             BinOp::And | BinOp::Or => None,
+        }
+    }
+
+    /// The expression as written, in backticks, for messages.
+    fn snippet(&self, e: &Expr) -> String {
+        let text = self
+            .source
+            .as_ref()
+            .and_then(|s| s.text.get(e.span.start..e.span.end))
+            .unwrap_or("");
+        let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one_line.chars().count() > 40 {
+            format!("`{}…`", one_line.chars().take(40).collect::<String>())
+        } else {
+            format!("`{one_line}`")
         }
     }
 

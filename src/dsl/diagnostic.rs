@@ -117,7 +117,7 @@ impl miette::Diagnostic for Diagnostic {
 /// Renders a diagnostic without colour (for tests, snapshots and plain terminals).
 pub fn render_plain(d: &Diagnostic) -> String {
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(100)
+        .with_width(1000)
         .with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, d).is_err() {

@@ -655,6 +655,10 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     #[allow(clippy::type_complexity)]
     fn items(&mut self, base: Base, path: &[String]) -> Option<Vec<Option<(&'r Json, Rc<str>)>>> {
         let (node, ptr) = self.start(base)?;
+        if !node.is_object() {
+            self.miss(ptr.to_string());
+            return None;
+        }
         let mut cur: Vec<Option<(&'r Json, String)>> = vec![Some((node, ptr.to_string()))];
         for seg in path {
             let mut next = Vec::new();

@@ -220,7 +220,11 @@ fn example(out: &mut String, indent: usize, e: &ExampleDef) {
             ExampleField::Comment(c) => line(out, indent + 1, c.trim_end()),
             ExampleField::AsOf(d) => line(out, indent + 1, &format!("as_of {}", d.node)),
             ExampleField::Record(r) => {
-                line(out, indent + 1, &format!("record {}", json_layout(&r.node.raw)));
+                line(
+                    out,
+                    indent + 1,
+                    &format!("record {}", json_layout(&r.node.raw)),
+                );
             }
             ExampleField::Outcome {
                 rule,

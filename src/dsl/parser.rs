@@ -235,6 +235,22 @@ impl<'s> Lowerer<'s> {
                         names.push(n);
                     }
                 }
+                let value = describe(Rule::expr);
+                if names.contains(&value) {
+                    names.retain(|n| {
+                        *n == value
+                            || !matches!(
+                                *n,
+                                "a name"
+                                    | "text in double quotes"
+                                    | "a date (YYYY-MM-DD)"
+                                    | "a number"
+                            )
+                    });
+                }
+                if names.len() > 1 {
+                    names.retain(|n| *n != "a `#` comment");
+                }
                 names
             }
             pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
