@@ -3,3 +3,4 @@
 mod check;
 mod dsl;
 mod record;
+mod rules_cli;
