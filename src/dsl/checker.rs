@@ -118,6 +118,11 @@ pub fn check(
             tables: ck.tables,
             hazards,
             examples,
+            labels: schema
+                .descriptions
+                .iter()
+                .map(|(k, v)| (k.clone(), short_label(v)))
+                .collect(),
         },
         warnings,
     })
@@ -2071,4 +2076,13 @@ fn closest<'n>(word: &str, names: &[&'n str]) -> Option<&'n str> {
         .filter(|(d, n)| *d <= 2.max(n.chars().count() / 4) && *d < word.chars().count())
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n)
+}
+
+/// The start of a schema description, up to its first clause break
+/// (`特种作业操作证；null 表示没有…` → `特种作业操作证`).
+fn short_label(description: &str) -> String {
+    let cut = description
+        .find(['，', '；', '（', '(', ','])
+        .unwrap_or(description.len());
+    description.get(..cut).unwrap_or(description).trim().to_string()
 }

@@ -273,7 +273,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 },
                 Outcome::Unknown => format!(
                     "缺少判断所需的信息，需现场核查：{}",
-                    readable_missing(&self.missing)
+                    readable_missing(&self.missing, &self.program.labels)
                 ),
                 Outcome::NotApplicable => "本条不适用于该企业".to_string(),
             }
@@ -788,7 +788,8 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                     t
                 }
                 QuantKind::Sum | QuantKind::List => {
-                    if f == Truth::Unknown {
+                    // a list shows the items known to match; a sum needs them all
+                    if f == Truth::Unknown && kind == QuantKind::Sum {
                         unknown = true;
                     }
                     if f == Truth::True {
@@ -798,7 +799,8 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                                 let prev = sum_dur.map(|(p, _)| p).unwrap_or(0);
                                 sum_dur = Some((prev.saturating_add(n), k));
                             }
-                            Some(Val::Unknown) => unknown = true,
+                            Some(Val::Unknown) if kind == QuantKind::Sum => unknown = true,
+                            Some(Val::Unknown) => {}
                             Some(Val::None) | None => {}
                             Some(v) => list.push(v),
                         }
@@ -1078,13 +1080,28 @@ fn to_json(v: &Val<'_>, program: &CheckedProgram) -> Json {
     }
 }
 
-/// Missing pointers as dotted field names for the explanation.
-fn readable_missing(missing: &[String]) -> String {
+/// Missing pointers in words: `/special_workers/2/certificate` →
+/// 特种作业人员第3项的特种作业操作证 (labels from the schema's descriptions).
+fn readable_missing(missing: &[String], labels: &std::collections::BTreeMap<String, String>) -> String {
     let mut out: Vec<String> = Vec::new();
     for m in missing {
-        let s = m.trim_start_matches('/').replace('/', ".");
-        if !out.contains(&s) {
-            out.push(s);
+        let mut dotted = String::new();
+        let mut words = String::new();
+        for seg in m.trim_start_matches('/').split('/') {
+            let seg = seg.replace("~1", "/").replace("~0", "~");
+            if let Ok(i) = seg.parse::<usize>() {
+                words.push_str(&format!("第{}项", i + 1));
+                continue;
+            }
+            if !dotted.is_empty() {
+                dotted.push('.');
+                words.push('的');
+            }
+            dotted.push_str(&seg);
+            words.push_str(labels.get(&dotted).map(String::as_str).unwrap_or(&seg));
+        }
+        if !out.contains(&words) {
+            out.push(words);
         }
     }
     if out.is_empty() {

@@ -116,6 +116,8 @@ pub struct CheckedProgram {
     pub(crate) tables: Vec<Table>,
     pub(crate) hazards: Option<CHazards>,
     pub(crate) examples: Vec<Example>,
+    /// Dotted field path → short Chinese label (for "missing" explanations).
+    pub(crate) labels: std::collections::BTreeMap<String, String>,
 }
 
 impl CheckedProgram {

@@ -27,7 +27,7 @@ fn check_passes_on_the_example_pack() {
         .args(["rules", "check", "rules/examples"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("规则检查通过：5 个文件"))
+        .stdout(predicate::str::contains("规则检查通过：6 个文件"))
         .stdout(predicate::str::contains("未加载法规库"));
 }
 
