@@ -556,8 +556,7 @@ impl<'a, 'f> Checker<'a, 'f> {
         citations: Option<&dyn CitationResolver>,
     ) -> Vec<CRule> {
         let mut out: Vec<CRule> = Vec::new();
-        let mut spans: HashMap<String, Vec<(Option<Effective>, Span, Arc<SourceFile>)>> =
-            HashMap::new();
+        let mut spans: HashMap<String, Vec<Version>> = HashMap::new();
         let mut exceptions = Vec::new();
         for file in files {
             for item in &file.items {
@@ -1776,13 +1775,9 @@ impl<'a, 'f> Checker<'a, 'f> {
                     (&rty, &lty, l)
                 };
                 let ok = match list_ty {
-                    Ty::List(inner) => {
-                        if same_kind(inner, item_ty) {
-                            self.enum_literal(inner, item_expr);
-                            true
-                        } else {
-                            false
-                        }
+                    Ty::List(inner) if same_kind(inner, item_ty) => {
+                        self.enum_literal(inner, item_expr);
+                        true
                     }
                     Ty::Str | Ty::Enum(_) => item_ty.is_textual() && op == BinOp::Contains,
                     _ => false,
@@ -1968,6 +1963,9 @@ impl<'a, 'f> Checker<'a, 'f> {
     }
 }
 
+/// A rule version seen so far: dates, where its id is written, its file.
+type Version = (Option<Effective>, Span, Arc<SourceFile>);
+
 struct Walk {
     base: Base,
     path: Vec<String>,
@@ -2084,5 +2082,9 @@ fn short_label(description: &str) -> String {
     let cut = description
         .find(['，', '；', '（', '(', ','])
         .unwrap_or(description.len());
-    description.get(..cut).unwrap_or(description).trim().to_string()
+    description
+        .get(..cut)
+        .unwrap_or(description)
+        .trim()
+        .to_string()
 }

@@ -170,13 +170,13 @@ fn resolve_exceptions(program: &CheckedProgram, results: &mut [RuleResult]) -> V
                     .map(|r| format!("{}（{}）", r.finding.rule, r.finding.title))
             })
             .collect();
-        if let Some(b) = results.get_mut(bi) {
-            if b.applies != Truth::False {
-                b.finding.outcome = Outcome::NotApplicable;
-                b.finding.explanation =
-                    format!("本项由例外规则{}调整，以该规则的结论为准", names.join("、"));
-                b.finding.missing.clear();
-            }
+        if let Some(b) = results.get_mut(bi)
+            && b.applies != Truth::False
+        {
+            b.finding.outcome = Outcome::NotApplicable;
+            b.finding.explanation =
+                format!("本项由例外规则{}调整，以该规则的结论为准", names.join("、"));
+            b.finding.missing.clear();
         }
     }
     // rules on the same subject that both apply and disagree
@@ -1082,7 +1082,10 @@ fn to_json(v: &Val<'_>, program: &CheckedProgram) -> Json {
 
 /// Missing pointers in words: `/special_workers/2/certificate` →
 /// 特种作业人员第3项的特种作业操作证 (labels from the schema's descriptions).
-fn readable_missing(missing: &[String], labels: &std::collections::BTreeMap<String, String>) -> String {
+fn readable_missing(
+    missing: &[String],
+    labels: &std::collections::BTreeMap<String, String>,
+) -> String {
     let mut out: Vec<String> = Vec::new();
     for m in missing {
         let mut dotted = String::new();

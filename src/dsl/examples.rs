@@ -97,13 +97,13 @@ fn run_one(program: &CheckedProgram, ex: &Example) -> ExampleReport {
                     }
                     failures.push(msg);
                 }
-                if let Some(want) = explanation {
-                    if &f.explanation != want {
-                        failures.push(format!(
-                            "{rule} explanation\n  - expected: {want}\n  + actual:   {}",
-                            f.explanation
-                        ));
-                    }
+                if let Some(want) = explanation
+                    && &f.explanation != want
+                {
+                    failures.push(format!(
+                        "{rule} explanation\n  - expected: {want}\n  + actual:   {}",
+                        f.explanation
+                    ));
                 }
             }
             Expect::Fact { rule, path } => {

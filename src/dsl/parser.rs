@@ -412,15 +412,15 @@ impl<'s> Lowerer<'s> {
             Some(d) => Some(self.lower_date(d)?),
             None => None,
         };
-        if let Some(u) = &until {
-            if u.node <= from.node {
-                self.err(
-                    u.span,
-                    format!("the end date `{}` is not after the start date `{}`", u.node, from.node),
-                    "`effective from A until B` needs A earlier than B (B is the first day no longer in force)",
-                );
-                return None;
-            }
+        if let Some(u) = &until
+            && u.node <= from.node
+        {
+            self.err(
+                u.span,
+                format!("the end date `{}` is not after the start date `{}`", u.node, from.node),
+                "`effective from A until B` needs A earlier than B (B is the first day no longer in force)",
+            );
+            return None;
         }
         Some(Spanned::new(
             Effective {

@@ -36,7 +36,12 @@ fn check_reports_every_error_with_its_place_and_exits_1() {
     let data = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.rule");
-    std::fs::write(&bad, GOOD.replace("employees > 10", "employees > 10 m").replace("应急管理", "环保局")).unwrap();
+    std::fs::write(
+        &bad,
+        GOOD.replace("employees > 10", "employees > 10 m")
+            .replace("应急管理", "环保局"),
+    )
+    .unwrap();
     regkb(data.path())
         .args(["rules", "check"])
         .arg(&bad)
@@ -58,7 +63,11 @@ fn test_runs_examples_and_shows_diffs() {
         .stdout(predicate::str::contains("0 个失败"));
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("t.rule");
-    std::fs::write(&f, GOOD.replace("expect fail \"从业人员5人\"", "expect pass")).unwrap();
+    std::fs::write(
+        &f,
+        GOOD.replace("expect fail \"从业人员5人\"", "expect pass"),
+    )
+    .unwrap();
     regkb(data.path())
         .args(["rules", "test"])
         .arg(&f)
@@ -78,7 +87,9 @@ fn fmt_check_then_rewrite_then_idempotent() {
         .success();
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("messy.rule");
-    let messy = GOOD.replace("  require employees > 10", "require    employees>10").replace("{\"employees\": 5}", "{ \"employees\" :5 }");
+    let messy = GOOD
+        .replace("  require employees > 10", "require    employees>10")
+        .replace("{\"employees\": 5}", "{ \"employees\" :5 }");
     std::fs::write(&f, &messy).unwrap();
     regkb(data.path())
         .args(["rules", "fmt", "--check"])
@@ -86,8 +97,16 @@ fn fmt_check_then_rewrite_then_idempotent() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("需要格式化"));
-    assert_eq!(std::fs::read_to_string(&f).unwrap(), messy, "--check must not write");
-    regkb(data.path()).args(["rules", "fmt"]).arg(&f).assert().success();
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        messy,
+        "--check must not write"
+    );
+    regkb(data.path())
+        .args(["rules", "fmt"])
+        .arg(&f)
+        .assert()
+        .success();
     assert_eq!(std::fs::read_to_string(&f).unwrap(), GOOD);
     regkb(data.path())
         .args(["rules", "fmt", "--check"])
@@ -108,7 +127,10 @@ fn fmt_refuses_files_with_syntax_errors() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("broken.rule:3:1"));
-    assert_eq!(std::fs::read_to_string(&f).unwrap(), "rule X \"t\" {\n  require (\n}\n");
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        "rule X \"t\" {\n  require (\n}\n"
+    );
 }
 
 #[test]
@@ -130,6 +152,8 @@ fn list_json_has_ids_citations_and_dates() {
         .args(["rules", "list", "rules/examples"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("WHP-039  危险化学品生产、储存企业每三年进行一次安全评价"))
+        .stdout(predicate::str::contains(
+            "WHP-039  危险化学品生产、储存企业每三年进行一次安全评价",
+        ))
         .stdout(predicate::str::contains("2026-05-01 起"));
 }
