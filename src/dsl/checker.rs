@@ -54,6 +54,9 @@ pub struct Checked {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Longest chain of derived values built on each other.
+pub const MAX_LET_DEPTH: usize = 32;
+
 /// Departments a rule may name.
 pub const DEPARTMENTS: [&str; 12] = [
     "应急管理",
@@ -88,6 +91,7 @@ pub fn check(
         let_index: HashMap::new(),
         let_state: Vec::new(),
         let_out: Vec::new(),
+        let_depth: 0,
         ctx: String::new(),
         source: None,
     };
@@ -151,6 +155,8 @@ struct Checker<'a, 'f> {
     let_state: Vec<LetState>,
     /// Checked lets and their result types (None when the body had errors).
     let_out: Vec<Option<(CLet, Ty)>>,
+    /// How many derived values are being checked inside each other.
+    let_depth: usize,
     /// "rule `X`" / "derived value `S`": said in messages.
     ctx: String,
     source: Option<Arc<SourceFile>>,
@@ -389,11 +395,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                 return;
             }
         };
-        let version = TableVersion {
-            effective,
-            rows,
-            file: path,
-        };
+        let version = TableVersion::new(effective, rows, path, &key_ix);
         if let Some(&ix) = self.table_index.get(&def.name.node) {
             let Some(existing) = self.tables.get_mut(ix) else {
                 return;
@@ -487,6 +489,26 @@ impl<'a, 'f> Checker<'a, 'f> {
             LetState::Busy => return None,
             LetState::Todo => {}
         }
+        if self.let_depth >= MAX_LET_DEPTH {
+            let (name, source) = {
+                let l = self.lets.get(i)?;
+                (l.def.name.clone(), Arc::clone(&l.source))
+            };
+            self.diags.push(Diagnostic::error(
+                &source,
+                name.span,
+                format!("derived value `{}` is built on more than {MAX_LET_DEPTH} other derived values in a chain", name.node),
+                "compute it more directly from record fields",
+            ));
+            return None;
+        }
+        self.let_depth += 1;
+        let ty = self.check_let(i);
+        self.let_depth -= 1;
+        ty
+    }
+
+    fn check_let(&mut self, i: usize) -> Option<Ty> {
         if let Some(s) = self.let_state.get_mut(i) {
             *s = LetState::Busy;
         }

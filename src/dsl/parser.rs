@@ -35,6 +35,41 @@ struct RuleGrammar;
 /// (the parser and the evaluator recurse on nesting).
 pub const MAX_NESTING: usize = 48;
 
+/// Most operators (and brackets, quantifiers, lookups) one expression may
+/// hold; keeps the syntax tree shallow enough for every later stage.
+pub const MAX_OPERATORS: usize = 300;
+
+fn is_operator(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::or_op
+            | Rule::and_op
+            | Rule::eq
+            | Rule::ne
+            | Rule::le
+            | Rule::ge
+            | Rule::lt
+            | Rule::gt
+            | Rule::contains_op
+            | Rule::in_op
+            | Rule::otherwise_op
+            | Rule::before_op
+            | Rule::after_op
+            | Rule::add
+            | Rule::sub
+            | Rule::mul
+            | Rule::div
+            | Rule::not_op
+            | Rule::neg
+            | Rule::paren
+            | Rule::if_expr
+            | Rule::quant
+            | Rule::list_lit
+            | Rule::call
+            | Rule::lookup
+    )
+}
+
 const TOP_KEYWORDS: [&str; 5] = ["rule", "table", "let", "major_hazards", "example"];
 
 /// Parses one rule file, reporting every syntax error in it.
@@ -718,6 +753,21 @@ impl<'s> Lowerer<'s> {
     }
 
     fn lower_expr(&mut self, p: Pair<'_, Rule>) -> Option<Expr> {
+        let ops = p
+            .clone()
+            .into_inner()
+            .flatten()
+            .filter(|q| is_operator(q.as_rule()))
+            .count();
+        if ops > MAX_OPERATORS {
+            let span = self.span(&p);
+            self.err(
+                Span::new(span.start, span.start + 1),
+                format!("this expression has more than {MAX_OPERATORS} operators"),
+                "split it into named values with `let` and combine those",
+            );
+            return None;
+        }
         let offset = self.offset;
         let source = self.source;
         let errors = std::cell::RefCell::new(std::mem::take(&mut self.errors));

@@ -9,6 +9,8 @@
 //! assert!(Cell::Names(vec!["74-82-8(甲烷)".into()]).matches("74-82-8"));
 //! ```
 
+use std::collections::HashMap;
+
 use super::ast::{ColumnType, Effective};
 use super::types::Dim;
 
@@ -71,6 +73,47 @@ pub struct TableVersion {
     pub rows: Vec<Vec<Cell>>,
     /// Where the rows came from (`gb18218-2018/table1-….csv`).
     pub file: String,
+    /// Per key column (in `Table::keys` order): normalized name → rows.
+    pub index: Vec<HashMap<String, Vec<usize>>>,
+}
+
+impl TableVersion {
+    /// Builds a version and its lookup index over the key columns.
+    pub fn new(
+        effective: Option<Effective>,
+        rows: Vec<Vec<Cell>>,
+        file: String,
+        keys: &[usize],
+    ) -> Self {
+        let mut index = Vec::with_capacity(keys.len());
+        for &k in keys {
+            let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, row) in rows.iter().enumerate() {
+                let names: Vec<&str> = match row.get(k) {
+                    Some(Cell::Text(s)) => vec![s.as_str()],
+                    Some(Cell::Names(v)) => v.iter().map(String::as_str).collect(),
+                    _ => Vec::new(),
+                };
+                for n in names {
+                    let n = normalize_key(n);
+                    let stripped = strip_qualifier(&n).to_string();
+                    for form in [n, stripped] {
+                        let rows = map.entry(form).or_default();
+                        if !rows.contains(&i) {
+                            rows.push(i);
+                        }
+                    }
+                }
+            }
+            index.push(map);
+        }
+        TableVersion {
+            effective,
+            rows,
+            file,
+            index,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -110,18 +153,12 @@ impl Table {
         let Some(v) = self.versions.get(version) else {
             return Found::NotFound;
         };
-        for &k in &self.keys {
-            let hits: Vec<usize> = v
-                .rows
-                .iter()
-                .enumerate()
-                .filter(|(_, row)| row.get(k).is_some_and(|c| c.matches(key)))
-                .map(|(i, _)| i)
-                .collect();
-            match hits.as_slice() {
-                [] => continue,
-                [one] => return Found::Row(*one),
-                _ => return Found::Ambiguous,
+        let key = normalize_key(key);
+        for map in &v.index {
+            match map.get(&key).map(Vec::as_slice) {
+                None | Some([]) => continue,
+                Some([one]) => return Found::Row(*one),
+                Some(_) => return Found::Ambiguous,
             }
         }
         Found::NotFound

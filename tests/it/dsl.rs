@@ -888,3 +888,47 @@ fn arb_json() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+// ───────────── limits ─────────────
+
+#[test]
+fn overlong_expressions_are_refused() {
+    let long = format!("let x = 1{}\n", " + 1".repeat(400));
+    assert!(errors(&long).contains("more than 300 operators"));
+    let nots = format!("let x = {}true\n", "not ".repeat(400));
+    assert!(errors(&nots).contains("more than 300 operators"));
+}
+
+#[test]
+fn long_chains_of_derived_values_hit_the_depth_guard_not_the_stack() {
+    // defined in order: the checker takes them one by one; the evaluator's guard stops the chain
+    let mut src = String::from("let a0 = employees\n");
+    for k in 1..300 {
+        src.push_str(&format!("let a{k} = a{} + 1\n", k - 1));
+    }
+    src.push_str(&rule(None, "a299 > 0"));
+    let e = run(&src, json!({"employees": 1}), DAY);
+    assert_eq!(e.findings[0].outcome, Outcome::Unknown);
+    assert!(
+        e.findings[0].explanation.contains("层次过深"),
+        "{}",
+        e.findings[0].explanation
+    );
+    // defined backwards: the checker refuses the chain
+    let mut back = String::new();
+    for k in (1..300).rev() {
+        back.push_str(&format!("let a{k} = a{} + 1\n", k - 1));
+    }
+    back.push_str("let a0 = employees\n");
+    assert!(errors(&back).contains("chain"));
+    // a short chain evaluates normally
+    let mut ok = String::from("let a0 = employees\n");
+    for k in 1..20 {
+        ok.push_str(&format!("let a{k} = a{} + 1\n", k - 1));
+    }
+    ok.push_str(&rule(None, "a19 = 20"));
+    assert_eq!(
+        run(&ok, json!({"employees": 1}), DAY).findings[0].outcome,
+        Outcome::Pass
+    );
+}
