@@ -23,7 +23,7 @@ use super::uscc::Uscc;
 
 /// Substances with CAS, GB 18218 class (for those outside table 1), and a
 /// typical quantity range in tonnes.
-const CHEMICALS: &[(&str, Option<&str>, Option<&str>, f64, f64, &[&str])] = &[
+const CHEMICALS: &[Chemical] = &[
     (
         "液氯",
         Some("7782-50-5"),
@@ -121,6 +121,23 @@ const EQUIPMENT: &[&str] = &[
     "压力管道",
     "场（厂）内专用机动车辆",
 ];
+
+/// Sets `key` of an object (does nothing to other values).
+fn set(target: &mut Value, key: &str, value: Value) {
+    if let Some(map) = target.as_object_mut() {
+        map.insert(key.to_string(), value);
+    }
+}
+
+/// One substance: name, CAS, GB 18218 class, quantity range (t), flags.
+type Chemical = (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    f64,
+    f64,
+    &'static [&'static str],
+);
 
 /// Deterministic generator of valid core v1 records (plus project fields).
 #[derive(Debug, Clone)]
@@ -236,15 +253,19 @@ impl RecordGenerator {
             let mut gas = json!({"uses_gas": uses, "gas_alarm": alarm});
             if uses && self.chance(0.7) {
                 let lpg = self.chance(0.6);
-                gas["kind"] = json!(if lpg {
-                    "液化石油气"
-                } else {
-                    "管道天然气"
-                });
+                set(
+                    &mut gas,
+                    "kind",
+                    json!(if lpg {
+                        "液化石油气"
+                    } else {
+                        "管道天然气"
+                    }),
+                );
                 if lpg {
-                    gas["cylinders"] = json!(self.rng.u32(1..12));
+                    set(&mut gas, "cylinders", json!(self.rng.u32(1..12)));
                 }
-                gas["auto_shutoff"] = json!(self.chance(0.6));
+                set(&mut gas, "auto_shutoff", json!(self.chance(0.6)));
             }
             let gas = self.thin(gas, 0.1);
             r.insert("gas_use".into(), gas);
@@ -344,12 +365,16 @@ impl RecordGenerator {
             let mut w = json!({"name": "某某", "job": self.pick(JOBS)});
             let roll = self.rng.f64();
             if roll < 0.08 {
-                w["certificate"] = Value::Null;
+                set(&mut w, "certificate", Value::Null);
             } else if roll < 0.9 {
                 let expires = self.date_within(-200, 6 * 365);
                 let review = expires.saturating_sub(3.years());
-                w["certificate"] = json!({"number": format!("T{:017}", self.rng.u64(..10u64.pow(17))),
-                                          "expires": expires.to_string(), "next_review": review.to_string()});
+                set(
+                    &mut w,
+                    "certificate",
+                    json!({"number": format!("T{:017}", self.rng.u64(..10u64.pow(17))),
+                                          "expires": expires.to_string(), "next_review": review.to_string()}),
+                );
             }
             out.push(w);
         }
@@ -361,9 +386,13 @@ impl RecordGenerator {
         let mut plan = json!({"exists": exists});
         if exists {
             let filed = self.chance(0.75);
-            plan["filed"] = json!(filed);
+            set(&mut plan, "filed", json!(filed));
             if filed {
-                plan["filed_date"] = json!(self.date_within(-4 * 365, -1).to_string());
+                set(
+                    &mut plan,
+                    "filed_date",
+                    json!(self.date_within(-4 * 365, -1).to_string()),
+                );
             }
             let n = self.rng.usize(0..3);
             let drills: Vec<Value> = (0..n)
@@ -372,7 +401,7 @@ impl RecordGenerator {
                            "kind": self.pick(&["综合演练", "专项演练", "现场处置方案演练"])})
                 })
                 .collect();
-            plan["drills"] = json!(drills);
+            set(&mut plan, "drills", json!(drills));
         }
         self.thin(plan, 0.1)
     }
@@ -403,12 +432,12 @@ impl RecordGenerator {
                     } else {
                         json!(self.date_within(-5 * 365, -10).to_string())
                     };
-                    unit["major_hazard"] = json!({"registered": self.chance(0.8),
-                                                  "last_assessment": last, "filed": self.chance(0.75)});
+                    set(&mut unit, "major_hazard", json!({"registered": self.chance(0.8),
+                                                  "last_assessment": last, "filed": self.chance(0.75)}));
                 }
                 // keep `id` (required); thin the rest
                 let mut thinned = self.thin(unit, 0.12);
-                thinned["id"] = json!(format!("{}{}", if storage { "罐区" } else { "装置" }, i + 1));
+                set(&mut thinned, "id", json!(format!("{}{}", if storage { "罐区" } else { "装置" }, i + 1)));
                 thinned
             })
             .collect()
@@ -420,13 +449,13 @@ impl RecordGenerator {
         if let Some(cas) = cas
             && self.chance(0.8)
         {
-            c["cas"] = json!(cas);
+            set(&mut c, "cas", json!(cas));
         }
         if let Some(class) = class {
-            c["gb18218_class"] = json!(class);
+            set(&mut c, "gb18218_class", json!(class));
         }
         if !flags.is_empty() && self.chance(0.9) {
-            c["flags"] = json!(flags);
+            set(&mut c, "flags", json!(flags));
         }
         if self.chance(0.05) {
             // design maximum not known

@@ -109,25 +109,31 @@ fn record(schema: &Schema, fields: &BTreeMap<String, FieldType>, dotted: &str) -
     })
 }
 
+fn set(target: &mut Value, key: &str, value: Value) {
+    if let Some(map) = target.as_object_mut() {
+        map.insert(key.to_string(), value);
+    }
+}
+
 fn field(schema: &Schema, ty: &FieldType, dotted: &str) -> Value {
     match ty {
         FieldType::Integer { unit, min } => {
             let mut v = json!({"type": "integer"});
             if let Some(m) = min {
-                v["minimum"] = json!(m);
+                set(&mut v, "minimum", json!(m));
             }
             if let Some(u) = unit {
-                v["x-unit"] = json!(u.symbol());
+                set(&mut v, "x-unit", json!(u.symbol()));
             }
             v
         }
         FieldType::Number { unit, min } => {
             let mut v = json!({"type": "number"});
             if let Some(m) = min {
-                v["minimum"] = json!(m);
+                set(&mut v, "minimum", json!(m));
             }
             if let Some(u) = unit {
-                v["x-unit"] = json!(u.symbol());
+                set(&mut v, "x-unit", json!(u.symbol()));
             }
             v
         }

@@ -70,7 +70,7 @@ impl Uscc {
 
     /// Whether the 18th character matches GB 32100's check.
     pub fn check_digit_ok(&self) -> bool {
-        self.0.chars().last() == Some(self.expected_check_char())
+        self.0.ends_with(self.expected_check_char())
     }
 }
 

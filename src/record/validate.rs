@@ -9,7 +9,7 @@
 //! let bad = serde_json::json!({"uscc": "91330481MA2B00000Y", "employees": -3, "colour": "red"});
 //! let problems = validate_record(&bad, &schema).unwrap_err();
 //! let pointers: Vec<_> = problems.iter().map(|p| p.pointer.as_str()).collect();
-//! assert_eq!(pointers, ["/colour", "/employees", "/name"]);
+//! assert_eq!(pointers, ["/name", "/colour", "/employees"]);
 //! ```
 //!
 //! Decisions: `null` is accepted only where the schema marks a field
@@ -81,13 +81,23 @@ impl ValidRecord {
 pub fn validate_record(value: &Value, schema: &Schema) -> Result<ValidRecord, Vec<Problem>> {
     let mut walker = Walker {
         schema,
+        required: schema
+            .metas
+            .iter()
+            .filter(|(_, m)| m.required)
+            .map(|(k, _)| match k.rsplit_once('.') {
+                Some((parent, name)) => (parent, name),
+                None => ("", k.as_str()),
+            })
+            .collect(),
+        dotted: String::new(),
+        ptr: String::new(),
         problems: Vec::new(),
         warnings: Vec::new(),
     };
     match value {
-        Value::Object(_) => walker.record(value, &schema.root, "", ""),
+        Value::Object(_) => walker.record(value, &schema.root),
         other => walker.problem(
-            "",
             format!("记录应为 JSON 对象，实际为{}", kind_of(other)),
             "一个 JSON 对象 `{\"uscc\": …, \"name\": …}`".to_string(),
         ),
@@ -114,90 +124,139 @@ pub fn validate_record(value: &Value, schema: &Schema) -> Result<ValidRecord, Ve
     }
 }
 
+static NO_META: FieldMeta = FieldMeta {
+    description: String::new(),
+    required: false,
+    nullable: false,
+    null_means: None,
+    unique: false,
+    format: None,
+    max: None,
+    origin: super::schema::Origin::CoreV1,
+};
+
+/// Walks a record along the schema. `dotted` and `ptr` are the current
+/// schema path and JSON pointer, grown and shrunk in place so that a clean
+/// record costs no allocation per field.
 struct Walker<'a> {
     schema: &'a Schema,
+    /// (parent dotted path, field name) of every required field.
+    required: Vec<(&'a str, &'a str)>,
+    dotted: String,
+    ptr: String,
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
 }
 
-impl Walker<'_> {
-    fn problem(&mut self, pointer: &str, message: String, expected: String) {
-        self.problems.push(Problem::new(pointer, message, expected));
+/// "`name`（short description）", formatted only when a message needs it.
+struct Label<'x>(&'x str, &'x FieldMeta);
+
+impl std::fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`（{}）", self.0, short(&self.1.description))
+    }
+}
+
+impl<'a> Walker<'a> {
+    /// A problem at the current pointer.
+    fn problem(&mut self, message: String, expected: String) {
+        self.problems
+            .push(Problem::new(self.ptr.clone(), message, expected));
     }
 
-    fn meta(&self, dotted: &str) -> FieldMeta {
-        self.schema.meta(dotted).cloned().unwrap_or_default()
+    fn meta(&self) -> &'a FieldMeta {
+        self.schema.meta(&self.dotted).unwrap_or(&NO_META)
     }
 
-    fn record(
-        &mut self,
-        value: &Value,
-        fields: &BTreeMap<String, FieldType>,
-        dotted: &str,
-        pointer: &str,
-    ) {
+    /// Steps into field `key`; returns the lengths to restore.
+    fn enter(&mut self, key: &str) -> (usize, usize) {
+        let saved = (self.dotted.len(), self.ptr.len());
+        if !self.dotted.is_empty() {
+            self.dotted.push('.');
+        }
+        self.dotted.push_str(key);
+        self.ptr.push('/');
+        if key.contains(['~', '/']) {
+            self.ptr.push_str(&escape(key));
+        } else {
+            self.ptr.push_str(key);
+        }
+        saved
+    }
+
+    fn leave(&mut self, saved: (usize, usize)) {
+        self.dotted.truncate(saved.0);
+        self.ptr.truncate(saved.1);
+    }
+
+    fn record(&mut self, value: &Value, fields: &BTreeMap<String, FieldType>) {
         let Value::Object(map) = value else {
             return;
         };
-        for name in fields.keys() {
-            let child = join(dotted, name);
-            let meta = self.meta(&child);
-            if meta.required && !map.contains_key(name) {
-                self.problem(
-                    &format!("{pointer}/{}", escape(name)),
-                    format!("缺少必填字段 `{name}`（{}）", short(&meta.description)),
-                    expected_of(fields.get(name), &meta),
-                );
-            }
+        let missing: Vec<&'a str> = self
+            .required
+            .iter()
+            .filter(|(parent, name)| *parent == self.dotted && !map.contains_key(*name))
+            .map(|(_, name)| *name)
+            .collect();
+        for name in missing {
+            let saved = self.enter(name);
+            let meta = self.meta();
+            self.problem(
+                format!("缺少必填字段 `{name}`（{}）", short(&meta.description)),
+                expected_of(fields.get(name), meta),
+            );
+            self.leave(saved);
         }
         for (key, v) in map {
-            let ptr = format!("{pointer}/{}", escape(key));
-            let child = join(dotted, key);
             match fields.get(key) {
-                Some(ty) => self.value(v, ty, &child, &ptr, key),
+                Some(ty) => {
+                    let saved = self.enter(key);
+                    self.value(v, ty, key);
+                    self.leave(saved);
+                }
                 None if key.starts_with("x_") => {}
                 None => {
                     let hint = suggest(key, fields.keys())
                         .map(|s| format!("；是否想写 `{s}`？"))
                         .unwrap_or_default();
-                    let place = if dotted.is_empty() {
+                    let place = if self.dotted.is_empty() {
                         "记录架构".to_string()
                     } else {
-                        format!("`{dotted}`")
+                        format!("`{}`", self.dotted)
                     };
+                    let saved = self.enter(key);
                     self.problem(
-                        &ptr,
                         format!("未知字段 `{key}`：{place}中没有这个字段{hint}"),
                         "架构中登记的字段，或以 `x_` 开头的扩展字段".to_string(),
                     );
+                    self.leave(saved);
                 }
             }
         }
     }
 
-    fn value(&mut self, v: &Value, ty: &FieldType, dotted: &str, ptr: &str, name: &str) {
-        let meta = self.meta(dotted);
-        let label = format!("`{name}`（{}）", short(&meta.description));
+    fn value(&mut self, v: &Value, ty: &FieldType, name: &str) {
+        let meta = self.meta();
+        let label = Label(name, meta);
         if v.is_null() {
             if !meta.nullable {
                 self.problem(
-                    ptr,
                     format!("{label}不能为 null：不清楚时请省略该字段"),
-                    expected_of(Some(ty), &meta),
+                    expected_of(Some(ty), meta),
                 );
             }
             return;
         }
         let wrong_type = |w: &mut Self| {
             w.problem(
-                ptr,
                 format!(
                     "{label}应为{}，实际为{} `{}`",
                     type_word(ty),
                     kind_of(v),
                     snippet(v)
                 ),
-                expected_of(Some(ty), &meta),
+                expected_of(Some(ty), meta),
             );
         };
         match ty {
@@ -206,19 +265,18 @@ impl Walker<'_> {
                     (Some(n), _) => n,
                     (None, Some(_)) => {
                         self.problem(
-                            ptr,
                             format!("{label}数值 `{}` 过大", snippet(v)),
-                            expected_of(Some(ty), &meta),
+                            expected_of(Some(ty), meta),
                         );
                         return;
                     }
                     _ => return wrong_type(self),
                 };
                 #[allow(clippy::cast_precision_loss)]
-                self.bounds(n as f64, min.map(|m| m as f64), &meta, ptr, &label, ty, v);
+                self.bounds(n as f64, min.map(|m| m as f64), &label, ty, v);
             }
             FieldType::Number { min, .. } => match v.as_f64() {
-                Some(n) => self.bounds(n, *min, &meta, ptr, &label, ty, v),
+                Some(n) => self.bounds(n, *min, &label, ty, v),
                 None => wrong_type(self),
             },
             FieldType::Bool => {
@@ -228,15 +286,14 @@ impl Walker<'_> {
             }
             FieldType::String => match v.as_str() {
                 None => wrong_type(self),
-                Some(s) => self.string(s, &meta, ptr, &label, ty),
+                Some(s) => self.string(s, &label, ty),
             },
             FieldType::Enum(values) => match v.as_str() {
                 None => wrong_type(self),
                 Some(s) if values.iter().any(|x| x == s) => {}
                 Some(s) => self.problem(
-                    ptr,
                     format!("{label}的值 `{s}` 不在可选范围内"),
-                    expected_of(Some(ty), &meta),
+                    expected_of(Some(ty), meta),
                 ),
             },
             FieldType::Date => match v.as_str() {
@@ -244,7 +301,6 @@ impl Walker<'_> {
                 Some(s) => {
                     if let Err(why) = parse_date(s) {
                         self.problem(
-                            ptr,
                             format!("{label}{why}"),
                             "`YYYY-MM-DD` 格式的日期".to_string(),
                         );
@@ -257,14 +313,15 @@ impl Walker<'_> {
                 };
                 let mut seen = BTreeSet::new();
                 for (i, item) in items.iter().enumerate() {
-                    let item_ptr = format!("{ptr}/{i}");
+                    let saved_ptr = self.ptr.len();
+                    self.ptr.push('/');
+                    self.ptr.push_str(&i.to_string());
                     match elem.as_ref() {
                         FieldType::Record(fields) => {
                             if item.is_object() {
-                                self.record(item, fields, dotted, &item_ptr);
+                                self.record(item, fields);
                             } else {
                                 self.problem(
-                                    &item_ptr,
                                     format!(
                                         "{label}的第{}项应为对象，实际为{} `{}`",
                                         i + 1,
@@ -276,24 +333,24 @@ impl Walker<'_> {
                             }
                         }
                         other => {
-                            self.value(item, other, dotted, &item_ptr, name);
+                            self.value(item, other, name);
                             if meta.unique
                                 && let Some(s) = item.as_str()
                                 && !seen.insert(s)
                             {
                                 self.problem(
-                                    &item_ptr,
                                     format!("{label}中 `{s}` 重复"),
                                     "每个值最多出现一次".to_string(),
                                 );
                             }
                         }
                     }
+                    self.ptr.truncate(saved_ptr);
                 }
             }
             FieldType::Record(fields) => {
                 if v.is_object() {
-                    self.record(v, fields, dotted, ptr);
+                    self.record(v, fields);
                 } else {
                     wrong_type(self);
                 }
@@ -301,22 +358,12 @@ impl Walker<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn bounds(
-        &mut self,
-        n: f64,
-        min: Option<f64>,
-        meta: &FieldMeta,
-        ptr: &str,
-        label: &str,
-        ty: &FieldType,
-        v: &Value,
-    ) {
+    fn bounds(&mut self, n: f64, min: Option<f64>, label: &Label<'_>, ty: &FieldType, v: &Value) {
+        let meta = label.1;
         if let Some(min) = min
             && n < min
         {
             self.problem(
-                ptr,
                 format!("{label}不能小于 {min}，实际为 `{}`", snippet(v)),
                 expected_of(Some(ty), meta),
             );
@@ -325,27 +372,26 @@ impl Walker<'_> {
             && n > max
         {
             self.problem(
-                ptr,
                 format!("{label}不能大于 {max}，实际为 `{}`", snippet(v)),
                 expected_of(Some(ty), meta),
             );
         }
     }
 
-    fn string(&mut self, s: &str, meta: &FieldMeta, ptr: &str, label: &str, ty: &FieldType) {
+    fn string(&mut self, s: &str, label: &Label<'_>, ty: &FieldType) {
+        let meta = label.1;
         if meta.required && s.trim().is_empty() {
-            self.problem(ptr, format!("{label}不能为空"), expected_of(Some(ty), meta));
+            self.problem(format!("{label}不能为空"), expected_of(Some(ty), meta));
             return;
         }
         match meta.format {
             Some(Format::Uscc) => match s.parse::<Uscc>() {
                 Err(why) => self.problem(
-                    ptr,
                     format!("`{s}` 不是有效的统一社会信用代码：{why}"),
                     expected_of(Some(ty), meta),
                 ),
                 Ok(code) if !code.check_digit_ok() => self.warnings.push(Problem::new(
-                    ptr,
+                    self.ptr.clone(),
                     format!(
                         "统一社会信用代码 `{s}` 的校验位应为 `{}`（GB 32100），请核对",
                         code.expected_check_char()
@@ -356,11 +402,7 @@ impl Walker<'_> {
             },
             Some(Format::Cas) => {
                 if let Err(why) = check_cas(s) {
-                    self.problem(
-                        ptr,
-                        format!("{label} `{s}`：{why}"),
-                        expected_of(Some(ty), meta),
-                    );
+                    self.problem(format!("{label} `{s}`：{why}"), expected_of(Some(ty), meta));
                 }
             }
             None => {}
@@ -388,14 +430,6 @@ pub fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
             jiff::civil::Date::new(y, m, d).map_err(|_| format!("的日期 `{s}` 不存在"))
         }
         _ => Err(format!("应为 `YYYY-MM-DD` 格式的日期，实际为 `{s}`")),
-    }
-}
-
-fn join(dotted: &str, name: &str) -> String {
-    if dotted.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dotted}.{name}")
     }
 }
 
