@@ -221,3 +221,69 @@ fn print_schema_matches_the_published_file() {
 fn outcome_labels_are_chinese() {
     assert_eq!(Outcome::Unknown.label(), "待现场核查");
 }
+
+/// The example pack, compiled through the library API (no CLI).
+fn example_program() -> regkb::dsl::CheckedProgram {
+    let schema = regkb::record::Schema::load_dir(&root().join("rules/schema")).unwrap();
+    let tables = root().join("rules/tables");
+    let reader = move |p: &str| -> Result<String, String> {
+        std::fs::read_to_string(tables.join(p)).map_err(|e| e.to_string())
+    };
+    let mut files = Vec::new();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("rules/examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rule"))
+        .collect();
+    paths.sort();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).unwrap();
+        let src = regkb::dsl::SourceFile::new(p.display().to_string(), text);
+        files.push(regkb::dsl::parse(&src).unwrap());
+    }
+    regkb::dsl::check(&files, &schema, &reader, None)
+        .unwrap()
+        .program
+}
+
+#[test]
+fn checking_generated_records_is_consistent() {
+    let program = example_program();
+    let schema = regkb::record::Schema::load_dir(&root().join("rules/schema")).unwrap();
+    let as_of = jiff::civil::date(2026, 11, 28);
+    let mut outcomes = std::collections::BTreeSet::new();
+    for v in regkb::record::RecordGenerator::new(99).take(1500) {
+        let report = regkb::check::run(&program, &schema, &v, as_of).unwrap();
+        let r = &report.result;
+        assert_eq!(r.enterprise, v["uscc"].as_str().unwrap());
+        assert_eq!(r.summary, Summary::of(&r.findings));
+        let ids: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        assert_eq!(ids, sorted, "findings in rule-id order");
+        for f in &r.findings {
+            outcomes.insert(f.outcome);
+            match f.outcome {
+                Outcome::Unknown => assert!(!f.missing.is_empty(), "{}: {v}", f.rule),
+                _ => assert!(f.missing.is_empty(), "{}: {v}", f.rule),
+            }
+            for m in &f.missing {
+                assert!(m.starts_with('/'), "{m}");
+            }
+        }
+        let units = v.get("units").and_then(Value::as_array).map_or(0, Vec::len);
+        assert_eq!(r.major_hazards.len(), units);
+    }
+    assert_eq!(outcomes.len(), 4, "all four outcomes occur: {outcomes:?}");
+}
+
+#[test]
+fn a_rejected_record_is_not_evaluated() {
+    let program = example_program();
+    let schema = regkb::record::Schema::load_dir(&root().join("rules/schema")).unwrap();
+    let v = serde_json::json!({"uscc": "91330481MA2C10002D", "name": "甲", "employees": -1});
+    let rejected =
+        regkb::check::run(&program, &schema, &v, jiff::civil::date(2026, 11, 28)).unwrap_err();
+    assert_eq!(rejected.problems.len(), 1);
+    assert_eq!(rejected.problems[0].pointer, "/employees");
+}
