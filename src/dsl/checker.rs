@@ -814,7 +814,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                         ),
                         Resolution::NoSuchArticle { full_title } => self.err(
                             c.span,
-                            format!("{full_title} has no {article_text}{}{}", paragraph.map(|p| format!("第{p}款")).unwrap_or_default(), item.map(|i| format!("第{i}项")).unwrap_or_default()),
+                            format!("{full_title} has no {article_text}{}{}", paragraph.map(|p| format!("第{}款", crate::statute::numeral::to_chinese_numeral(p))).unwrap_or_default(), item.map(|i| format!("第{}项", crate::statute::numeral::to_chinese_numeral(i))).unwrap_or_default()),
                             "check the article number against the statute text (`regkb show …`)",
                         ),
                     }

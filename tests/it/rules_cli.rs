@@ -157,3 +157,93 @@ fn list_json_has_ids_citations_and_dates() {
         ))
         .stdout(predicate::str::contains("2026-05-01 起"));
 }
+
+/// A data directory with one invented statute (two articles, in force from 2021-09-01).
+fn library_with_invented_law() -> tempfile::TempDir {
+    use regkb::config::DataDir;
+    use regkb::library::storage::{StoredSource, save_source};
+    use regkb::statute::{Article, ArticleNo, DocId, DocKind, Document, Paragraph};
+    let data = tempfile::tempdir().unwrap();
+    let article = |n: u32, paras: usize| Article {
+        no: ArticleNo::new(n),
+        headings: Vec::new(),
+        paragraphs: (0..paras)
+            .map(|_| Paragraph {
+                text: "本条用于测试。".into(),
+                items: Vec::new(),
+            })
+            .collect(),
+    };
+    let doc = Document {
+        id: DocId::new(
+            "中华人民共和国安全生产法",
+            Some(jiff::civil::date(2021, 9, 1)),
+        ),
+        kind: DocKind::Law,
+        title: "中华人民共和国安全生产法".into(),
+        aliases: Vec::new(),
+        issuer: None,
+        region: None,
+        promulgated: None,
+        effective: Some(jiff::civil::date(2021, 9, 1)),
+        version_date: None,
+        repealed: None,
+        declared_status: None,
+        history: Vec::new(),
+        preamble: Vec::new(),
+        articles: vec![article(24, 2), article(41, 1)],
+        sections: Vec::new(),
+        links: Vec::new(),
+        rules: Vec::new(),
+        source: "test".into(),
+    };
+    save_source(
+        &DataDir::new(data.path()),
+        &StoredSource {
+            key: "test".into(),
+            origin: "invented for tests".into(),
+            documents: vec![doc],
+        },
+    )
+    .unwrap();
+    data
+}
+
+#[test]
+fn citations_are_checked_against_the_imported_library() {
+    let data = library_with_invented_law();
+    let dir = tempfile::tempdir().unwrap();
+    let ok = dir.path().join("ok.rule");
+    std::fs::write(&ok, GOOD.replace("第四十一条", "第二十四条 第二款")).unwrap();
+    regkb(data.path())
+        .args(["rules", "check"])
+        .arg(&ok)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("未加载法规库").not());
+    // a paragraph the article does not have, and an article the law does not have: errors
+    let bad = dir.path().join("bad.rule");
+    std::fs::write(&bad, GOOD.replace("第四十一条", "第二十四条 第三款")).unwrap();
+    regkb(data.path())
+        .args(["rules", "check"])
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "中华人民共和国安全生产法 has no 第二十四条第三款",
+        ));
+    // in force only after the rule's start date: a warning
+    let early = dir.path().join("early.rule");
+    std::fs::write(
+        &early,
+        GOOD.replace("  severity", "  effective from 2020-01-01\n  severity"),
+    )
+    .unwrap();
+    regkb(data.path())
+        .args(["rules", "check"])
+        .arg(&early)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("is not in force on 2020-01-01"))
+        .stdout(predicate::str::contains("1 个警告"));
+}
