@@ -24,7 +24,7 @@ mod validate;
 
 pub use generate::RecordGenerator;
 pub use json_schema::json_schema;
-pub use parse::{Limits, parse_record};
+pub use parse::{Limits, locate_problems, parse_record};
 pub use schema::{FieldMeta, FieldType, Format, Origin, Schema, SchemaError, SchemaProblem, Unit};
 pub use uscc::{Uscc, UsccError};
 pub use validate::{Problem, ValidRecord, parse_date, validate_record};

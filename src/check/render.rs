@@ -198,7 +198,11 @@ pub fn render_text(result: &CheckResult, ctx: &RenderContext<'_>) -> String {
 pub fn render_problems(problems: &[Problem]) -> String {
     let mut out = format!("记录未通过校验，共 {} 处问题：\n", problems.len());
     for p in problems {
-        let _ = writeln!(out, "  {}：{}", pointer_text(&p.pointer), p.message);
+        let place = match (p.line, p.column) {
+            (Some(l), Some(c)) => format!("（第{l}行第{c}列）"),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "  {}{place}：{}", pointer_text(&p.pointer), p.message);
         if !p.expected.is_empty() {
             let _ = writeln!(out, "      应为：{}", p.expected);
         }

@@ -15,7 +15,9 @@ use miette::{IntoDiagnostic, WrapErr};
 
 use super::Context;
 use crate::check::{CheckReport, RenderContext, render_problems, render_text};
-use crate::record::{Limits, Problem, Schema, json_schema, parse_record, validate_record};
+use crate::record::{
+    Limits, Problem, Schema, json_schema, locate_problems, parse_record, validate_record,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -41,7 +43,8 @@ pub fn run(args: CheckArgs, ctx: &Context) -> miette::Result<ExitCode> {
     let schema = Schema::load_dir(&schema_dir)?;
     if args.print_schema {
         let text = serde_json::to_string_pretty(&json_schema(&schema)).into_diagnostic()?;
-        println!("{text}");
+        // a closed pipe (`| head`) is not an error worth a message
+        let _ = writeln!(std::io::stdout().lock(), "{text}");
         return Ok(ExitCode::SUCCESS);
     }
     let as_of = match &args.as_of {
@@ -63,7 +66,10 @@ pub fn run(args: CheckArgs, ctx: &Context) -> miette::Result<ExitCode> {
     };
     let record = match validate_record(&value, &schema) {
         Ok(r) => r,
-        Err(problems) => return Ok(reject(&problems, args.json)),
+        Err(mut problems) => {
+            locate_problems(&bytes, &mut problems);
+            return Ok(reject(&problems, args.json));
+        }
     };
     let program = super::rules::load_program(&args.rules, ctx)?;
     let report = crate::check::run_valid(&program, &record, as_of);
@@ -106,14 +112,21 @@ fn print_report(
 /// Prints the problems (JSON on stdout with `--json`, text on stderr) and
 /// returns exit code 2.
 fn reject(problems: &[Problem], json: bool) -> ExitCode {
+    #[derive(serde::Serialize)]
+    struct Rejection<'a> {
+        rejected: bool,
+        problems: &'a [Problem],
+    }
     if json {
-        let body = serde_json::json!({"rejected": true, "problems": problems});
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&body).unwrap_or_else(|_| body.to_string())
-        );
+        let body = Rejection {
+            rejected: true,
+            problems,
+        };
+        if let Ok(text) = serde_json::to_string_pretty(&body) {
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
+        }
     } else {
-        eprint!("{}", render_problems(problems));
+        let _ = write!(std::io::stderr().lock(), "{}", render_problems(problems));
     }
     ExitCode::from(2)
 }

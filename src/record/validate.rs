@@ -36,6 +36,11 @@ pub struct Problem {
     pub message: String,
     /// What would be accepted there.
     pub expected: String,
+    /// Where in the document, when known (see [`super::locate_problems`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
 }
 
 impl Problem {
@@ -44,6 +49,8 @@ impl Problem {
             pointer: pointer.into(),
             message,
             expected,
+            line: None,
+            column: None,
         }
     }
 }

@@ -126,6 +126,9 @@ fn bad_records_exit_2_with_every_problem() {
         assert_eq!(json["rejected"], true);
         assert!(!json["problems"].as_array().unwrap().is_empty());
         assert!(json.get("findings").is_none(), "nothing half-applied");
+        for p in json["problems"].as_array().unwrap() {
+            assert!(p["line"].as_u64().is_some(), "{name}: {p}");
+        }
     }
     // the text form goes to stderr, with pointers
     regkb()
@@ -135,7 +138,7 @@ fn bad_records_exit_2_with_every_problem() {
         .code(2)
         .stdout("")
         .stderr(predicates::str::contains(
-            "/units/0/chemicals/0/max_quantity_t：`max_quantity_t`（设计最大量）不能小于 0，实际为 `-3.0`",
+            "/units/0/chemicals/0/max_quantity_t（第15行第29列）：`max_quantity_t`（设计最大量）不能小于 0，实际为 `-3.0`",
         ));
 }
 
