@@ -111,7 +111,13 @@ pub fn render_text(result: &CheckResult, ctx: &RenderContext<'_>) -> String {
                 let facts: Vec<String> = f
                     .facts
                     .iter()
-                    .map(|fact| format!("{} = {}", fact.path, value_text(&fact.value)))
+                    .map(|fact| {
+                        format!(
+                            "{} = {}",
+                            describe_pointer(&fact.path, ctx.schema),
+                            value_text(&fact.value)
+                        )
+                    })
                     .collect();
                 let _ = writeln!(out, "    事实：{}", facts.join("；"));
             }
@@ -238,6 +244,10 @@ fn write_citations(out: &mut String, f: &Finding) {
 /// `/units/0/chemicals/1/cas` → `上次…（/units/0/chemicals/1/cas）` using the
 /// schema's description of `units.chemicals.cas`.
 fn describe_pointer(pointer: &str, schema: Option<&Schema>) -> String {
+    if let Some(derived) = pointer.strip_prefix("derived:") {
+        // a computed value such as `derived:S(/units/0)`
+        return format!("计算值 {derived}");
+    }
     let dotted: Vec<&str> = pointer
         .split('/')
         .skip(1)
@@ -262,6 +272,10 @@ fn value_text(v: &serde_json::Value) -> String {
         serde_json::Value::Bool(true) => "是".to_string(),
         serde_json::Value::Bool(false) => "否".to_string(),
         serde_json::Value::Null => "无".to_string(),
+        serde_json::Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(value_text).collect();
+            format!("[{}]", parts.join("、"))
+        }
         other => other.to_string(),
     }
 }
