@@ -181,8 +181,22 @@ fn resolve_exceptions(program: &CheckedProgram, results: &mut [RuleResult]) -> V
     }
     // rules on the same subject that both apply and disagree
     let _ = program;
-    for i in 0..results.len() {
-        for j in i + 1..results.len() {
+    let mut by_subject: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in results.iter().enumerate() {
+        if let (Some(s), Truth::True) = (&r.subject, r.applies) {
+            by_subject.entry(s.as_str()).or_default().push(i);
+        }
+    }
+    let mut pairs = Vec::new();
+    for group in by_subject.values() {
+        for (x, &i) in group.iter().enumerate() {
+            for &j in group.iter().skip(x + 1) {
+                pairs.push((i, j));
+            }
+        }
+    }
+    for (i, j) in pairs {
+        {
             let (Some(a), Some(b)) = (results.get(i), results.get(j)) else {
                 continue;
             };
@@ -225,7 +239,7 @@ struct Evaluator<'p, 'r> {
     env: Vec<Val<'r>>,
     facts: Vec<Fact>,
     missing: Vec<String>,
-    memo: HashMap<(usize, String), (Val<'r>, Vec<String>)>,
+    memo: HashMap<(usize, String), (Val<'r>, Vec<String>, String)>,
     depth: usize,
     too_deep: bool,
 }
@@ -246,7 +260,8 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     }
 
     fn rule(&mut self, rule: &CRule) -> RuleResult {
-        self.env = vec![Val::Unknown; rule.slots];
+        self.env.clear();
+        self.env.resize(rule.slots, Val::Unknown);
         self.facts.clear();
         self.missing.clear();
         self.too_deep = false;
@@ -384,9 +399,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         self.missing.push(ptr);
     }
 
-    fn fact(&mut self, path: &str, value: &Json) {
+    fn fact(&mut self, path: String, value: &Json) {
         self.facts.push(Fact {
-            path: path.to_string(),
+            path,
             value: value.clone(),
         });
     }
@@ -552,20 +567,21 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             key.push('|');
             argv.push(v);
         }
-        let label = if args.is_empty() {
-            format!("derived:{}", def.name)
-        } else {
-            format!("derived:{}({})", def.name, key.trim_end_matches('|'))
-        };
-        if let Some((v, missing)) = self.memo.get(&(func, key.clone())) {
-            let (v, missing) = (v.clone(), missing.clone());
-            self.missing.extend(missing);
+        let memo_key = (func, key);
+        if let Some((v, missing, label)) = self.memo.get(&memo_key) {
+            let (v, label) = (v.clone(), label.clone());
+            self.missing.extend(missing.iter().cloned());
             self.facts.push(Fact {
                 path: label,
                 value: to_json(&v, self.program),
             });
             return v;
         }
+        let label = if args.is_empty() {
+            format!("derived:{}", def.name)
+        } else {
+            format!("derived:{}({})", def.name, memo_key.1.trim_end_matches('|'))
+        };
         let saved_env = std::mem::replace(&mut self.env, argv);
         self.env.resize(def.slots.max(args.len()), Val::Unknown);
         let saved_facts = std::mem::take(&mut self.facts);
@@ -575,7 +591,8 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         self.facts = saved_facts;
         self.env = saved_env;
         self.missing.extend(missing.iter().cloned());
-        self.memo.insert((func, key), (v.clone(), missing));
+        self.memo
+            .insert(memo_key, (v.clone(), missing, label.clone()));
         self.facts.push(Fact {
             path: label,
             value: to_json(&v, self.program),
@@ -594,10 +611,11 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     }
 
     fn field(&mut self, base: Base, path: &[String], scale: f64, leaf: Leaf) -> Val<'r> {
-        let Some((mut node, ptr)) = self.start(base) else {
+        let Some((mut node, base_ptr)) = self.start(base) else {
             return Val::Unknown;
         };
-        let mut ptr = ptr.to_string();
+        let mut ptr = String::with_capacity(base_ptr.len() + 32);
+        ptr.push_str(&base_ptr);
         for seg in path {
             match node {
                 Json::Object(m) => {
@@ -611,7 +629,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                     }
                 }
                 Json::Null => {
-                    self.fact(&ptr, &Json::Null);
+                    self.fact(ptr, &Json::Null);
                     return Val::None;
                 }
                 _ => {
@@ -621,7 +639,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
             }
         }
         if node.is_null() {
-            self.fact(&ptr, node);
+            self.fact(ptr, node);
             return Val::None;
         }
         let v = match (leaf, node) {
@@ -639,7 +657,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         };
         match v {
             Some(v) => {
-                self.fact(&ptr, node);
+                self.fact(ptr, node);
                 v
             }
             None => {
@@ -1082,20 +1100,24 @@ fn to_json(v: &Val<'_>, program: &CheckedProgram) -> Json {
 
 /// Missing pointers in words: `/special_workers/2/certificate` →
 /// 特种作业人员第3项的特种作业操作证 (labels from the schema's descriptions).
-fn readable_missing(
-    missing: &[String],
-    labels: &std::collections::BTreeMap<String, String>,
-) -> String {
+fn readable_missing(missing: &[String], labels: &HashMap<String, String>) -> String {
     let mut out: Vec<String> = Vec::new();
     for m in missing {
-        let mut dotted = String::new();
-        let mut words = String::new();
-        for seg in m.trim_start_matches('/').split('/') {
-            let seg = seg.replace("~1", "/").replace("~0", "~");
-            if let Ok(i) = seg.parse::<usize>() {
-                words.push_str(&format!("第{}项", i + 1));
+        let mut dotted = String::with_capacity(m.len());
+        let mut words = String::with_capacity(m.len() * 3);
+        for seg in m.split('/').skip(1) {
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                let i: usize = seg.parse().unwrap_or(0);
+                words.push('第');
+                words.push_str(&(i + 1).to_string());
+                words.push('项');
                 continue;
             }
+            let seg: Cow<'_, str> = if seg.contains('~') {
+                Cow::Owned(seg.replace("~1", "/").replace("~0", "~"))
+            } else {
+                Cow::Borrowed(seg)
+            };
             if !dotted.is_empty() {
                 dotted.push('.');
                 words.push('的');

@@ -343,7 +343,7 @@ impl<'s> Lowerer<'s> {
     fn lower_rule_field(&mut self, p: Pair<'_, Rule>) -> Option<RuleField> {
         let span = self.span(&p);
         Some(match p.as_rule() {
-            Rule::comment => RuleField::Comment(p.as_str().to_string()),
+            Rule::comment => RuleField::Comment(p.as_str().trim_end().to_string()),
             Rule::cite => RuleField::Cite(Spanned::new(self.lower_cite(p)?, span)),
             Rule::severity => {
                 let v = p.into_inner().next()?;
@@ -567,7 +567,7 @@ impl<'s> Lowerer<'s> {
 
     fn lower_table_field(&mut self, p: Pair<'_, Rule>) -> Option<TableField> {
         Some(match p.as_rule() {
-            Rule::comment => TableField::Comment(p.as_str().to_string()),
+            Rule::comment => TableField::Comment(p.as_str().trim_end().to_string()),
             Rule::effective => TableField::Effective(self.lower_effective(p)?),
             Rule::table_key => TableField::Key(p.into_inner().map(|k| self.text(&k)).collect()),
             Rule::table_range => {
@@ -641,7 +641,9 @@ impl<'s> Lowerer<'s> {
         let mut fields = Vec::new();
         for f in inner {
             match f.as_rule() {
-                Rule::comment => fields.push(HazardField::Comment(f.as_str().to_string())),
+                Rule::comment => {
+                    fields.push(HazardField::Comment(f.as_str().trim_end().to_string()))
+                }
                 Rule::hazard_field => {
                     let mut fi = f.into_inner();
                     let key = self.text(&fi.next()?);
@@ -673,7 +675,7 @@ impl<'s> Lowerer<'s> {
 
     fn lower_example_field(&mut self, p: Pair<'_, Rule>) -> Option<ExampleField> {
         Some(match p.as_rule() {
-            Rule::comment => ExampleField::Comment(p.as_str().to_string()),
+            Rule::comment => ExampleField::Comment(p.as_str().trim_end().to_string()),
             Rule::example_as_of => ExampleField::AsOf(self.lower_date(p.into_inner().next()?)?),
             Rule::example_record => {
                 let obj = p.into_inner().next()?;

@@ -117,7 +117,7 @@ pub struct CheckedProgram {
     pub(crate) hazards: Option<CHazards>,
     pub(crate) examples: Vec<Example>,
     /// Dotted field path → short Chinese label (for "missing" explanations).
-    pub(crate) labels: std::collections::BTreeMap<String, String>,
+    pub(crate) labels: std::collections::HashMap<String, String>,
 }
 
 impl CheckedProgram {

@@ -932,3 +932,19 @@ fn long_chains_of_derived_values_hit_the_depth_guard_not_the_stack() {
         Outcome::Pass
     );
 }
+
+/// Found by the fuzz target: a comment with trailing blanks, and a comment
+/// right after a column on the same line, changed the tree when formatted.
+#[test]
+fn fuzz_regression_comments_keep_their_meaning_through_fmt() {
+    for text in [
+        "table t from \"x.csv\" {\n  # \n  key a\n  column a: number# c t\n}\n",
+        "rule A \"t\" {\n  #   \n  require true\n}\n#  \n",
+    ] {
+        let a = dsl::parse(&SourceFile::new("a", text)).unwrap();
+        let once = dsl::format_file(&a);
+        let b = dsl::parse(&SourceFile::new("b", once.clone())).unwrap();
+        assert_eq!(a, b, "{once}");
+        assert_eq!(dsl::format_file(&b), once);
+    }
+}
