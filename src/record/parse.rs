@@ -39,6 +39,8 @@ impl Default for Limits {
 /// parsers disagree on which value wins) are problems; size and depth are
 /// checked before anything is built.
 pub fn parse_record(bytes: &[u8], limits: &Limits) -> Result<Value, Vec<Problem>> {
+    // files saved by some Windows tools start with a UTF-8 byte-order mark
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.len() > limits.max_bytes {
         return Err(vec![Problem::new(
             "",
@@ -106,6 +108,7 @@ pub fn parse_record(bytes: &[u8], limits: &Limits) -> Result<Value, Vec<Problem>
 /// from. A pointer to an absent field is placed at the nearest enclosing
 /// value that exists.
 pub fn locate_problems(bytes: &[u8], problems: &mut [Problem]) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let wanted: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
     let mut candidates: Vec<String> = Vec::new();
     for w in &wanted {
