@@ -268,8 +268,12 @@ impl<'a> Walker<'a> {
         };
         match ty {
             FieldType::Integer { min, .. } => {
-                let n = match (v.as_i64(), v.as_u64()) {
+                // `12.0` is an integer too, as in JSON Schema
+                let whole = v.as_f64().filter(|f| f.fract() == 0.0);
+                let n = match (v.as_i64(), whole) {
                     (Some(n), _) => n,
+                    #[allow(clippy::cast_possible_truncation)]
+                    (None, Some(f)) if f.abs() < 9.0e15 => f as i64,
                     (None, Some(_)) => {
                         self.problem(
                             format!("{label}数值 `{}` 过大", snippet(v)),
@@ -277,7 +281,7 @@ impl<'a> Walker<'a> {
                         );
                         return;
                     }
-                    _ => return wrong_type(self),
+                    (None, None) => return wrong_type(self),
                 };
                 #[allow(clippy::cast_precision_loss)]
                 self.bounds(n as f64, min.map(|m| m as f64), &label, ty, v);

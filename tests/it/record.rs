@@ -111,8 +111,13 @@ fn validation_table() {
         &["/employees: `employees`（从业人员数）不能为 null：不清楚时请省略该字段"],
     );
     check(
-        json!({"uscc": USCC, "name": "甲", "employees": 12.0}),
-        &["/employees: `employees`（从业人员数）应为整数，实际为数字 `12.0`"],
+        json!({"uscc": USCC, "name": "甲", "employees": 12.5}),
+        &["/employees: `employees`（从业人员数）应为整数，实际为数字 `12.5`"],
+    );
+    check(json!({"uscc": USCC, "name": "甲", "employees": 12.0}), &[]);
+    check(
+        json!({"uscc": USCC, "name": "甲", "employees": 1e300}),
+        &["/employees: `employees`（从业人员数）数值 `1e+300` 过大"],
     );
     check(
         json!({"uscc": USCC, "name": "甲", "employees": 18446744073709551615u64}),
