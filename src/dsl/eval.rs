@@ -30,6 +30,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 use jiff::ToSpan;
@@ -67,16 +68,16 @@ pub struct Evaluation {
 }
 
 #[derive(Debug, Clone)]
-enum Val<'r> {
+enum Val<'a> {
     Unknown,
     None,
     Bool(bool),
     Num(f64),
-    Str(Cow<'r, str>),
+    Str(Cow<'a, str>),
     Date(Date),
     Dur(i64, DurKind),
-    List(Rc<Vec<Val<'r>>>),
-    Node(&'r Json, Rc<str>),
+    List(Rc<Vec<Val<'a>>>),
+    Node(&'a Json, Rc<str>),
     Row(usize, usize, usize),
 }
 
@@ -118,20 +119,20 @@ pub fn evaluate(program: &CheckedProgram, record: &Json, as_of: Date) -> Evaluat
     }
 }
 
-struct RuleResult {
+struct RuleResult<'a> {
     finding: Finding,
     applies: Truth,
-    exception_to: Option<String>,
-    subject: Option<String>,
+    exception_to: Option<&'a str>,
+    subject: Option<&'a str>,
 }
 
-fn resolve_exceptions(program: &CheckedProgram, results: &mut [RuleResult]) -> Vec<Conflict> {
+fn resolve_exceptions(program: &CheckedProgram, results: &mut [RuleResult<'_>]) -> Vec<Conflict> {
     let mut conflicts = Vec::new();
     // exceptions that apply, per general rule
     let mut by_base: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, r) in results.iter().enumerate() {
-        if let (Some(base), Truth::True) = (&r.exception_to, r.applies) {
-            by_base.entry(base.clone()).or_default().push(i);
+        if let (Some(base), Truth::True) = (r.exception_to, r.applies) {
+            by_base.entry(base.to_string()).or_default().push(i);
         }
     }
     let mut bases: Vec<_> = by_base.into_iter().collect();
@@ -183,8 +184,8 @@ fn resolve_exceptions(program: &CheckedProgram, results: &mut [RuleResult]) -> V
     let _ = program;
     let mut by_subject: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, r) in results.iter().enumerate() {
-        if let (Some(s), Truth::True) = (&r.subject, r.applies) {
-            by_subject.entry(s.as_str()).or_default().push(i);
+        if let (Some(s), Truth::True) = (r.subject, r.applies) {
+            by_subject.entry(s).or_default().push(i);
         }
     }
     let mut pairs = Vec::new();
@@ -206,8 +207,8 @@ fn resolve_exceptions(program: &CheckedProgram, results: &mut [RuleResult]) -> V
             if sa != sb || a.applies != Truth::True || b.applies != Truth::True {
                 continue;
             }
-            let related = a.exception_to.as_deref() == Some(b.finding.rule.as_str())
-                || b.exception_to.as_deref() == Some(a.finding.rule.as_str());
+            let related = a.exception_to == Some(b.finding.rule.as_str())
+                || b.exception_to == Some(a.finding.rule.as_str());
             let disagree = matches!(
                 (a.finding.outcome, b.finding.outcome),
                 (Outcome::Pass, Outcome::Fail) | (Outcome::Fail, Outcome::Pass)
@@ -223,7 +224,7 @@ fn resolve_exceptions(program: &CheckedProgram, results: &mut [RuleResult]) -> V
                         sa
                     ),
                     rules: ids,
-                    subject: sa.clone(),
+                    subject: sa.to_string(),
                 });
             }
         }
@@ -232,20 +233,20 @@ fn resolve_exceptions(program: &CheckedProgram, results: &mut [RuleResult]) -> V
     conflicts
 }
 
-struct Evaluator<'p, 'r> {
-    program: &'p CheckedProgram,
-    record: &'r Json,
+struct Evaluator<'a> {
+    program: &'a CheckedProgram,
+    record: &'a Json,
     as_of: Date,
-    env: Vec<Val<'r>>,
+    env: Vec<Val<'a>>,
     facts: Vec<Fact>,
     missing: Vec<String>,
-    memo: HashMap<(usize, String), (Val<'r>, Vec<String>, String)>,
+    memo: HashMap<(usize, String), (Val<'a>, Vec<String>, String)>,
     depth: usize,
     too_deep: bool,
 }
 
-impl<'p, 'r> Evaluator<'p, 'r> {
-    fn new(program: &'p CheckedProgram, record: &'r Json, as_of: Date) -> Self {
+impl<'a> Evaluator<'a> {
+    fn new(program: &'a CheckedProgram, record: &'a Json, as_of: Date) -> Self {
         Evaluator {
             program,
             record,
@@ -259,7 +260,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         }
     }
 
-    fn rule(&mut self, rule: &CRule) -> RuleResult {
+    fn rule(&mut self, rule: &'a CRule) -> RuleResult<'a> {
         self.env.clear();
         self.env.resize(rule.slots, Val::Unknown);
         self.facts.clear();
@@ -326,12 +327,12 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                 remedy: rule.meta.remedy.clone(),
             },
             applies,
-            exception_to: rule.meta.exception_to.clone(),
-            subject: rule.meta.subject.clone(),
+            exception_to: rule.meta.exception_to.as_deref(),
+            subject: rule.meta.subject.as_deref(),
         }
     }
 
-    fn hazards(&mut self, h: &CHazards) -> Vec<MajorHazard> {
+    fn hazards(&mut self, h: &'a CHazards) -> Vec<MajorHazard> {
         let items = match self.items(Base::Root, &h.source) {
             Some(items) => items,
             None => return Vec::new(),
@@ -381,7 +382,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         out
     }
 
-    fn render(&mut self, parts: &[CPart]) -> String {
+    fn render(&mut self, parts: &'a [CPart]) -> String {
         let mut out = String::new();
         for p in parts {
             match p {
@@ -406,7 +407,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         });
     }
 
-    fn eval(&mut self, ir: &Ir) -> Val<'r> {
+    fn eval(&mut self, ir: &'a Ir) -> Val<'a> {
         if self.depth >= MAX_DEPTH {
             self.too_deep = true;
             return Val::Unknown;
@@ -417,13 +418,13 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         v
     }
 
-    fn eval_inner(&mut self, ir: &Ir) -> Val<'r> {
+    fn eval_inner(&mut self, ir: &'a Ir) -> Val<'a> {
         match ir {
             Ir::Const(l) => match l {
                 Lit::Bool(b) => Val::Bool(*b),
                 Lit::None => Val::None,
                 Lit::Num(n) => Val::Num(*n),
-                Lit::Str(s) => Val::Str(Cow::Owned(s.clone())),
+                Lit::Str(s) => Val::Str(Cow::Borrowed(s.as_str())),
                 Lit::Date(d) => Val::Date(*d),
                 Lit::Dur(n, k) => Val::Dur(*n, *k),
             },
@@ -462,9 +463,11 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                         .get(t)
                         .and_then(|tb| tb.cell(v, r, *column))
                     {
-                        Some(Cell::Text(s)) => Val::Str(Cow::Owned(s.clone())),
+                        Some(Cell::Text(s)) => Val::Str(Cow::Borrowed(s.as_str())),
                         Some(Cell::Names(ns)) => Val::List(Rc::new(
-                            ns.iter().map(|n| Val::Str(Cow::Owned(n.clone()))).collect(),
+                            ns.iter()
+                                .map(|n| Val::Str(Cow::Borrowed(n.as_str())))
+                                .collect(),
                         )),
                         Some(Cell::Num(Some(n))) => Val::Num(*n),
                         Some(Cell::Num(None)) => Val::None,
@@ -553,7 +556,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         }
     }
 
-    fn call(&mut self, func: usize, args: &[Ir]) -> Val<'r> {
+    fn call(&mut self, func: usize, args: &'a [Ir]) -> Val<'a> {
         let Some(def) = self.program.lets.get(func) else {
             return Val::Unknown;
         };
@@ -600,7 +603,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         v
     }
 
-    fn start(&mut self, base: Base) -> Option<(&'r Json, Rc<str>)> {
+    fn start(&mut self, base: Base) -> Option<(&'a Json, Rc<str>)> {
         match base {
             Base::Root => Some((self.record, Rc::from(""))),
             Base::Var(slot) => match self.env.get(slot) {
@@ -610,7 +613,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         }
     }
 
-    fn field(&mut self, base: Base, path: &[String], scale: f64, leaf: Leaf) -> Val<'r> {
+    fn field(&mut self, base: Base, path: &[String], scale: f64, leaf: Leaf) -> Val<'a> {
         let Some((mut node, base_ptr)) = self.start(base) else {
             return Val::Unknown;
         };
@@ -671,13 +674,41 @@ impl<'p, 'r> Evaluator<'p, 'r> {
     /// The items a quantifier goes through; `None` items are unknown ones.
     /// Returns `None` when the list itself is unknown.
     #[allow(clippy::type_complexity)]
-    fn items(&mut self, base: Base, path: &[String]) -> Option<Vec<Option<(&'r Json, Rc<str>)>>> {
+    fn items(&mut self, base: Base, path: &[String]) -> Option<Vec<Option<(&'a Json, Rc<str>)>>> {
         let (node, ptr) = self.start(base)?;
         if !node.is_object() {
             self.miss(ptr.to_string());
             return None;
         }
-        let mut cur: Vec<Option<(&'r Json, String)>> = vec![Some((node, ptr.to_string()))];
+        // the usual case, one list field (`special_workers`, `u.chemicals`): no intermediate lists
+        if let ([seg], Json::Object(m)) = (path, node) {
+            let mut p = String::with_capacity(ptr.len() + seg.len() + 1);
+            p.push_str(&ptr);
+            push_ptr(&mut p, seg);
+            return match m.get(seg) {
+                None => {
+                    self.miss(p);
+                    None
+                }
+                Some(Json::Null) => Some(Vec::new()),
+                Some(Json::Array(xs)) => Some(
+                    xs.iter()
+                        .enumerate()
+                        .map(|(i, x)| {
+                            let mut q = String::with_capacity(p.len() + 4);
+                            q.push_str(&p);
+                            let _ = write!(q, "/{i}");
+                            Some((x, Rc::from(q.as_str())))
+                        })
+                        .collect(),
+                ),
+                Some(_) => {
+                    self.miss(p);
+                    None
+                }
+            };
+        }
+        let mut cur: Vec<Option<(&'a Json, String)>> = vec![Some((node, ptr.to_string()))];
         for seg in path {
             let mut next = Vec::new();
             for item in cur {
@@ -685,7 +716,7 @@ impl<'p, 'r> Evaluator<'p, 'r> {
                     next.push(None);
                     continue;
                 };
-                let expanded: Vec<(&'r Json, String)> = match n {
+                let expanded: Vec<(&'a Json, String)> = match n {
                     Json::Array(xs) => xs
                         .iter()
                         .enumerate()
@@ -737,9 +768,9 @@ impl<'p, 'r> Evaluator<'p, 'r> {
         slot: usize,
         base: Base,
         path: &[String],
-        filter: Option<&Ir>,
-        body: Option<&Ir>,
-    ) -> Val<'r> {
+        filter: Option<&'a Ir>,
+        body: Option<&'a Ir>,
+    ) -> Val<'a> {
         let Some(items) = self.items(base, path) else {
             return Val::Unknown;
         };
@@ -942,7 +973,7 @@ fn compare(op: CmpOp, x: &Val<'_>, y: &Val<'_>) -> Val<'static> {
     }
 }
 
-fn arith<'r>(op: ArithOp, x: Val<'r>, y: Val<'r>) -> Val<'r> {
+fn arith<'a>(op: ArithOp, x: Val<'a>, y: Val<'a>) -> Val<'a> {
     match (x, y) {
         (Val::Unknown, _) | (_, Val::Unknown) => Val::Unknown,
         (Val::None, _) | (_, Val::None) => Val::None,
