@@ -310,12 +310,14 @@ impl<'s> Lowerer<'s> {
     fn lower_item(&mut self, p: Pair<'_, Rule>) -> Option<Item> {
         Some(match p.as_rule() {
             Rule::comment => {
-                let end = p.as_span().end();
-                let rest = p.as_span().get_input().get(end..).unwrap_or("");
-                let gap: String = rest.chars().take_while(|c| c.is_whitespace()).collect();
+                // look at the whole file: an empty line counts only when something follows it
+                let end = self.offset + p.as_span().end();
+                let rest = self.source.text.get(end..).unwrap_or("");
+                let after = rest.trim_start();
+                let gap = rest.get(..rest.len() - after.len()).unwrap_or("");
                 Item::Comment(Comment {
                     text: p.as_str().trim_end().to_string(),
-                    blank_after: gap.matches('\n').count() >= 2,
+                    blank_after: !after.is_empty() && gap.matches('\n').count() >= 2,
                 })
             }
             Rule::rule_def => Item::Rule(self.lower_rule_def(p)?),

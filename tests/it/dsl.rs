@@ -940,6 +940,8 @@ fn fuzz_regression_comments_keep_their_meaning_through_fmt() {
     for text in [
         "table t from \"x.csv\" {\n  # \n  key a\n  column a: number# c t\n}\n",
         "rule A \"t\" {\n  #   \n  require true\n}\n#  \n",
+        "# 末尾的注释后面只有空行\n\n\n",
+        "# 注释\n\nrule A \"t\" {\n  require true\n}\n",
     ] {
         let a = dsl::parse(&SourceFile::new("a", text)).unwrap();
         let once = dsl::format_file(&a);
