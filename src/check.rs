@@ -1,8 +1,14 @@
 //! Check results in the shape of the contract (`shared/spec/enterprise-record.md`):
-//! findings per rule, a summary, and GB 18218 major hazards per unit.
+//! findings per rule, a summary, and GB 18218 major hazards per unit; their
+//! assembly from a validated record and the rule evaluator, and the Chinese
+//! text rendering for township staff.
 
+mod assemble;
+mod render;
 mod result;
 
+pub use assemble::{CheckReport, Rejected, assemble, run, run_valid};
+pub use render::{RenderContext, cite_label, render_problems, render_text};
 pub use result::{
-    CheckResult, CitationOut, Fact, Finding, MajorHazard, Outcome, Severity, Summary,
+    CheckResult, CitationOut, ConflictOut, Fact, Finding, MajorHazard, Outcome, Severity, Summary,
 };

@@ -95,6 +95,16 @@ pub struct Summary {
     pub not_applicable: usize,
 }
 
+/// Two or more rules that apply and disagree (an exception against the rule
+/// it tightens or relaxes); reported, never silently resolved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictOut {
+    /// Rule ids, sorted.
+    pub rules: Vec<String>,
+    pub subject: String,
+    pub explanation: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
     pub enterprise: String,
@@ -102,6 +112,9 @@ pub struct CheckResult {
     pub summary: Summary,
     pub findings: Vec<Finding>,
     pub major_hazards: Vec<MajorHazard>,
+    /// Addition to the contract's shape, present only when rules conflict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<ConflictOut>,
 }
 
 impl Summary {

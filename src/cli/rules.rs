@@ -1,17 +1,427 @@
-//! `regkb rules …`
+//! `regkb rules check|test|fmt|list`: write, check, format and test rules.
+//!
+//! Also [`load_program`], which `regkb check` uses to read the rule pack:
+//! `*.rule` files (default: the `rules/` folder), the record schema in
+//! `rules/schema/`, data tables in `rules/tables/`, and the statute library
+//! (when one is imported) to resolve citations.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Subcommand;
+use jiff::civil::Date;
+use miette::{IntoDiagnostic, miette};
 
 use super::Context;
+use crate::dsl::{
+    self, CheckedProgram, CitationResolver, Diagnostic, Resolution, SourceFile, render_plain,
+};
+use crate::library::{Aliases, Library, storage};
+use crate::record::Schema;
+use crate::statute::{ArticleNo, Status};
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
-    /// Parse, type-check and resolve citations
-    Check {},
+    /// Parse, type-check and resolve citations (exit 1 on errors)
+    Check {
+        /// Rule files or folders [default: the rules folder]
+        paths: Vec<PathBuf>,
+    },
+    /// Run the examples embedded in rule files
+    Test {
+        /// Rule files or folders [default: the rules folder]
+        paths: Vec<PathBuf>,
+    },
+    /// Rewrite rule files in the canonical layout
+    Fmt {
+        /// Only report files whose layout differs (exit 1 if any)
+        #[arg(long)]
+        check: bool,
+        /// Rule files or folders [default: the rules folder]
+        paths: Vec<PathBuf>,
+    },
+    /// List rules: id, title, citations, severity, departments, dates
+    List {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+        /// Rule files or folders [default: the rules folder]
+        paths: Vec<PathBuf>,
+    },
 }
 
-pub fn run(_cmd: RulesCommand, _ctx: &Context) -> miette::Result<ExitCode> {
-    Err(miette::miette!("rules is not built yet"))
+pub fn run(cmd: RulesCommand, ctx: &Context) -> miette::Result<ExitCode> {
+    match cmd {
+        RulesCommand::Check { paths } => run_check(&paths, ctx),
+        RulesCommand::Test { paths } => run_test(&paths, ctx),
+        RulesCommand::Fmt { check, paths } => run_fmt(&paths, check, ctx),
+        RulesCommand::List { json, paths } => run_list(&paths, json, ctx),
+    }
+}
+
+/// Reads, parses and checks the rule pack. Warnings go to stderr; errors
+/// come back as one report listing every problem.
+pub(crate) fn load_program(paths: &[PathBuf], ctx: &Context) -> miette::Result<CheckedProgram> {
+    let loaded = compile(paths, ctx)?;
+    match loaded.result {
+        Ok(checked) => {
+            for w in &checked.warnings {
+                eprintln!("{}", render_plain(w));
+            }
+            Ok(checked.program)
+        }
+        Err(diags) => {
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            Err(miette!(
+                "the rules have {errors} error(s); run `regkb rules check` for details\n{}",
+                dsl::render_all(&diags)
+            ))
+        }
+    }
+}
+
+struct Compiled {
+    files: usize,
+    result: Result<dsl::Checked, Vec<Diagnostic>>,
+}
+
+fn compile(paths: &[PathBuf], ctx: &Context) -> miette::Result<Compiled> {
+    let sources = read_sources(paths, ctx)?;
+    let mut parsed = Vec::new();
+    let mut errors = Vec::new();
+    for s in &sources {
+        match dsl::parse(s) {
+            Ok(f) => parsed.push(f),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    let schema = load_schema(ctx)?;
+    let tables_dir = ctx.content.rules_dir.join("tables");
+    let reader = move |p: &str| -> Result<String, String> {
+        std::fs::read_to_string(tables_dir.join(p)).map_err(|e| e.to_string())
+    };
+    let resolver = LibraryResolver::load(ctx);
+    let resolver_ref: Option<&dyn CitationResolver> =
+        resolver.as_ref().map(|r| r as &dyn CitationResolver);
+    let result = match dsl::check(&parsed, &schema, &reader, resolver_ref) {
+        Ok(checked) if errors.is_empty() => Ok(checked),
+        Ok(checked) => {
+            errors.extend(checked.warnings);
+            Err(errors)
+        }
+        Err(mut e) => {
+            errors.append(&mut e);
+            Err(errors)
+        }
+    };
+    Ok(Compiled {
+        files: sources.len(),
+        result,
+    })
+}
+
+fn load_schema(ctx: &Context) -> miette::Result<Schema> {
+    let dir = ctx.content.rules_dir.join("schema");
+    Schema::load_dir(&dir)
+        .map_err(|e| miette!("cannot load the record schema in `{}`: {e}", dir.display()))
+}
+
+/// Every `*.rule` file under the given paths (default: the rules folder), sorted.
+fn rule_files(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<PathBuf>> {
+    let roots: Vec<PathBuf> = if paths.is_empty() {
+        vec![ctx.content.rules_dir.clone()]
+    } else {
+        paths.to_vec()
+    };
+    let mut out = Vec::new();
+    for root in roots {
+        if root.is_file() {
+            out.push(root);
+            continue;
+        }
+        if !root.is_dir() {
+            return Err(miette!(
+                "`{}` is neither a rule file nor a folder",
+                root.display()
+            ));
+        }
+        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+            let entry = entry.into_diagnostic()?;
+            if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "rule")
+            {
+                out.push(entry.into_path());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn read_sources(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<Arc<SourceFile>>> {
+    rule_files(paths, ctx)?
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| miette!("cannot read `{}`: {e}", p.display()))?;
+            Ok(SourceFile::new(display_path(&p), text))
+        })
+        .collect()
+}
+
+fn display_path(p: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| p.to_path_buf())
+        .display()
+        .to_string()
+}
+
+fn run_check(paths: &[PathBuf], ctx: &Context) -> miette::Result<ExitCode> {
+    let compiled = compile(paths, ctx)?;
+    match compiled.result {
+        Ok(checked) => {
+            for w in &checked.warnings {
+                eprintln!("{}", render_plain(w));
+            }
+            let rules = checked.program.rules().count();
+            println!(
+                "规则检查通过：{} 个文件，{} 条规则，{} 个派生值，{} 个数据表；0 个错误，{} 个警告",
+                compiled.files,
+                rules,
+                checked.program.derived_names().count(),
+                checked.program.tables().count(),
+                checked.warnings.len()
+            );
+            if LibraryResolver::load(ctx).is_none() {
+                println!("（未加载法规库：引用只检查了格式）");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diags) => {
+            for d in &diags {
+                eprintln!("{}", render_plain(d));
+            }
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            println!(
+                "规则检查未通过：{} 个文件；{} 个错误，{} 个警告",
+                compiled.files,
+                errors,
+                diags.len() - errors
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn run_test(paths: &[PathBuf], ctx: &Context) -> miette::Result<ExitCode> {
+    let program = load_program(paths, ctx)?;
+    let reports = dsl::run_examples(&program);
+    let mut failed = 0;
+    for r in &reports {
+        let title = match &r.rule {
+            Some(id) => format!("{id} 「{}」", r.name),
+            None => format!("「{}」", r.name),
+        };
+        if r.passed() {
+            println!("ok    {title}");
+        } else {
+            failed += 1;
+            println!("FAIL  {title}  ({})", r.location);
+            for f in &r.failures {
+                for line in f.lines() {
+                    println!("      {line}");
+                }
+            }
+        }
+    }
+    println!(
+        "示例：{} 个通过，{} 个失败（共 {} 个）",
+        reports.len() - failed,
+        failed,
+        reports.len()
+    );
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn run_fmt(paths: &[PathBuf], check: bool, ctx: &Context) -> miette::Result<ExitCode> {
+    let files = rule_files(paths, ctx)?;
+    let mut bad = 0;
+    let mut changed = 0;
+    for path in &files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| miette!("cannot read `{}`: {e}", path.display()))?;
+        let src = SourceFile::new(display_path(path), text);
+        let file = match dsl::parse(&src) {
+            Ok(f) => f,
+            Err(diags) => {
+                for d in &diags {
+                    eprintln!("{}", render_plain(d));
+                }
+                bad += 1;
+                continue;
+            }
+        };
+        let formatted = dsl::format_file(&file);
+        if formatted == src.text {
+            continue;
+        }
+        changed += 1;
+        if check {
+            println!("需要格式化：{}", src.name);
+        } else {
+            let tmp = path.with_extension("rule.tmp");
+            std::fs::write(&tmp, &formatted)
+                .and_then(|()| std::fs::rename(&tmp, path))
+                .map_err(|e| miette!("cannot write `{}`: {e}", path.display()))?;
+            println!("已格式化：{}", src.name);
+        }
+    }
+    if bad > 0 {
+        println!("{bad} 个文件有语法错误，未格式化");
+        return Ok(ExitCode::from(1));
+    }
+    if check && changed > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    if changed == 0 {
+        println!("{} 个文件格式均已规范", files.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_list(paths: &[PathBuf], json: bool, ctx: &Context) -> miette::Result<ExitCode> {
+    let program = load_program(paths, ctx)?;
+    let rules: Vec<&dsl::RuleMeta> = program.rules().collect();
+    if json {
+        let text = serde_json::to_string_pretty(&rules).into_diagnostic()?;
+        println!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for r in &rules {
+        let cites: Vec<String> = r
+            .citations
+            .iter()
+            .map(|c| {
+                let mut s = c.law.clone();
+                if let Some(a) = c.article {
+                    s.push_str(&ArticleNo::new(a).label());
+                }
+                if let Some(cl) = &c.clause {
+                    s.push_str(cl);
+                }
+                if let Some(p) = c.paragraph {
+                    s.push_str(&format!(
+                        "第{}款",
+                        crate::statute::numeral::to_chinese_numeral(p)
+                    ));
+                }
+                if let Some(i) = c.item {
+                    s.push_str(&format!(
+                        "第{}项",
+                        crate::statute::numeral::to_chinese_numeral(i)
+                    ));
+                }
+                s
+            })
+            .collect();
+        let dates = match (r.effective_from, r.effective_until) {
+            (Some(f), Some(u)) => format!("{f} 起至 {u} 止"),
+            (Some(f), None) => format!("{f} 起"),
+            (None, Some(u)) => format!("至 {u} 止"),
+            (None, None) => "长期".to_string(),
+        };
+        println!("{}  {}", r.id, r.title);
+        println!(
+            "    {} | {} | {} | {}",
+            r.severity.label(),
+            r.departments.join("、"),
+            dates,
+            cites.join("；")
+        );
+    }
+    println!("共 {} 条规则", rules.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves citations against the imported statute library.
+struct LibraryResolver {
+    library: Library,
+}
+
+impl LibraryResolver {
+    /// `None` when no statutes are imported: citations are then checked for form only.
+    fn load(ctx: &Context) -> Option<LibraryResolver> {
+        let sources = storage::load_sources(&ctx.data).ok()?;
+        let docs: Vec<_> = sources.into_iter().flat_map(|s| s.documents).collect();
+        let library = Library::from_documents(docs, &Aliases::default());
+        if library.is_empty() {
+            None
+        } else {
+            Some(LibraryResolver { library })
+        }
+    }
+}
+
+impl CitationResolver for LibraryResolver {
+    fn resolve(
+        &self,
+        law: &str,
+        article: ArticleNo,
+        paragraph: Option<u32>,
+        item: Option<u32>,
+        on: Option<Date>,
+    ) -> Resolution {
+        let full = dsl::full_law_title(law);
+        let Some(title) = self
+            .library
+            .resolve_title(law)
+            .or_else(|| self.library.resolve_title(&full))
+            .map(str::to_string)
+        else {
+            return Resolution::NoSuchLaw;
+        };
+        let day = on.unwrap_or_else(|| jiff::Zoned::now().date());
+        let Some(doc) = self.library.version_as_of(&title, day) else {
+            return Resolution::NoSuchLaw;
+        };
+        let exists_in = |d: &crate::statute::Document| {
+            d.article(article).is_some_and(|a| {
+                let para_ok = paragraph.is_none_or(|p| a.paragraphs.len() >= p as usize);
+                let item_ok = match (paragraph, item) {
+                    (Some(p), Some(i)) => a
+                        .paragraphs
+                        .get((p as usize).saturating_sub(1))
+                        .is_some_and(|para| para.items.len() >= i as usize),
+                    (None, Some(i)) => a
+                        .paragraphs
+                        .iter()
+                        .any(|para| para.items.len() >= i as usize),
+                    _ => true,
+                };
+                para_ok && item_ok
+            })
+        };
+        if exists_in(doc) {
+            let in_force = self.library.status(doc, day) == Status::InForce;
+            return Resolution::Found {
+                full_title: title,
+                in_force_on_date: in_force,
+            };
+        }
+        // the article may exist only in another version (not in force on the day)
+        if self.library.versions(&title).iter().any(|d| exists_in(d)) {
+            return Resolution::Found {
+                full_title: title,
+                in_force_on_date: false,
+            };
+        }
+        Resolution::NoSuchArticle { full_title: title }
+    }
 }

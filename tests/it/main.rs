@@ -8,7 +8,11 @@
 )]
 
 mod bad_input;
+mod check;
 mod cite;
+mod dsl;
 mod import;
+mod record;
+mod rules_cli;
 mod search;
 mod show;
