@@ -656,5 +656,9 @@ fn cli_closed_stdout_is_not_a_crash() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Either the report finished quietly or the process stopped on SIGPIPE,
+    // as Unix tools do; a panic would exit with 101.
+    use std::os::unix::process::ExitStatusExt;
+    let quiet = out.status.code() == Some(0) || out.status.signal() == Some(libc::SIGPIPE);
+    assert!(quiet, "status {:?}: {stderr}", out.status);
 }
