@@ -32,25 +32,7 @@ pub(crate) const NOT_AFTER_ARTICLE: &[char] =
 /// Whether `c` can be part of a number: ASCII or full-width digits, or a
 /// Chinese numeral character.
 pub(crate) fn is_number_char(c: char) -> bool {
-    c.is_ascii_digit()
-        || ('０'..='９').contains(&c)
-        || matches!(
-            c,
-            '零' | '〇'
-                | '一'
-                | '二'
-                | '两'
-                | '三'
-                | '四'
-                | '五'
-                | '六'
-                | '七'
-                | '八'
-                | '九'
-                | '十'
-                | '百'
-                | '千'
-        )
+    crate::statute::numeral::is_numeral_char(c)
 }
 
 fn is_arabic(c: char) -> bool {

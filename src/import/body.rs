@@ -7,7 +7,7 @@
 //! `（一）` is a 项 of the 款 before it. Paragraphs before the first article
 //! form the preamble.
 
-use crate::statute::numeral::parse_chinese_numeral;
+use crate::statute::numeral::{self, parse_chinese_numeral};
 use crate::statute::{Article, ArticleNo, Heading, HeadingLevel, Item, Paragraph};
 
 use super::Skipped;
@@ -18,7 +18,7 @@ pub(crate) fn heading_level(text: &str) -> Option<HeadingLevel> {
     let rest = text.trim().strip_prefix('第')?;
     let end = rest
         .char_indices()
-        .find(|(_, c)| !is_numeral_char(*c))
+        .find(|(_, c)| !numeral::is_numeral_char(*c))
         .map(|(i, _)| i)?;
     if end == 0 {
         return None;
@@ -53,7 +53,7 @@ pub(crate) fn article_start(text: &str) -> Option<(ArticleNo, &str)> {
     if let Some(s) = after.strip_prefix('之') {
         let send = s
             .char_indices()
-            .find(|(_, c)| !is_numeral_char(*c))
+            .find(|(_, c)| !numeral::is_numeral_char(*c))
             .map_or(s.len(), |(i, _)| i);
         sub = parse_chinese_numeral(s.get(..send)?)?;
         after = s.get(send..)?;
@@ -70,26 +70,6 @@ pub(crate) fn item_number(text: &str) -> Option<u32> {
     let inner = t.strip_prefix('（').or_else(|| t.strip_prefix('('))?;
     let close = inner.find(['）', ')'])?;
     parse_chinese_numeral(inner.get(..close)?).filter(|n| *n > 0)
-}
-
-fn is_numeral_char(c: char) -> bool {
-    matches!(
-        c,
-        '零' | '〇'
-            | '一'
-            | '二'
-            | '两'
-            | '三'
-            | '四'
-            | '五'
-            | '六'
-            | '七'
-            | '八'
-            | '九'
-            | '十'
-            | '百'
-            | '千'
-    ) || c.is_ascii_digit()
 }
 
 /// Accumulates headings and paragraphs into a preamble and articles.

@@ -115,6 +115,15 @@ pub fn to_chinese_numeral(n: u32) -> String {
     out
 }
 
+/// Whether `c` can be part of a numeral: ASCII or full-width digits, or a
+/// Chinese digit or unit below 万 (the characters article numbers use).
+pub fn is_numeral_char(c: char) -> bool {
+    c.is_ascii_digit()
+        || ('０'..='９').contains(&c)
+        || digit_value(c).is_some()
+        || matches!(c, '十' | '百' | '千')
+}
+
 fn digit_value(c: char) -> Option<u32> {
     Some(match c {
         '零' | '〇' => 0,
