@@ -195,6 +195,7 @@ fn coverage_reports_rules_and_marks_per_source() {
         "第三十八条",
         "第三十九条",
         "第四十条",
+        "第四十一条",
         "第四十八条",
         "第五十四条",
         "第五十五条",
@@ -207,7 +208,7 @@ fn coverage_reports_rules_and_marks_per_source() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|m| m["provision"] == "第四十一条")
+            .any(|m| m["provision"] == "第四十二条")
     );
     let hz = source("化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）");
     assert_eq!(hz["total"], 20);
