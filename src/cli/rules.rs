@@ -159,7 +159,13 @@ fn rule_files(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<PathBuf>> 
                 root.display()
             ));
         }
-        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+        // `examples/` below the folder holds the language's feature demos (some
+        // cite invented regulations): read only when named explicitly
+        let walk = walkdir::WalkDir::new(&root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || e.file_name() != "examples");
+        for entry in walk {
             let entry = entry.into_diagnostic()?;
             if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "rule")
             {
