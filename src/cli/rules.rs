@@ -1,4 +1,5 @@
-//! `regkb rules check|test|fmt|list`: write, check, format and test rules.
+//! `regkb rules check|test|fmt|list|coverage`: write, check, format and test
+//! rules, and report which articles of each source have rules.
 //!
 //! Also [`load_program`], which `regkb check` uses to read the rule pack:
 //! `*.rule` files (default: the `rules/` folder), the record schema in
@@ -14,6 +15,8 @@ use jiff::civil::Date;
 use miette::{IntoDiagnostic, miette};
 
 use super::Context;
+
+mod coverage;
 use crate::dsl::{
     self, CheckedProgram, CitationResolver, Diagnostic, Resolution, SourceFile, render_plain,
 };
@@ -49,6 +52,15 @@ pub enum RulesCommand {
         /// Rule files or folders [default: the rules folder]
         paths: Vec<PathBuf>,
     },
+    /// For each statute or standard: articles with rules, articles marked not checkable
+    /// from records (and why, from the `coverage.toml` files), and open articles
+    Coverage {
+        /// Print JSON instead of a report
+        #[arg(long)]
+        json: bool,
+        /// Rule files or folders [default: the rules folder]
+        paths: Vec<PathBuf>,
+    },
 }
 
 pub fn run(cmd: RulesCommand, ctx: &Context) -> miette::Result<ExitCode> {
@@ -57,6 +69,7 @@ pub fn run(cmd: RulesCommand, ctx: &Context) -> miette::Result<ExitCode> {
         RulesCommand::Test { paths } => run_test(&paths, ctx),
         RulesCommand::Fmt { check, paths } => run_fmt(&paths, check, ctx),
         RulesCommand::List { json, paths } => run_list(&paths, json, ctx),
+        RulesCommand::Coverage { json, paths } => run_coverage(&paths, json, ctx),
     }
 }
 
@@ -146,7 +159,13 @@ fn rule_files(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<PathBuf>> 
                 root.display()
             ));
         }
-        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+        // `examples/` below the folder holds the language's feature demos (some
+        // cite invented regulations): read only when named explicitly
+        let walk = walkdir::WalkDir::new(&root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || e.file_name() != "examples");
+        for entry in walk {
             let entry = entry.into_diagnostic()?;
             if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "rule")
             {
@@ -347,6 +366,50 @@ fn run_list(paths: &[PathBuf], json: bool, ctx: &Context) -> miette::Result<Exit
         );
     }
     println!("共 {} 条规则", rules.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_coverage(paths: &[PathBuf], json: bool, ctx: &Context) -> miette::Result<ExitCode> {
+    let program = load_program(paths, ctx)?;
+    let rules: Vec<&dsl::RuleMeta> = program.rules().collect();
+    let roots: Vec<PathBuf> = if paths.is_empty() {
+        vec![ctx.content.rules_dir.clone()]
+    } else {
+        paths.iter().filter(|p| p.is_dir()).cloned().collect()
+    };
+    let mut files = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for root in roots {
+        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+            let entry = entry.into_diagnostic()?;
+            if entry.file_type().is_file()
+                && entry.file_name() == "coverage.toml"
+                && seen.insert(entry.path().to_path_buf())
+            {
+                let path = entry.path();
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| miette!("cannot read `{}`: {e}", path.display()))?;
+                files.push(
+                    coverage::CoverageFile::parse(&PathBuf::from(display_path(path)), &text)
+                        .map_err(|e| miette!("bad coverage file {e}"))?,
+                );
+            }
+        }
+    }
+    let library = LibraryResolver::load(ctx);
+    let today = jiff::Zoned::now().date();
+    let articles_of = |title: &str| -> Option<Vec<ArticleNo>> {
+        let lib = &library.as_ref()?.library;
+        let doc = lib.version_as_of(title, today)?;
+        Some(doc.articles.iter().map(|a| a.no).collect())
+    };
+    let cov = coverage::build(&rules, &files, &articles_of);
+    if json {
+        let text = serde_json::to_string_pretty(&cov).into_diagnostic()?;
+        println!("{text}");
+    } else {
+        print!("{}", coverage::render(&cov));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -12,6 +12,7 @@ mod check;
 mod cite;
 mod dsl;
 mod import;
+mod packs;
 mod record;
 mod rules_cli;
 mod search;
