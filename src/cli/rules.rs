@@ -73,9 +73,9 @@ pub(crate) fn load_program(paths: &[PathBuf], ctx: &Context) -> miette::Result<C
         }
         Err(diags) => {
             let errors = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("{}", dsl::render_all(&diags));
             Err(miette!(
-                "the rules have {errors} error(s); run `regkb rules check` for details\n{}",
-                dsl::render_all(&diags)
+                "规则有 {errors} 个错误（见上），请先改正；`regkb rules check` 可单独检查规则"
             ))
         }
     }
@@ -123,8 +123,7 @@ fn compile(paths: &[PathBuf], ctx: &Context) -> miette::Result<Compiled> {
 
 fn load_schema(ctx: &Context) -> miette::Result<Schema> {
     let dir = ctx.content.rules_dir.join("schema");
-    Schema::load_dir(&dir)
-        .map_err(|e| miette!("cannot load the record schema in `{}`: {e}", dir.display()))
+    Schema::load_dir(&dir).map_err(|e| miette!("读不了 `{}` 里的记录结构定义：{e}", dir.display()))
 }
 
 /// Every `*.rule` file under the given paths (default: the rules folder), sorted.
@@ -142,7 +141,7 @@ fn rule_files(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<PathBuf>> 
         }
         if !root.is_dir() {
             return Err(miette!(
-                "`{}` is neither a rule file nor a folder",
+                "`{}` 既不是规则文件（.rule），也不是文件夹",
                 root.display()
             ));
         }
@@ -164,7 +163,7 @@ fn read_sources(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<Arc<Sour
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p)
-                .map_err(|e| miette!("cannot read `{}`: {e}", p.display()))?;
+                .map_err(|e| miette!("读不了 `{}`：{e}", p.display()))?;
             Ok(SourceFile::new(display_path(&p), text))
         })
         .collect()
@@ -226,10 +225,10 @@ fn run_test(paths: &[PathBuf], ctx: &Context) -> miette::Result<ExitCode> {
             None => format!("「{}」", r.name),
         };
         if r.passed() {
-            println!("ok    {title}");
+            println!("通过    {title}");
         } else {
             failed += 1;
-            println!("FAIL  {title}  ({})", r.location);
+            println!("未通过  {title}（{}）", r.location);
             for f in &r.failures {
                 for line in f.lines() {
                     println!("      {line}");
@@ -256,7 +255,7 @@ fn run_fmt(paths: &[PathBuf], check: bool, ctx: &Context) -> miette::Result<Exit
     let mut changed = 0;
     for path in &files {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| miette!("cannot read `{}`: {e}", path.display()))?;
+            .map_err(|e| miette!("读不了 `{}`：{e}", path.display()))?;
         let src = SourceFile::new(display_path(path), text);
         let file = match dsl::parse(&src) {
             Ok(f) => f,
@@ -279,7 +278,7 @@ fn run_fmt(paths: &[PathBuf], check: bool, ctx: &Context) -> miette::Result<Exit
             let tmp = path.with_extension("rule.tmp");
             std::fs::write(&tmp, &formatted)
                 .and_then(|()| std::fs::rename(&tmp, path))
-                .map_err(|e| miette!("cannot write `{}`: {e}", path.display()))?;
+                .map_err(|e| miette!("写不了 `{}`：{e}", path.display()))?;
             println!("已格式化：{}", src.name);
         }
     }
