@@ -353,7 +353,7 @@ impl<'a> Evaluator<'a> {
                 Outcome::NotApplicable => "本条不适用于该企业".to_string(),
             }
         };
-        let mut facts = Vec::new();
+        let mut facts = Vec::with_capacity(self.facts.len());
         for f in self.facts.drain(..) {
             if !facts.iter().any(|g: &Fact| g.path == f.path) {
                 facts.push(f);
@@ -945,7 +945,13 @@ impl<'a> Evaluator<'a> {
 }
 
 fn push_ptr(ptr: &mut String, seg: &str) {
+    ptr.reserve(seg.len() + 1);
     ptr.push('/');
+    if !seg.bytes().any(|b| b == b'~' || b == b'/') {
+        // nothing to escape (almost every key and index): one copy
+        ptr.push_str(seg);
+        return;
+    }
     for c in seg.chars() {
         match c {
             '~' => ptr.push_str("~0"),
@@ -1198,9 +1204,7 @@ fn readable_missing(missing: &[String], labels: &HashMap<String, String>) -> Str
         for seg in m.split('/').skip(1) {
             if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
                 let i: usize = seg.parse().unwrap_or(0);
-                words.push('第');
-                words.push_str(&(i + 1).to_string());
-                words.push('项');
+                let _ = write!(words, "第{}项", i + 1);
                 continue;
             }
             let seg: Cow<'_, str> = if seg.contains('~') {
