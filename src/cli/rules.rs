@@ -99,7 +99,7 @@ fn compile(paths: &[PathBuf], ctx: &Context) -> miette::Result<Compiled> {
     let schema = load_schema(ctx)?;
     let tables_dir = ctx.content.rules_dir.join("tables");
     let reader = move |p: &str| -> Result<String, String> {
-        std::fs::read_to_string(tables_dir.join(p)).map_err(|e| e.to_string())
+        std::fs::read_to_string(tables_dir.join(p)).map_err(|e| io_reason(&e))
     };
     let resolver = LibraryResolver::load(ctx);
     let resolver_ref: Option<&dyn CitationResolver> =
@@ -158,12 +158,24 @@ fn rule_files(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<PathBuf>> 
     Ok(out)
 }
 
+/// Why a file could not be read, in words a rule author knows.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "没有这个文件".to_string(),
+        std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
+        std::io::ErrorKind::InvalidData => {
+            "文件不是 UTF-8 编码的文本（请用 UTF-8 保存）".to_string()
+        }
+        _ => e.to_string(),
+    }
+}
+
 fn read_sources(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<Arc<SourceFile>>> {
     rule_files(paths, ctx)?
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p)
-                .map_err(|e| miette!("读不了 `{}`：{e}", p.display()))?;
+                .map_err(|e| miette!("读不了 `{}`：{}", p.display(), io_reason(&e)))?;
             Ok(SourceFile::new(display_path(&p), text))
         })
         .collect()
@@ -255,7 +267,7 @@ fn run_fmt(paths: &[PathBuf], check: bool, ctx: &Context) -> miette::Result<Exit
     let mut changed = 0;
     for path in &files {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| miette!("读不了 `{}`：{e}", path.display()))?;
+            .map_err(|e| miette!("读不了 `{}`：{}", path.display(), io_reason(&e)))?;
         let src = SourceFile::new(display_path(path), text);
         let file = match dsl::parse(&src) {
             Ok(f) => f,

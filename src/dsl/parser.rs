@@ -279,6 +279,8 @@ impl<'s> Lowerer<'s> {
                 if names.len() > 1 {
                     names.retain(|n| *n != COMMENT);
                 }
+                // the specific constructs first, the generic "another line" last
+                names.sort_by_key(|n| [RULE_FIELD, EXAMPLE_BLOCK, TOP_BLOCK].contains(n));
                 names
             }
             pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
@@ -991,17 +993,19 @@ fn join_or(names: &[&str]) -> String {
 }
 
 fn help_for(expected: &[&str]) -> String {
-    if expected.contains(&RULE_FIELD) {
-        "规则里逐行写 `cite …`、`severity 一般隐患`、`departments 应急管理`、`applies when …`、`require …`、`explain \"…\"`、`remedy \"…\"`，最后以 `}` 结束".to_string()
-    } else if expected.contains(&SEVERITY) {
+    if expected.contains(&SEVERITY) {
         "严重程度只有两种：`一般隐患` 和 `重大隐患`".to_string()
     } else if expected.contains(&OUTCOME) {
         "结论写 pass（符合）、fail（不符合）、unknown（缺少事实）或 not_applicable（不适用）"
             .to_string()
     } else if expected.contains(&ARTICLE) {
         "引用写成 `cite 安全生产法 第二十四条 第二款`，条号用 第…条".to_string()
+    } else if expected.contains(&PARAGRAPH) {
+        "条号后面可以接款、项：`第二十四条 第二款 第一项`（也可写 第2款 第1项）".to_string()
     } else if expected.contains(&VALUE) {
         "值可以是字段（如 `employees`）、带单位的数量（如 `100 人`、`3 years`）、日期（如 2026-05-01）、引号里的文字或 `as_of`".to_string()
+    } else if expected.contains(&RULE_FIELD) {
+        "规则里逐行写 `cite …`、`severity 一般隐患`、`departments 应急管理`、`applies when …`、`require …`、`explain \"…\"`、`remedy \"…\"`，最后以 `}` 结束".to_string()
     } else if expected.contains(&TOP_BLOCK) {
         "规则文件由 `rule 编号 \"标题\" { … }`、`table …`、`let …`、`major_hazards …` 和 `example …` 这几种块组成".to_string()
     } else {
@@ -1016,10 +1020,12 @@ const DATE: &str = "日期（YYYY-MM-DD）";
 const NUMBER: &str = "数字";
 const QUANTITY: &str = "数量与单位（如 `5 t`、`3 years`）";
 const RULE_FIELD: &str = "规则条目（`cite`、`severity`、`require` 等）或 `}`";
+const EXAMPLE_BLOCK: &str = "示例块（`example`）";
 const TOP_BLOCK: &str = "顶层块（`rule`、`table`、`let`、`major_hazards`、`example`）";
 const SEVERITY: &str = "严重程度（一般隐患 或 重大隐患）";
 const OUTCOME: &str = "结论（pass、fail、unknown、not_applicable）";
 const ARTICLE: &str = "条（如 第二十四条）";
+const PARAGRAPH: &str = "款（如 第一款）";
 const VALUE: &str = "值或条件表达式（字段、数量、日期、文字、`as_of`、`any …`、`(` 等）";
 
 /// The name of a language construct, for "expected …" messages.
@@ -1028,7 +1034,7 @@ fn describe(r: Rule) -> &'static str {
         Rule::EOI => "文件结尾",
         Rule::comment => COMMENT,
         Rule::rule_def | Rule::table_def | Rule::let_def | Rule::hazards_def => TOP_BLOCK,
-        Rule::example_def => "示例块（`example`）",
+        Rule::example_def => EXAMPLE_BLOCK,
         Rule::ident => NAME,
         Rule::rule_id => "规则编号（如 `WHP-039`）",
         Rule::string | Rule::str_inner => TEXT,
@@ -1050,7 +1056,7 @@ fn describe(r: Rule) -> &'static str {
         Rule::law_cite | Rule::law_name => "引用（cite）的法律名称（如 安全生产法）",
         Rule::standard_cite => "引用标准（`standard \"GB …\"`）",
         Rule::article_ref => ARTICLE,
-        Rule::paragraph_ref => "款（如 第一款）",
+        Rule::paragraph_ref => PARAGRAPH,
         Rule::item_ref => "项（如 第二项）",
         Rule::severity_value => SEVERITY,
         Rule::department => "负责部门（如 应急管理）",

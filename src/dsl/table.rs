@@ -220,7 +220,7 @@ pub fn read_csv(text: &str, columns: &[Column]) -> Result<Vec<Vec<Cell>>, Vec<Cs
         Err(e) => {
             return Err(vec![CsvProblem {
                 line: 1,
-                message: format!("读不懂表头行：{e}"),
+                message: format!("表头行：{}", csv_reason(&e)),
                 help: "第一行写各列的列名，用英文逗号分隔".into(),
             }]);
         }
@@ -247,7 +247,7 @@ pub fn read_csv(text: &str, columns: &[Column]) -> Result<Vec<Vec<Cell>>, Vec<Cs
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                 problems.push(CsvProblem {
                     line,
-                    message: format!("读不懂这一行：{e}"),
+                    message: csv_reason(&e),
                     help: "每行的格数（以逗号分隔）须与表头相同；含逗号的格子用双引号括起来".into(),
                 });
                 continue;
@@ -299,5 +299,16 @@ pub fn read_csv(text: &str, columns: &[Column]) -> Result<Vec<Vec<Cell>>, Vec<Cs
         Ok(rows)
     } else {
         Err(problems)
+    }
+}
+
+/// Why a CSV line could not be read, in words a rule author knows.
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("这一行有 {len} 格，表头有 {expected_len} 格"),
+        csv::ErrorKind::Utf8 { .. } => "不是 UTF-8 编码的文字".to_string(),
+        _ => format!("读不懂这一行：{e}"),
     }
 }

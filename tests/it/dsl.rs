@@ -1058,3 +1058,19 @@ fn messages_are_chinese_and_carry_place_caret_and_help() {
         }
     }
 }
+
+#[test]
+fn table_file_problems_name_the_csv_line() {
+    let csv =
+        |_: &str| -> Result<String, String> { Ok("name,q\n氯,1\n氨,2,3\n苯,多\n".to_string()) };
+    let src = SourceFile::new(
+        "t.rule",
+        "table t from \"x.csv\" {\n  key name\n  column name: text\n  column q: number t\n}\n",
+    );
+    let f = dsl::parse(&src).unwrap();
+    let e = render_all(&dsl::check(&[f], &SCHEMA, &csv, None).err().unwrap());
+    assert!(e.contains("这一行有 3 格，表头有 2 格"), "{e}");
+    assert!(e.contains("`q` 列里的 `多` 不是数字"), "{e}");
+    assert!(e.contains("tables/x.csv:3:"), "{e}");
+    assert!(e.contains("tables/x.csv:4:"), "{e}");
+}
