@@ -1749,9 +1749,20 @@ impl<'a, 'f> Checker<'a, 'f> {
                     self.describe_path(&schema_path)
                 };
                 let near = closest(&seg.node, &names);
-                let help = match near {
-                    Some(n) => format!("是不是想写 `{n}`{}？", self.field_gloss(&schema_path, n)),
-                    None => format!("{whose}的字段有：{}", names.join("、")),
+                // at the top, a misspelt derived value or item name is as likely as a field
+                let other = if schema_path.is_empty() && near.is_none() {
+                    let mut more: Vec<&str> = self.let_index.keys().map(String::as_str).collect();
+                    more.extend(scope.vars.iter().map(|v| v.name.as_str()));
+                    closest(&seg.node, &more).map(str::to_string)
+                } else {
+                    None
+                };
+                let help = match (near, other) {
+                    (Some(n), _) => {
+                        format!("是不是想写 `{n}`{}？", self.field_gloss(&schema_path, n))
+                    }
+                    (None, Some(n)) => format!("是不是想写 `{n}`？"),
+                    (None, None) => format!("{whose}的字段有：{}", names.join("、")),
                 };
                 let full = if schema_path.is_empty() {
                     seg.node.clone()

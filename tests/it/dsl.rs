@@ -1022,6 +1022,12 @@ fn unknown_names_get_did_you_mean_suggestions() {
     assert!(e.contains("是不是想写 `T-1`？"), "{e}");
     let e = errors(&format!("let size = employees\n{}", rule(None, "sise > 3")));
     assert!(e.contains("未知字段 `sise`"), "{e}");
+    assert!(e.contains("是不是想写 `size`？"), "{e}");
+    let e = errors(&rule(
+        None,
+        "any w in special_workers { x.certificate = none }",
+    ));
+    assert!(e.contains("未知字段 `x`"), "{e}");
     let e = errors(&format!(
         "let S(u in units) = 1\n{}",
         rule(None, "any u in units { s(u) > 0 }")
