@@ -810,9 +810,10 @@ impl<'a, 'f> Checker<'a, 'f> {
                         } => {
                             title = full_title;
                             if !in_force_on_date {
-                                let day =
-                                    on.map(|d| d.to_string()).unwrap_or_else(|| "今天".into());
-                                self.warn(c.span, format!("{title}{article_text}在规则的起始日 {day} 尚未施行或已失效"), "核对规则的 `effective from` 日期与法律的施行日期，或引用当时有效的版本");
+                                let day = on
+                                    .map(|d| format!("规则的起始日 {d} "))
+                                    .unwrap_or_else(|| "今天".into());
+                                self.warn(c.span, format!("{title}{article_text}在{day}尚未施行或已失效"), "核对规则的 `effective from` 日期与法律的施行日期，或引用当时有效的版本");
                             }
                         }
                         Resolution::NoSuchLaw => self.warn(
