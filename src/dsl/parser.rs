@@ -285,6 +285,12 @@ impl<'s> Lowerer<'s> {
             }
             pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
         };
+        // the file ends inside a rule: the missing `}` is the likely mistake
+        let expected = if found.is_empty() && expected.contains(&RULE_FIELD) {
+            vec![RULE_FIELD]
+        } else {
+            expected
+        };
         let what = if found.is_empty() {
             "规则文本提前结束了".to_string()
         } else {
@@ -1002,8 +1008,16 @@ fn help_for(expected: &[&str]) -> String {
         "引用写成 `cite 安全生产法 第二十四条 第二款`，条号用 第…条".to_string()
     } else if expected.contains(&PARAGRAPH) {
         "条号后面可以接款、项：`第二十四条 第二款 第一项`（也可写 第2款 第1项）".to_string()
+    } else if expected.contains(&RULE_ID) {
+        "规则编号用英文字母、数字和 `-`（如 `WHP-039`、`AQ-024-2`），中文写在后面引号里的标题中"
+            .to_string()
+    } else if expected.contains(&TEXT) {
+        "文字用英文双引号括起来，开头和结尾的 `\"` 要在同一行，如 `\"从业人员超过一百人\"`"
+            .to_string()
     } else if expected.contains(&VALUE) {
         "值可以是字段（如 `employees`）、带单位的数量（如 `100 人`、`3 years`）、日期（如 2026-05-01）、引号里的文字或 `as_of`".to_string()
+    } else if expected == [RULE_FIELD] {
+        "每条规则以单独一行的 `}` 结束，检查是否漏写了 `}`".to_string()
     } else if expected.contains(&RULE_FIELD) {
         "规则里逐行写 `cite …`、`severity 一般隐患`、`departments 应急管理`、`applies when …`、`require …`、`explain \"…\"`、`remedy \"…\"`，最后以 `}` 结束".to_string()
     } else if expected.contains(&TOP_BLOCK) {
@@ -1026,6 +1040,7 @@ const SEVERITY: &str = "严重程度（一般隐患 或 重大隐患）";
 const OUTCOME: &str = "结论（pass、fail、unknown、not_applicable）";
 const ARTICLE: &str = "条（如 第二十四条）";
 const PARAGRAPH: &str = "款（如 第一款）";
+const RULE_ID: &str = "规则编号（如 `WHP-039`）";
 const VALUE: &str = "值或条件表达式（字段、数量、日期、文字、`as_of`、`any …`、`(` 等）";
 
 /// The name of a language construct, for "expected …" messages.
@@ -1033,10 +1048,12 @@ fn describe(r: Rule) -> &'static str {
     match r {
         Rule::EOI => "文件结尾",
         Rule::comment => COMMENT,
-        Rule::rule_def | Rule::table_def | Rule::let_def | Rule::hazards_def => TOP_BLOCK,
+        Rule::chunk | Rule::rule_def | Rule::table_def | Rule::let_def | Rule::hazards_def => {
+            TOP_BLOCK
+        }
         Rule::example_def => EXAMPLE_BLOCK,
         Rule::ident => NAME,
-        Rule::rule_id => "规则编号（如 `WHP-039`）",
+        Rule::rule_id => RULE_ID,
         Rule::string | Rule::str_inner => TEXT,
         Rule::date => DATE,
         Rule::number => NUMBER,

@@ -1080,3 +1080,45 @@ fn table_file_problems_name_the_csv_line() {
     assert!(e.contains("tables/x.csv:3:"), "{e}");
     assert!(e.contains("tables/x.csv:4:"), "{e}");
 }
+
+#[test]
+fn malformed_rule_files_get_clear_errors() {
+    check_syntax(
+        "rule X \"a {\n",
+        "test.rule:1:8",
+        "开头和结尾的 `\"` 要在同一行",
+    );
+    check_syntax(
+        "rule X \"a\" {\n  cite 安全生产法 第二十四条\n",
+        "规则文本提前结束了",
+        "检查是否漏写了 `}`",
+    );
+    check_syntax(
+        "rule 规则 \"a\" {\n}\n",
+        "此处应为规则编号",
+        "中文写在后面引号里的标题中",
+    );
+    check_syntax("}}}{{{", "此处应为顶层块", "这几种块组成");
+    check_syntax(
+        "rule X \"a\" {\n  cite 安全生产法 第二十四条 第3条\n}\n",
+        "此处应为款（如 第一款）",
+        "条号后面可以接款、项",
+    );
+    check_syntax(
+        "rule X \"a\" {\n  cite 安全生产法\n}\n",
+        "此处应为条（如 第二十四条）",
+        "条号用 第…条",
+    );
+    // a byte-order mark and Windows line ends are fine
+    let bom = format!("\u{feff}{}", rule(None, "true").replace('\n', "\r\n"));
+    program(&bom);
+}
+
+/// The rendered syntax error contains `message` and `help`.
+#[track_caller]
+fn check_syntax(src: &str, message: &str, help: &str) {
+    let e = errors(src);
+    assert!(e.contains(message), "{message:?} not in\n{e}");
+    let help_line = e.lines().find(|l| l.contains("help:")).unwrap_or("");
+    assert!(help_line.contains(help), "{help:?} not in\n{e}");
+}
