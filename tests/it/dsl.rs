@@ -1109,6 +1109,8 @@ fn malformed_rule_files_get_clear_errors() {
         "此处应为条（如 第二十四条）",
         "条号用 第…条",
     );
+    let e = errors(&rule(None, "safety_assessment.last_date > \"2026-01-01\""));
+    assert!(e.contains("日期直接写 2026-05-01，不加引号"), "{e}");
     // a byte-order mark and Windows line ends are fine
     let bom = format!("\u{feff}{}", rule(None, "true").replace('\n', "\r\n"));
     program(&bom);
