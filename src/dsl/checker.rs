@@ -2108,9 +2108,7 @@ fn unit_help(a: &Ty, b: &Ty) -> String {
         (Ty::Num { .. }, Ty::Str) | (Ty::Str, Ty::Num { .. }) => {
             "数量写成不加引号的数字（可带单位），如 `100 人`".into()
         }
-        (Ty::Date, Ty::Str) | (Ty::Str, Ty::Date) => {
-            "日期直接写 2026-05-01，不加引号".into()
-        }
+        (Ty::Date, Ty::Str) | (Ty::Str, Ty::Date) => "日期直接写 2026-05-01，不加引号".into(),
         (Ty::Date, Ty::Num { .. }) | (Ty::Num { .. }, Ty::Date) => {
             "日期要加减时长，如 `as_of + 30 days`".into()
         }
