@@ -1427,7 +1427,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                                 kind.word(),
                                 t.describe()
                             ),
-                            "见 rules/README.md 的“列表（any/all/count/sum）”一节",
+                            "如 `sum c in u.chemicals { c.max_quantity_t }`、`any w in special_workers { w.certificate = none }`；详见 rules/README.md 的 Collections",
                         );
                         return None;
                     }

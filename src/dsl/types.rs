@@ -149,7 +149,12 @@ impl Ty {
                 }
             }
             Ty::Str => "文字".into(),
-            Ty::Enum(v) => format!("取值之一（{}）", v.join("、")),
+            Ty::Enum(v) => match v.get(..3) {
+                Some(first) if v.len() > 4 => {
+                    format!("取值之一（{} 等 {} 种）", first.join("、"), v.len())
+                }
+                _ => format!("取值之一（{}）", v.join("、")),
+            },
             Ty::Date => "日期".into(),
             Ty::Dur(DurKind::Days) => "天数".into(),
             Ty::Dur(DurKind::Months) => "月数或年数".into(),
