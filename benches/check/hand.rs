@@ -5,6 +5,7 @@
 //! explanation, facts and missing pointers as the interpreted rules.
 
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
 use jiff::ToSpan;
 
@@ -105,6 +106,8 @@ fn date(v: Option<&Value>) -> Option<Option<Date>> {
 }
 
 struct Meta {
+    /// Index in [`ALL`] (and in the shared parts built from it).
+    slot: usize,
     id: &'static str,
     title: &'static str,
     /// (law, article, paragraph or 0)
@@ -113,6 +116,45 @@ struct Meta {
     departments: &'static [&'static str],
     remedy: &'static str,
 }
+
+/// The parts of a rule's finding that do not depend on the record, built once
+/// (as the interpreter's `Engine` does).
+struct Shared {
+    title: Arc<str>,
+    departments: Arc<[String]>,
+    citations: Arc<[CitationOut]>,
+    remedy: Arc<str>,
+    pass: Arc<str>,
+}
+
+impl Shared {
+    fn of(m: &Meta) -> Self {
+        Shared {
+            title: Arc::from(m.title),
+            departments: m.departments.iter().map(|d| (*d).to_string()).collect(),
+            citations: m
+                .cites
+                .iter()
+                .map(|(law, article, paragraph)| CitationOut {
+                    law: (*law).to_string(),
+                    article: Some(*article),
+                    paragraph: (*paragraph > 0).then_some(*paragraph),
+                    item: None,
+                    clause: None,
+                })
+                .collect(),
+            remedy: Arc::from(m.remedy),
+            pass: Arc::from(format!("符合要求：{}", m.title)),
+        }
+    }
+}
+
+const ALL: [&Meta; 7] = [
+    &WHP_039, &AQ_024_2, &AQ_030, &AQ_030_R, &TS_040, &AQ_042, &GB_MH_013,
+];
+
+static SHARED: LazyLock<Vec<Shared>> =
+    LazyLock::new(|| ALL.iter().map(|m| Shared::of(m)).collect());
 
 fn finding(
     m: &Meta,
@@ -138,37 +180,36 @@ fn finding(
             }
         }
     }
+    let built;
+    let shared = match SHARED.get(m.slot) {
+        Some(s) => s,
+        None => {
+            built = Shared::of(m);
+            &built
+        }
+    };
     let explanation = match outcome {
         Outcome::Fail => fail_text(),
-        Outcome::Pass => pass_text.unwrap_or_else(|| format!("符合要求：{}", m.title)),
+        Outcome::Pass => pass_text.unwrap_or_else(|| shared.pass.to_string()),
         Outcome::Unknown => format!("缺少判断所需的信息，需现场核查：{}", missing.join("、")),
         Outcome::NotApplicable => "本条不适用于该企业".to_string(),
     };
     Finding {
         rule: m.id.to_string(),
-        title: m.title.to_string(),
+        title: Arc::clone(&shared.title),
         outcome,
         severity: m.severity,
-        departments: m.departments.iter().map(|d| (*d).to_string()).collect(),
-        citations: m
-            .cites
-            .iter()
-            .map(|(law, article, paragraph)| CitationOut {
-                law: (*law).to_string(),
-                article: Some(*article),
-                paragraph: (*paragraph > 0).then_some(*paragraph),
-                item: None,
-                clause: None,
-            })
-            .collect(),
+        departments: Arc::clone(&shared.departments),
+        citations: Arc::clone(&shared.citations),
         explanation,
         facts: trace.facts,
         missing,
-        remedy: m.remedy.to_string(),
+        remedy: Arc::clone(&shared.remedy),
     }
 }
 
 const WHP_039: Meta = Meta {
+    slot: 0,
     id: "WHP-039",
     title: "危险化学品生产、储存企业每三年进行一次安全评价",
     cites: &[("中华人民共和国危险化学品安全法", 39, 1)],
@@ -212,6 +253,7 @@ pub fn whp_039(r: &Value, as_of: Date) -> Option<Finding> {
 }
 
 const AQ_024_2: Meta = Meta {
+    slot: 1,
     id: "AQ-024-2",
     title: "从业人员超过一百人的单位应当设置安全生产管理机构或者配备专职安全生产管理人员",
     cites: &[("中华人民共和国安全生产法", 24, 2)],
@@ -263,6 +305,7 @@ pub fn aq_024_2(r: &Value, _as_of: Date) -> Option<Finding> {
 }
 
 const AQ_030: Meta = Meta {
+    slot: 2,
     id: "AQ-030",
     title: "特种作业人员应当持有效的特种作业操作证上岗",
     cites: &[("中华人民共和国安全生产法", 30, 1)],
@@ -315,6 +358,7 @@ pub fn aq_030(r: &Value, as_of: Date) -> Option<Finding> {
 }
 
 const AQ_030_R: Meta = Meta {
+    slot: 3,
     id: "AQ-030-R",
     title: "特种作业操作证应当在 30 日内到期前安排复审或换证",
     cites: &[("中华人民共和国安全生产法", 30, 1)],
@@ -392,6 +436,7 @@ pub fn aq_030_r(r: &Value, as_of: Date) -> Option<Finding> {
 }
 
 const TS_040: Meta = Meta {
+    slot: 4,
     id: "TS-040",
     title: "特种设备应当在检验有效期内使用",
     cites: &[("中华人民共和国特种设备安全法", 40, 3)],
@@ -432,6 +477,7 @@ pub fn ts_040(r: &Value, as_of: Date) -> Option<Finding> {
 }
 
 const AQ_042: Meta = Meta {
+    slot: 5,
     id: "AQ-042",
     title: "危险物品车间、商店、仓库不得与员工宿舍在同一座建筑物内",
     cites: &[("中华人民共和国安全生产法", 42, 1)],
@@ -596,6 +642,7 @@ impl Gb18218 {
 }
 
 const GB_MH_013: Meta = Meta {
+    slot: 6,
     id: "GB-MH-013",
     title: "构成重大危险源的单元应当登记建档并备案",
     cites: &[

@@ -17,7 +17,7 @@
 
 use jiff::civil::Date;
 
-use crate::dsl::{CheckedProgram, evaluate};
+use crate::dsl::{CheckedProgram, Engine};
 use crate::record::{Problem, Schema, ValidRecord, validate_record};
 
 use super::result::{CheckResult, ConflictOut, Finding, MajorHazard, Summary};
@@ -75,7 +75,13 @@ pub fn run(
 
 /// Evaluates an already validated record.
 pub fn run_valid(program: &CheckedProgram, record: &ValidRecord, as_of: Date) -> CheckReport {
-    let evaluation = evaluate(program, record.value(), as_of);
+    run_engine(&Engine::new(program), record, as_of)
+}
+
+/// Evaluates an already validated record with an engine built once for many
+/// records (the rules' constant parts are shared between their findings).
+pub fn run_engine(engine: &Engine<'_>, record: &ValidRecord, as_of: Date) -> CheckReport {
+    let evaluation = engine.evaluate(record.value(), as_of);
     let conflicts = evaluation
         .conflicts
         .into_iter()

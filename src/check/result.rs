@@ -1,4 +1,19 @@
 //! Wire shape of a check result. Field names are the contract's; do not rename.
+//!
+//! The parts of a [`Finding`] that are the same for every record (title,
+//! departments, citations, remedy) are shared (`Arc`): a finding costs a
+//! reference-count increment for them, not a copy. They serialise exactly as
+//! the owned strings and lists would.
+//!
+//! ```
+//! use regkb::check::Finding;
+//! let json = r#"{"rule":"A","title":"每三年进行一次安全评价","outcome":"pass","severity":"一般隐患","departments":["应急管理"],"citations":[{"law":"安全生产法","article":24}],"explanation":"符合","facts":[],"missing":[],"remedy":"评价"}"#;
+//! let f: Finding = serde_json::from_str(json).unwrap();
+//! assert_eq!(&*f.title, "每三年进行一次安全评价");
+//! assert_eq!(serde_json::to_string(&f).unwrap(), json);
+//! ```
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -66,16 +81,20 @@ pub struct Fact {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: String,
-    pub title: String,
+    #[serde(with = "arc_str")]
+    pub title: Arc<str>,
     pub outcome: Outcome,
     pub severity: Severity,
-    pub departments: Vec<String>,
-    pub citations: Vec<CitationOut>,
+    #[serde(with = "arc_slice")]
+    pub departments: Arc<[String]>,
+    #[serde(with = "arc_slice")]
+    pub citations: Arc<[CitationOut]>,
     pub explanation: String,
     pub facts: Vec<Fact>,
     /// JSON pointers of the facts that were needed but absent.
     pub missing: Vec<String>,
-    pub remedy: String,
+    #[serde(with = "arc_str")]
+    pub remedy: Arc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,5 +148,37 @@ impl Summary {
             }
         }
         s
+    }
+}
+
+/// Serde for `Arc<str>` as a plain string (without serde's `rc` feature).
+mod arc_str {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(d).map(Arc::from)
+    }
+}
+
+/// Serde for `Arc<[T]>` as a plain list.
+mod arc_slice {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Arc<[T]>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter())
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Arc<[T]>, D::Error> {
+        Vec::<T>::deserialize(d).map(Arc::from)
     }
 }

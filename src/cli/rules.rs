@@ -86,9 +86,9 @@ pub(crate) fn load_program(paths: &[PathBuf], ctx: &Context) -> miette::Result<C
         }
         Err(diags) => {
             let errors = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("{}", dsl::render_all(&diags));
             Err(miette!(
-                "the rules have {errors} error(s); run `regkb rules check` for details\n{}",
-                dsl::render_all(&diags)
+                "规则有 {errors} 个错误（见上），请先改正；`regkb rules check` 可单独检查规则"
             ))
         }
     }
@@ -112,7 +112,7 @@ fn compile(paths: &[PathBuf], ctx: &Context) -> miette::Result<Compiled> {
     let schema = load_schema(ctx)?;
     let tables_dir = ctx.content.rules_dir.join("tables");
     let reader = move |p: &str| -> Result<String, String> {
-        std::fs::read_to_string(tables_dir.join(p)).map_err(|e| e.to_string())
+        std::fs::read_to_string(tables_dir.join(p)).map_err(|e| io_reason(&e))
     };
     let resolver = LibraryResolver::load(ctx);
     let resolver_ref: Option<&dyn CitationResolver> =
@@ -136,8 +136,7 @@ fn compile(paths: &[PathBuf], ctx: &Context) -> miette::Result<Compiled> {
 
 fn load_schema(ctx: &Context) -> miette::Result<Schema> {
     let dir = ctx.content.rules_dir.join("schema");
-    Schema::load_dir(&dir)
-        .map_err(|e| miette!("cannot load the record schema in `{}`: {e}", dir.display()))
+    Schema::load_dir(&dir).map_err(|e| miette!("读不了 `{}` 里的记录结构定义：{e}", dir.display()))
 }
 
 /// Every `*.rule` file under the given paths (default: the rules folder), sorted.
@@ -155,7 +154,7 @@ fn rule_files(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<PathBuf>> 
         }
         if !root.is_dir() {
             return Err(miette!(
-                "`{}` is neither a rule file nor a folder",
+                "`{}` 既不是规则文件（.rule），也不是文件夹",
                 root.display()
             ));
         }
@@ -178,12 +177,24 @@ fn rule_files(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<PathBuf>> 
     Ok(out)
 }
 
+/// Why a file could not be read, in words a rule author knows.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "没有这个文件".to_string(),
+        std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
+        std::io::ErrorKind::InvalidData => {
+            "文件不是 UTF-8 编码的文本（请用 UTF-8 保存）".to_string()
+        }
+        _ => e.to_string(),
+    }
+}
+
 fn read_sources(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<Arc<SourceFile>>> {
     rule_files(paths, ctx)?
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p)
-                .map_err(|e| miette!("cannot read `{}`: {e}", p.display()))?;
+                .map_err(|e| miette!("读不了 `{}`：{}", p.display(), io_reason(&e)))?;
             Ok(SourceFile::new(display_path(&p), text))
         })
         .collect()
@@ -245,10 +256,10 @@ fn run_test(paths: &[PathBuf], ctx: &Context) -> miette::Result<ExitCode> {
             None => format!("「{}」", r.name),
         };
         if r.passed() {
-            println!("ok    {title}");
+            println!("通过    {title}");
         } else {
             failed += 1;
-            println!("FAIL  {title}  ({})", r.location);
+            println!("未通过  {title}（{}）", r.location);
             for f in &r.failures {
                 for line in f.lines() {
                     println!("      {line}");
@@ -275,7 +286,7 @@ fn run_fmt(paths: &[PathBuf], check: bool, ctx: &Context) -> miette::Result<Exit
     let mut changed = 0;
     for path in &files {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| miette!("cannot read `{}`: {e}", path.display()))?;
+            .map_err(|e| miette!("读不了 `{}`：{}", path.display(), io_reason(&e)))?;
         let src = SourceFile::new(display_path(path), text);
         let file = match dsl::parse(&src) {
             Ok(f) => f,
@@ -298,7 +309,7 @@ fn run_fmt(paths: &[PathBuf], check: bool, ctx: &Context) -> miette::Result<Exit
             let tmp = path.with_extension("rule.tmp");
             std::fs::write(&tmp, &formatted)
                 .and_then(|()| std::fs::rename(&tmp, path))
-                .map_err(|e| miette!("cannot write `{}`: {e}", path.display()))?;
+                .map_err(|e| miette!("写不了 `{}`：{e}", path.display()))?;
             println!("已格式化：{}", src.name);
         }
     }

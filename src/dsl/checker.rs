@@ -43,7 +43,7 @@ pub struct NoTables;
 
 impl TableReader for NoTables {
     fn read(&self, path: &str) -> Result<String, String> {
-        Err(format!("no table files are available (asked for `{path}`)"))
+        Err(format!("没有可读的表文件（要读的是 `{path}`）"))
     }
 }
 
@@ -212,7 +212,7 @@ impl<'a, 'f> Checker<'a, 'f> {
             let msg = if self.ctx.is_empty() {
                 msg
             } else {
-                format!("{}: {msg}", self.ctx)
+                format!("{}：{msg}", self.ctx)
             };
             self.diags.push(Diagnostic::error(src, span, msg, help));
         }
@@ -224,7 +224,7 @@ impl<'a, 'f> Checker<'a, 'f> {
             let msg = if self.ctx.is_empty() {
                 msg
             } else {
-                format!("{}: {msg}", self.ctx)
+                format!("{}：{msg}", self.ctx)
             };
             self.diags.push(Diagnostic::warning(src, span, msg, help));
         }
@@ -243,7 +243,7 @@ impl<'a, 'f> Checker<'a, 'f> {
             .get(path)
             .or_else(|| self.schema.descriptions.get(&plain));
         match desc {
-            Some(d) => format!("`{plain}` ({d})"),
+            Some(d) => format!("`{plain}`（{d}）"),
             None => format!("`{plain}`"),
         }
     }
@@ -254,7 +254,7 @@ impl<'a, 'f> Checker<'a, 'f> {
         for file in files {
             for item in &file.items {
                 let Item::Table(def) = item else { continue };
-                self.enter(file, format!("table `{}`", def.name.node));
+                self.enter(file, format!("表 `{}`", def.name.node));
                 self.check_table(def, reader);
             }
         }
@@ -276,8 +276,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                                 if let Some(u) = unit {
                                     self.err(
                                         u.span,
-                                        "a table column cannot hold a duration",
-                                        "give columns a unit of mass (t, kg), length (m), volume (m³) or people (人)",
+                                        "表的列不能存放时长",
+                                        "列的单位只能是质量（t、kg）、长度（m）、体积（m³）或人数（人）",
                                     );
                                 }
                                 (Dim::Free, 1.0)
@@ -287,15 +287,15 @@ impl<'a, 'f> Checker<'a, 'f> {
                     if matches!(ty.node, ColumnType::Text | ColumnType::Names) && unit.is_some() {
                         self.err(
                             ty.span,
-                            "a text column cannot have a unit",
-                            "put units on number or integer columns",
+                            "文字列不能带单位",
+                            "单位只加在 number 或 integer 列上",
                         );
                     }
                     if columns.iter().any(|c: &Column| c.name == name.node) {
                         self.err(
                             name.span,
-                            format!("column `{}` is declared twice", name.node),
-                            "remove one of the declarations",
+                            format!("列 `{}` 声明了两次", name.node),
+                            "删掉其中一个声明",
                         );
                     }
                     columns.push(Column {
@@ -328,13 +328,13 @@ impl<'a, 'f> Checker<'a, 'f> {
                 }
                 Some(_) => self.err(
                     k.span,
-                    format!("key column `{}` is not a text or names column", k.node),
-                    "look up numbers with `range min .. max`",
+                    format!("查找键 `{}` 不是 text 或 names 列", k.node),
+                    "按数值查找请用 `range 下限列 .. 上限列`",
                 ),
                 None => self.err(
                     k.span,
-                    format!("`{}` is not a declared column", k.node),
-                    "declare it with `column NAME: text`",
+                    format!("`{}` 不是已声明的列", k.node),
+                    "先用 `column 列名: text` 声明它",
                 ),
             }
         }
@@ -350,21 +350,21 @@ impl<'a, 'f> Checker<'a, 'f> {
                 (Some(lo), Some(hi)) => range_ix = Some((lo, hi, *incl)),
                 _ => self.err(
                     min.span.join(max.span),
-                    "a range needs two declared number columns",
-                    "declare `column min_x: number` and `column max_x: number` first",
+                    "`range` 需要两个已声明的数值列",
+                    "先声明 `column min_x: number` 和 `column max_x: number`",
                 ),
             }
         }
         if key_ix.is_empty() && range_ix.is_none() {
             self.err(
                 def.name.span,
-                "the table has neither `key` nor `range`, so nothing can be looked up in it",
-                "add `key name` (text lookups) or `range min .. max` (number lookups)",
+                "这张表既没有 `key` 也没有 `range`，无法查找",
+                "加上 `key 列名`（按文字查找）或 `range 下限列 .. 上限列`（按数值查找）",
             );
         }
         let path = def.path.node.clone();
         if path.contains("..") || path.starts_with('/') {
-            self.err(def.path.span, format!("`{path}` must be a path inside the tables folder"), "write it relative to rules/tables/, e.g. \"gb18218-2018/table5-alpha-exposed-population.csv\"");
+            self.err(def.path.span, format!("`{path}` 必须是 tables 文件夹里的路径"), "写相对 rules/tables/ 的路径，如 \"gb18218-2018/table5-alpha-exposed-population.csv\"");
             return;
         }
         let rows = match reader.read(&path) {
@@ -378,7 +378,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                             self.diags.push(Diagnostic::error(
                                 &csv_src,
                                 span,
-                                format!("table `{}`: {}", def.name.node, p.message),
+                                format!("表 `{}`：{}", def.name.node, p.message),
                                 p.help,
                             ));
                         }
@@ -389,8 +389,8 @@ impl<'a, 'f> Checker<'a, 'f> {
             Err(e) => {
                 self.err(
                     def.path.span,
-                    format!("the table file `{path}` cannot be read: {e}"),
-                    "table files live in rules/tables/; copy the CSV there",
+                    format!("读不了表文件 `{path}`：{e}"),
+                    "表文件放在 rules/tables/ 下，把 CSV 文件复制到那里",
                 );
                 return;
             }
@@ -413,14 +413,14 @@ impl<'a, 'f> Checker<'a, 'f> {
             if !same {
                 self.err(
                     def.name.span,
-                    "this version of the table declares different columns from the earlier one",
-                    "every version of a table must declare the same columns, keys and units",
+                    "这个版本的表声明的列与前一版本不同",
+                    "同一张表的各个版本须声明相同的列、查找键和单位",
                 );
             } else if overlap {
                 self.err(
                     def.name.span,
-                    "this version's effective dates overlap another version's",
-                    "give each version `effective from … until …` dates that do not overlap",
+                    "这个版本的施行期间与另一版本重叠",
+                    "给每个版本写互不重叠的 `effective from … until …` 日期",
                 );
             } else {
                 existing.versions.push(version);
@@ -453,8 +453,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                     self.enter(file, String::new());
                     self.err(
                         def.name.span,
-                        format!("the name `{}` is already used", def.name.node),
-                        "give each derived value and table its own name",
+                        format!("名称 `{}` 已经用过了", def.name.node),
+                        "每个派生值和表各用一个名称",
                     );
                     continue;
                 }
@@ -462,11 +462,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                     self.enter(file, String::new());
                     self.err(
                         def.name.span,
-                        format!(
-                            "`{}` is a field of the record and cannot be a derived value's name",
-                            def.name.node
-                        ),
-                        "choose another name",
+                        format!("`{}` 是记录里的字段，不能用作派生值的名称", def.name.node),
+                        "换一个名称",
                     );
                     continue;
                 }
@@ -497,8 +494,11 @@ impl<'a, 'f> Checker<'a, 'f> {
             self.diags.push(Diagnostic::error(
                 &source,
                 name.span,
-                format!("derived value `{}` is built on more than {MAX_LET_DEPTH} other derived values in a chain", name.node),
-                "compute it more directly from record fields",
+                format!(
+                    "派生值 `{}` 层层依赖的其他派生值超过 {MAX_LET_DEPTH} 层",
+                    name.node
+                ),
+                "改为更直接地从记录字段计算",
             ));
             return None;
         }
@@ -517,7 +517,7 @@ impl<'a, 'f> Checker<'a, 'f> {
             (l.def, Arc::clone(&l.source))
         };
         let saved = (self.source.replace(source), std::mem::take(&mut self.ctx));
-        self.ctx = format!("derived value `{}`", def.name.node);
+        self.ctx = format!("派生值 `{}`", def.name.node);
         let mut scope = Scope::default();
         let mut ok = true;
         for p in &def.params {
@@ -583,7 +583,7 @@ impl<'a, 'f> Checker<'a, 'f> {
         for file in files {
             for item in &file.items {
                 let Item::Rule(def) = item else { continue };
-                self.enter(file, format!("rule `{}`", def.id.node));
+                self.enter(file, format!("规则 `{}`", def.id.node));
                 if let Some(r) = self.check_rule(def, file, citations) {
                     let eff = r.meta.effective_from.map(|from| Effective {
                         from,
@@ -591,7 +591,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                     });
                     let versions = spans.entry(r.meta.id.clone()).or_default();
                     if versions.iter().any(|(e, _, _)| overlaps(*e, eff)) {
-                        self.err(def.id.span, format!("another rule with id `{}` is in force on some of the same days", def.id.node), "give the versions of a rule `effective from … until …` dates that do not overlap, or a new id");
+                        self.err(def.id.span, format!("另一条编号同为 `{}` 的规则在部分相同日期也有效", def.id.node), "给同一规则的各版本写互不重叠的 `effective from … until …` 日期，或换一个新编号");
                     }
                     versions.push((eff, def.id.span, Arc::clone(&file.source)));
                     if let Some(base) = def.fields.iter().find_map(|f| match f {
@@ -607,22 +607,25 @@ impl<'a, 'f> Checker<'a, 'f> {
         for (base, src, id) in exceptions {
             if !spans.contains_key(&base.node) {
                 self.source = Some(src);
-                self.ctx = format!("rule `{id}`");
+                self.ctx = format!("规则 `{id}`");
                 self.err(
                     base.span,
-                    format!(
-                        "it is marked as an exception to `{}`, but no rule has that id",
-                        base.node
-                    ),
-                    "write the id of the national (or general) rule this rule tightens or relaxes",
+                    format!("它标为 `{}` 的例外，但没有这个编号的规则", base.node),
+                    {
+                        let ids: Vec<&str> = spans.keys().map(String::as_str).collect();
+                        match closest(&base.node, &ids) {
+                            Some(n) => format!("是不是想写 `{n}`？"),
+                            None => "写上本规则所收紧或放宽的国家（或一般）规则的编号".to_string(),
+                        }
+                    },
                 );
             } else if base.node == id {
                 self.source = Some(src);
-                self.ctx = format!("rule `{id}`");
+                self.ctx = format!("规则 `{id}`");
                 self.err(
                     base.span,
-                    "a rule cannot be an exception to itself",
-                    "name the general rule this one departs from",
+                    "规则不能是它自己的例外",
+                    "写上本规则所偏离的一般规则的编号",
                 );
             }
         }
@@ -668,7 +671,11 @@ impl<'a, 'f> Checker<'a, 'f> {
                 _ => ("", Span::default()),
             };
             if !key.is_empty() && seen.insert(key, span).is_some() {
-                self.err(span, format!("`{key}` is written twice"), "a rule has one of each; merge the two lines (use `and` / `or` to combine conditions)");
+                self.err(
+                    span,
+                    format!("`{key}` 写了两次"),
+                    "每条规则每项只写一次；把两行合并（条件用 `and` / `or` 连接）",
+                );
             }
         }
         let mut scope = Scope::default();
@@ -690,21 +697,21 @@ impl<'a, 'f> Checker<'a, 'f> {
         }
         let head = def.id.span.join(def.title.span);
         if cites.is_empty() {
-            self.err(head, "the rule cites no clause", "every rule needs at least one `cite 安全生产法 第二十四条` (or `cite standard \"GB 18218-2018\" clause \"4.2\"`) line");
+            self.err(head, "没有引用（cite）任何条款", "每条规则至少要有一行 `cite 安全生产法 第二十四条`（或 `cite standard \"GB 18218-2018\" clause \"4.2\"`）");
         }
         if severity.is_none() {
             self.err(
                 head,
-                "the rule has no severity",
-                "add `severity 一般隐患` or `severity 重大隐患`",
+                "没有写严重程度（severity）",
+                "加一行 `severity 一般隐患` 或 `severity 重大隐患`",
             );
         }
         if departments.is_empty() {
             self.err(
                 head,
-                "the rule names no responsible department",
+                "没有写负责部门（departments）",
                 format!(
-                    "add e.g. `departments 应急管理`; known departments: {}",
+                    "加一行如 `departments 应急管理`；可用的部门：{}",
                     DEPARTMENTS.join("、")
                 ),
             );
@@ -713,26 +720,26 @@ impl<'a, 'f> Checker<'a, 'f> {
             if !DEPARTMENTS.contains(&d.node.as_str()) {
                 self.err(
                     d.span,
-                    format!("`{}` is not a known department", d.node),
-                    format!("use one of: {}", DEPARTMENTS.join("、")),
+                    format!("`{}` 不是已知的部门", d.node),
+                    department_help(&d.node),
                 );
             }
         }
         if require.is_none() {
             self.err(
                 head,
-                "the rule has no `require` line",
-                "say what must hold, e.g. `require safety_assessment.last_date >= as_of - 3 years`",
+                "没有 `require` 行",
+                "写明必须满足的条件，如 `require safety_assessment.last_date >= as_of - 3 years`",
             );
         }
         if explain.is_none() {
-            self.err(head, "the rule has no `explain` line", "write the explanation shown when the rule fails, e.g. `explain \"上次安全评价为{safety_assessment.last_date}\"`");
+            self.err(head, "没有 `explain` 行", "写上不符合时显示的说明，如 `explain \"上次安全评价为{safety_assessment.last_date}\"`");
         }
         if remedy.is_none() {
             self.err(
                 head,
-                "the rule has no `remedy` line",
-                "say what the enterprise must do, e.g. `remedy \"委托有资质的机构进行安全评价\"`",
+                "没有 `remedy` 行",
+                "写明企业应当怎么整改，如 `remedy \"委托有资质的机构进行安全评价\"`",
             );
         }
         let citations_out: Vec<CitationOut> = cites
@@ -803,19 +810,34 @@ impl<'a, 'f> Checker<'a, 'f> {
                         } => {
                             title = full_title;
                             if !in_force_on_date {
-                                let day = on.map(|d| d.to_string()).unwrap_or_else(|| "today".into());
-                                self.warn(c.span, format!("{title} {article_text} is not in force on {day}, the rule's start date"), "check the rule's `effective from` date against the law's, or cite the version in force");
+                                let day = on
+                                    .map(|d| format!("规则的起始日 {d} "))
+                                    .unwrap_or_else(|| "今天".into());
+                                self.warn(c.span, format!("{title}{article_text}在{day}尚未施行或已失效"), "核对规则的 `effective from` 日期与法律的施行日期，或引用当时有效的版本");
                             }
                         }
                         Resolution::NoSuchLaw => self.warn(
                             c.span,
-                            format!("the law `{law}` is not in the loaded corpus, so this citation cannot be verified"),
-                            "check the name, or import the law (`regkb import …`)",
+                            format!("已导入的法规库里没有 `{law}`，无法核对这条引用"),
+                            "检查法律名称，或先导入这部法律（`regkb import …`）",
                         ),
                         Resolution::NoSuchArticle { full_title } => self.err(
                             c.span,
-                            format!("{full_title} has no {article_text}{}{}", paragraph.map(|p| format!("第{}款", crate::statute::numeral::to_chinese_numeral(p))).unwrap_or_default(), item.map(|i| format!("第{}项", crate::statute::numeral::to_chinese_numeral(i))).unwrap_or_default()),
-                            "check the article number against the statute text (`regkb show …`)",
+                            format!(
+                                "{full_title}没有{article_text}{}{}",
+                                paragraph
+                                    .map(|p| format!(
+                                        "第{}款",
+                                        crate::statute::numeral::to_chinese_numeral(p)
+                                    ))
+                                    .unwrap_or_default(),
+                                item.map(|i| format!(
+                                    "第{}项",
+                                    crate::statute::numeral::to_chinese_numeral(i)
+                                ))
+                                .unwrap_or_default()
+                            ),
+                            "对照法规原文核对条号（`regkb show …`）",
                         ),
                     }
                 }
@@ -841,19 +863,21 @@ impl<'a, 'f> Checker<'a, 'f> {
         for p in &t.parts {
             match p {
                 TemplatePart::Text(s) => out.push(CPart::Text(s.clone())),
-                TemplatePart::Hole(e) => match self.expr(e, scope) {
-                    Some((ir, ty)) => {
-                        if matches!(ty, Ty::Record(_) | Ty::Row(..))
-                            || matches!(&ty, Ty::List(inner) if matches!(**inner, Ty::Record(_)))
-                        {
-                            self.err(e.span, format!("{} cannot be written into an explanation", ty.describe()), "name one of its fields, e.g. `{w.name}`, or use `{list w in … { w.name }}`");
-                            ok = false;
-                        } else {
-                            out.push(CPart::Hole(ir, ty));
+                TemplatePart::Hole(e) => {
+                    match self.expr(e, scope) {
+                        Some((ir, ty)) => {
+                            if matches!(ty, Ty::Record(_) | Ty::Row(..))
+                                || matches!(&ty, Ty::List(inner) if matches!(**inner, Ty::Record(_)))
+                            {
+                                self.err(e.span, format!("{}不能直接写进说明文字", ty.describe()), "写它的某个字段，如 `{w.name}`，或用 `{list w in … { w.name }}`");
+                                ok = false;
+                            } else {
+                                out.push(CPart::Hole(ir, ty));
+                            }
                         }
+                        None => ok = false,
                     }
-                    None => ok = false,
-                },
+                }
             }
         }
         ok.then_some(out)
@@ -866,12 +890,12 @@ impl<'a, 'f> Checker<'a, 'f> {
         for file in files {
             for item in &file.items {
                 let Item::Hazards(def) = item else { continue };
-                self.enter(file, "the `major_hazards` report".into());
+                self.enter(file, "重大危险源报告（`major_hazards`）".into());
                 if found.is_some() {
                     self.err(
                         def.var.span,
-                        "there is already a `major_hazards` report",
-                        "keep one report for the whole rule pack",
+                        "已经有一个 `major_hazards` 报告了",
+                        "整个规则包只保留一个报告",
                     );
                     continue;
                 }
@@ -891,8 +915,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                     if vals.contains_key(key.node.as_str()) {
                         self.err(
                             key.span,
-                            format!("`{}` is written twice", key.node),
-                            "keep one line per value",
+                            format!("`{}` 写了两次", key.node),
+                            "每个值只写一行",
                         );
                         continue;
                     }
@@ -908,18 +932,18 @@ impl<'a, 'f> Checker<'a, 'f> {
                         self.err(
                             value.span,
                             format!(
-                                "`{}` must be {}, but this is {}",
+                                "`{}` 应当是{}，但这里是{}",
                                 key.node,
                                 if key.node == "unit" {
-                                    "text"
+                                    "文字"
                                 } else if key.node == "is_major" {
-                                    "yes/no"
+                                    "是非值"
                                 } else {
-                                    "a number"
+                                    "数值"
                                 },
                                 ty.describe()
                             ),
-                            "see rules/examples/gb18218.rule",
+                            "参照 rules/examples/gb18218.rule",
                         );
                         continue;
                     }
@@ -935,7 +959,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                 let mut take = |k: &str, this: &mut Self| {
                     let v = vals.remove(k).map(|(ir, _)| ir);
                     if v.is_none() && k != "is_major" {
-                        this.err(def.var.span, format!("the report has no `{k} = …` line"), "a major_hazards report sets unit, s, r and grade (is_major defaults to s ≥ 1)");
+                        this.err(def.var.span, format!("报告里没有 `{k} = …` 行"), "major_hazards 报告要写 unit、s、r 和 grade（is_major 不写时按 s ≥ 1 判断）");
                     }
                     v
                 };
@@ -968,7 +992,7 @@ impl<'a, 'f> Checker<'a, 'f> {
             for item in &file.items {
                 match item {
                     Item::Example(ex) => {
-                        self.enter(file, format!("example \"{}\"", ex.name.node));
+                        self.enter(file, format!("示例 \"{}\"", ex.name.node));
                         if let Some(e) = self.check_example(ex, None, None, file, rules) {
                             out.push(e);
                         }
@@ -982,10 +1006,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                             if let RuleField::Example(ex) = f {
                                 self.enter(
                                     file,
-                                    format!(
-                                        "example \"{}\" of rule `{}`",
-                                        ex.name.node, def.id.node
-                                    ),
+                                    format!("规则 `{1}` 的示例 \"{0}\"", ex.name.node, def.id.node),
                                 );
                                 if let Some(e) =
                                     self.check_example(ex, Some(&def.id.node), from, file, rules)
@@ -1018,7 +1039,10 @@ impl<'a, 'f> Checker<'a, 'f> {
             match f {
                 ExampleField::Comment(_) => {}
                 ExampleField::AsOf(d) => as_of = Some(d.node),
-                ExampleField::Record(r) => record = Some(r.node.value.clone()),
+                ExampleField::Record(r) => {
+                    self.example_record(r);
+                    record = Some(r.node.value.clone());
+                }
                 ExampleField::Outcome {
                     rule: r,
                     outcome,
@@ -1029,8 +1053,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                             if !known(&r.node) {
                                 self.err(
                                     r.span,
-                                    format!("no rule has the id `{}`", r.node),
-                                    "write the id of a rule in the pack",
+                                    format!("没有编号为 `{}` 的规则", r.node),
+                                    rule_id_help(&r.node, rules),
                                 );
                             }
                             r.node.clone()
@@ -1039,8 +1063,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                         (None, None) => {
                             self.err(
                                 outcome.span,
-                                "this `expect` names no rule",
-                                "outside a rule write `expect RULE-ID fail \"…\"`",
+                                "这个 `expect` 没有写规则编号",
+                                "在规则之外写 `expect 规则编号 fail \"…\"`",
                             );
                             continue;
                         }
@@ -1058,8 +1082,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                     }),
                     None => self.err(
                         p.span,
-                        "`expect fact` belongs in an example inside a rule",
-                        "move the example into the rule whose facts it checks",
+                        "`expect fact` 只能写在规则内的示例里",
+                        "把这个示例移到它所核对的规则里",
                     ),
                 },
                 ExampleField::Conflict(ids) => {
@@ -1067,8 +1091,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                         if !known(&id.node) {
                             self.err(
                                 id.span,
-                                format!("no rule has the id `{}`", id.node),
-                                "write the ids of the two conflicting rules",
+                                format!("没有编号为 `{}` 的规则", id.node),
+                                rule_id_help(&id.node, rules),
                             );
                         }
                     }
@@ -1084,8 +1108,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                             Err(_) => {
                                 this.err(
                                     x.span,
-                                    format!("`{}` is not a number", x.node),
-                                    "write a number or `none`",
+                                    format!("`{}` 不是数字", x.node),
+                                    "写数字或 `none`",
                                 );
                                 None
                             }
@@ -1107,24 +1131,24 @@ impl<'a, 'f> Checker<'a, 'f> {
         let Some(as_of) = as_of.or(from) else {
             self.err(
                 ex.name.span,
-                "the example has no `as_of` date",
-                "add `as_of 2026-11-28` (the day the check is run)",
+                "示例没有 `as_of` 日期",
+                "加一行 `as_of 2026-11-28`（检查的日期）",
             );
             return None;
         };
         let Some(record) = record else {
             self.err(
                 ex.name.span,
-                "the example has no `record`",
-                "add `record { … }` with the fields the rule reads",
+                "示例没有 `record`",
+                "加上 `record { … }`，写出规则要读的字段",
             );
             return None;
         };
         if expects.is_empty() {
             self.err(
                 ex.name.span,
-                "the example expects nothing",
-                "add `expect fail \"…\"` (or pass / unknown / not_applicable)",
+                "示例没有写预期结果",
+                "加一行 `expect fail \"…\"`（或 pass / unknown / not_applicable）",
             );
         }
         Some(Example {
@@ -1137,6 +1161,34 @@ impl<'a, 'f> Checker<'a, 'f> {
         })
     }
 
+    /// An example record is checked like a real one, except that it may be a
+    /// fragment: required fields may be left out.
+    fn example_record(&mut self, r: &Spanned<RecordLit>) {
+        let Err(mut problems) = crate::record::validate_record(&r.node.value, self.schema) else {
+            return;
+        };
+        problems.retain(|p| !p.message.starts_with("缺少"));
+        crate::record::locate_problems(r.node.raw.as_bytes(), &mut problems);
+        for p in problems {
+            let span = match (p.line, p.column) {
+                (Some(line), Some(col)) => value_span(&r.node.raw, line, col)
+                    .map(|s| Span::new(r.span.start + s.start, r.span.start + s.end))
+                    .unwrap_or(r.span),
+                _ => r.span,
+            };
+            let at = if p.pointer.is_empty() {
+                String::new()
+            } else {
+                format!("`{}`：", p.pointer)
+            };
+            self.err(
+                span,
+                format!("示例记录 {at}{}", p.message),
+                format!("应为 {}；示例记录可以只写规则要读的字段，但写出的值须符合 rules/schema/ 的定义", p.expected),
+            );
+        }
+    }
+
     // ───────────── expressions ─────────────
 
     fn bool_expr(&mut self, e: &Expr, scope: &mut Scope, what: &str) -> Option<Ir> {
@@ -1145,10 +1197,10 @@ impl<'a, 'f> Checker<'a, 'f> {
             self.err(
                 e.span,
                 format!(
-                    "{what} needs a condition (true or false), but this is {}",
+                    "{what} 需要一个条件（成立或不成立），但这里是{}",
                     ty.describe()
                 ),
-                "compare it with something, e.g. `employees > 100 人`",
+                "写成比较，如 `employees > 100 人`",
             );
             return None;
         }
@@ -1173,8 +1225,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                         if !same_kind(prev, &t) {
                             self.err(
                                 it.span,
-                                format!("a list mixes {} and {}", prev.describe(), t.describe()),
-                                "put values of one kind in a list",
+                                format!("列表里混有{}和{}", prev.describe(), t.describe()),
+                                "一个列表里只放同一类的值",
                             );
                             return None;
                         }
@@ -1189,15 +1241,11 @@ impl<'a, 'f> Checker<'a, 'f> {
             ExprKind::Lookup { table, key, fields } => {
                 let Some(&t) = self.table_index.get(&table.node) else {
                     let help = if self.table_index.is_empty() {
-                        "declare it with `table NAME from \"file.csv\" { … }`".to_string()
+                        "先用 `table 表名 from \"file.csv\" { … }` 声明它".to_string()
                     } else {
-                        format!("known tables: {}", self.table_names())
+                        self.table_help(&table.node)
                     };
-                    self.err(
-                        table.span,
-                        format!("there is no table `{}`", table.node),
-                        help,
-                    );
+                    self.err(table.span, format!("没有名为 `{}` 的表", table.node), help);
                     return None;
                 };
                 let (kir, kty) = self.expr(key, scope)?;
@@ -1209,15 +1257,11 @@ impl<'a, 'f> Checker<'a, 'f> {
                     other => {
                         self.err(
                             key.span,
-                            format!(
-                                "table `{}` cannot be looked up by {}",
-                                table.node,
-                                other.describe()
-                            ),
+                            format!("表 `{}` 不能按{}查找", table.node, other.describe()),
                             if has_range {
-                                "this table is looked up by a number (its `range`)"
+                                "这张表按数值查找（见它的 `range`）"
                             } else {
-                                "this table is looked up by text (its `key` columns)"
+                                "这张表按文字查找（见它的 `key` 列）"
                             },
                         );
                         return None;
@@ -1233,8 +1277,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                 let Some(&i) = self.let_index.get(&name.node) else {
                     self.err(
                         name.span,
-                        format!("there is no derived value `{}`", name.node),
-                        "define it with `let NAME(x in list) = …`",
+                        format!("没有名为 `{}` 的派生值", name.node),
+                        self.let_help(&name.node),
                     );
                     return None;
                 };
@@ -1243,12 +1287,12 @@ impl<'a, 'f> Checker<'a, 'f> {
                     self.err(
                         e.span,
                         format!(
-                            "`{}` takes {} value(s), but {} are given",
+                            "`{}` 需要 {} 个值，这里给了 {} 个",
                             name.node,
                             params.len(),
                             args.len()
                         ),
-                        "pass one item per parameter, e.g. `S(u)`",
+                        "每个参数传一项，如 `S(u)`",
                     );
                     return None;
                 }
@@ -1259,12 +1303,12 @@ impl<'a, 'f> Checker<'a, 'f> {
                         self.err(
                             a.span,
                             format!(
-                                "`{}` expects {} here, but this is {}",
+                                "`{}` 在这里需要{}，但这里是{}",
                                 name.node,
                                 p.describe(),
                                 t.describe()
                             ),
-                            "pass an item of the list the derived value is defined over",
+                            "传入派生值所定义的那个列表中的一项",
                         );
                         return None;
                     }
@@ -1285,8 +1329,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                     other => {
                         self.err(
                             e.span,
-                            format!("{} cannot be made negative", other.describe()),
-                            "only numbers and durations have a minus sign",
+                            format!("{}不能取负", other.describe()),
+                            "只有数值和时长可以加负号",
                         );
                         None
                     }
@@ -1302,12 +1346,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                     (a, b) => {
                         self.err(
                             e.span,
-                            format!(
-                                "the two branches give {} and {}",
-                                a.describe(),
-                                b.describe()
-                            ),
-                            "`if … then A else B` needs A and B of the same kind",
+                            format!("两个分支分别是{}和{}", a.describe(), b.describe()),
+                            "`if … then A else B` 里 A 和 B 必须是同一类值",
                         );
                         return None;
                     }
@@ -1326,11 +1366,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                 if self.root.contains_key(&var.node) || self.let_index.contains_key(&var.node) {
                     self.err(
                         var.span,
-                        format!(
-                            "`{}` is already the name of a field or derived value",
-                            var.node
-                        ),
-                        "use a short item name such as `w`, `u`, `c`",
+                        format!("`{}` 已经是字段或派生值的名称", var.node),
+                        "用一个短的项名，如 `w`、`u`、`c`",
                     );
                     return None;
                 }
@@ -1364,9 +1401,9 @@ impl<'a, 'f> Checker<'a, 'f> {
                     (_, None) => {
                         self.err(
                             e.span,
-                            format!("`{}` needs a body in braces", kind.word()),
+                            format!("`{}` 后面要有花括号括起的内容", kind.word()),
                             format!(
-                                "e.g. `{} {} in … {{ {}.… }}`",
+                                "如 `{} {} in … {{ {}.… }}`",
                                 kind.word(),
                                 var.node,
                                 var.node
@@ -1377,20 +1414,20 @@ impl<'a, 'f> Checker<'a, 'f> {
                     (_, Some((_, t))) => {
                         let need = match kind {
                             QuantKind::Any | QuantKind::All | QuantKind::Count => {
-                                "a condition (true or false)"
+                                "条件（成立或不成立）"
                             }
-                            QuantKind::Sum => "a number",
-                            QuantKind::List => "a single value (text, number, date)",
+                            QuantKind::Sum => "数值",
+                            QuantKind::List => "单个值（文字、数值、日期）",
                         };
                         let span = body.as_ref().map(|b| b.span).unwrap_or(e.span);
                         self.err(
                             span,
                             format!(
-                                "the body of `{}` must be {need}, but it is {}",
+                                "`{}` 的花括号里应当是{need}，但这里是{}",
                                 kind.word(),
                                 t.describe()
                             ),
-                            "see “Collections” in the README section on rules",
+                            "如 `sum c in u.chemicals { c.max_quantity_t }`、`any w in special_workers { w.certificate = none }`；详见 rules/README.md 的 Collections",
                         );
                         return None;
                     }
@@ -1410,15 +1447,49 @@ impl<'a, 'f> Checker<'a, 'f> {
         }
     }
 
-    fn table_names(&self) -> String {
+    /// Help for an unknown table name: the nearest name, then the known ones.
+    fn table_help(&self, word: &str) -> String {
         let mut v: Vec<&str> = self.table_index.keys().map(String::as_str).collect();
         v.sort();
-        v.join(", ")
+        match closest(word, &v) {
+            Some(n) => format!("是不是想写 `{n}`？已有的表：{}", v.join("、")),
+            None => format!("已有的表：{}", v.join("、")),
+        }
+    }
+
+    /// Help for an unknown derived value: the nearest name, or how to define one.
+    fn let_help(&self, word: &str) -> String {
+        let v: Vec<&str> = self.let_index.keys().map(String::as_str).collect();
+        match closest(word, &v) {
+            Some(n) => format!("是不是想写 `{n}`？"),
+            None => "先用 `let 名称(x in 列表) = …` 定义它".to_string(),
+        }
+    }
+
+    /// `（从业人员数）` after a suggested field name, from the schema's description.
+    fn field_gloss(&self, parent: &str, name: &str) -> String {
+        let path = if parent.is_empty() {
+            name.to_string()
+        } else {
+            format!("{parent}.{name}")
+        };
+        self.schema
+            .descriptions
+            .get(&path)
+            .or_else(|| self.schema.descriptions.get(&path.replace("[]", "")))
+            .map(|d| short_label(d))
+            .filter(|d| !d.is_empty())
+            .map(|d| format!("（{d}）"))
+            .unwrap_or_default()
     }
 
     fn let_type(&mut self, i: usize, name: &Spanned<String>) -> Option<Ty> {
         if self.let_state.get(i) == Some(&LetState::Busy) {
-            self.err(name.span, format!("`{}` depends on itself", name.node), "derived values cannot be recursive; compute the value from record fields and earlier derived values");
+            self.err(
+                name.span,
+                format!("`{}` 依赖它自己", name.node),
+                "派生值不能递归；请从记录字段和其他派生值计算",
+            );
             return None;
         }
         self.ensure_let(i)
@@ -1451,7 +1522,11 @@ impl<'a, 'f> Checker<'a, 'f> {
             )),
             Ok(UnitKind::Dur(kind, factor)) => {
                 if value.fract() != 0.0 || value > 1.0e6 {
-                    self.err(span, format!("`{text} {}` is not a whole number of {}", u.word(), u.word()), "write durations as whole days, months or years (e.g. 18 months, not 1.5 years)");
+                    self.err(
+                        span,
+                        format!("`{text} {}` 不是整数个 {}", u.word(), u.word()),
+                        "时长写成整数的天、月或年（如 18 months，不写 1.5 years）",
+                    );
                     return None;
                 }
                 Some((
@@ -1471,12 +1546,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                 let t = self.tables.get(table)?;
                 let Some(ci) = t.column(&f.node) else {
                     let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
-                    let help = format!("its columns are: {}", cols.join(", "));
-                    self.err(
-                        f.span,
-                        format!("table `{tname}` has no column `{}`", f.node),
-                        help,
-                    );
+                    let help = column_help(&f.node, &cols);
+                    self.err(f.span, format!("表 `{tname}` 没有 `{}` 列", f.node), help);
                     return None;
                 };
                 let c = t.columns.get(ci)?;
@@ -1501,11 +1572,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                 ))
             }
             [_, extra, ..] => {
-                self.err(
-                    extra.span,
-                    "a table cell has no fields",
-                    "write `table[key].column`",
-                );
+                self.err(extra.span, "表格单元格没有字段", "写成 `表名[键].列名`");
                 None
             }
         }
@@ -1521,8 +1588,8 @@ impl<'a, 'f> Checker<'a, 'f> {
                 let span = fields.first().map(|f| f.span).unwrap_or_default();
                 self.err(
                     span,
-                    format!("{} has no fields", other.describe()),
-                    "only table rows have `.column` fields here",
+                    format!("{}没有字段", other.describe()),
+                    "这里只有表的行才能用 `.列名`",
                 );
                 None
             }
@@ -1536,8 +1603,8 @@ impl<'a, 'f> Checker<'a, 'f> {
             if !self.param_types(i).is_empty() {
                 self.err(
                     first.span,
-                    format!("`{}` needs its item, e.g. `{}(u)`", first.node, first.node),
-                    "pass the list item the derived value is computed for",
+                    format!("`{}` 需要传入一项，如 `{}(u)`", first.node, first.node),
+                    "传入要计算这个派生值的那一项",
                 );
                 return None;
             }
@@ -1555,8 +1622,8 @@ impl<'a, 'f> Checker<'a, 'f> {
         if self.table_index.contains_key(&first.node) {
             self.err(
                 first.span,
-                format!("`{}` is a table", first.node),
-                format!("look a row up with `{}[key].column`", first.node),
+                format!("`{}` 是一张表", first.node),
+                format!("用 `{}[键].列名` 查一行", first.node),
             );
             return None;
         }
@@ -1586,8 +1653,8 @@ impl<'a, 'f> Checker<'a, 'f> {
         let ExprKind::Path(segs) = &e.node else {
             self.err(
                 e.span,
-                "only a list field of the record can be gone through here",
-                "write e.g. `any w in special_workers { … }`",
+                "这里只能遍历记录中的列表字段",
+                "写成如 `any w in special_workers { … }`",
             );
             return None;
         };
@@ -1601,7 +1668,15 @@ impl<'a, 'f> Checker<'a, 'f> {
             )),
             other if walk.crossed => Some((walk.base, walk.path, other, walk.schema_path)),
             other => {
-                self.err(e.span, format!("{} is {}, not a list", self.describe_path(&walk.schema_path), other.describe()), "any/all/count/sum/list go through a list such as `special_workers` or `u.chemicals`");
+                self.err(
+                    e.span,
+                    format!(
+                        "{} 是{}，不是列表",
+                        self.describe_path(&walk.schema_path),
+                        other.describe()
+                    ),
+                    "any/all/count/sum/list 只能遍历列表，如 `special_workers` 或 `u.chemicals`",
+                );
                 None
             }
         }
@@ -1635,7 +1710,15 @@ impl<'a, 'f> Checker<'a, 'f> {
             if let Ty::List(inner) = &ty {
                 if !through_lists {
                     let desc = self.describe_path(&schema_path);
-                    self.err(seg.span, format!("{desc} is a list, so `.{}` does not name one value", seg.node), format!("go through its items with any/all/count/sum, e.g. `any x in {} {{ x.{} … }}`", schema_path.replace("[]", ""), seg.node));
+                    self.err(
+                        seg.span,
+                        format!("{desc} 是列表，`.{}` 指不到单个值", seg.node),
+                        format!(
+                            "用 any/all/count/sum 逐项查看，如 `any x in {} {{ x.{} … }}`",
+                            schema_path.replace("[]", ""),
+                            seg.node
+                        ),
+                    );
                     return None;
                 }
                 crossed = true;
@@ -1646,18 +1729,14 @@ impl<'a, 'f> Checker<'a, 'f> {
                 Ty::Record(f) => Arc::clone(f),
                 other => {
                     let desc = if schema_path.is_empty() {
-                        "this".to_string()
+                        "这个值".to_string()
                     } else {
                         self.describe_path(&schema_path)
                     };
                     self.err(
                         seg.span,
-                        format!(
-                            "{desc} is {}, which has no field `{}`",
-                            other.describe(),
-                            seg.node
-                        ),
-                        "check the field path against rules/schema/",
+                        format!("{desc} 是{}，没有 `{}` 字段", other.describe(), seg.node),
+                        "对照 rules/schema/ 核对字段路径",
                     );
                     return None;
                 }
@@ -1666,17 +1745,23 @@ impl<'a, 'f> Checker<'a, 'f> {
                 let mut names: Vec<&str> = fields.keys().map(String::as_str).collect();
                 names.sort();
                 let whose = if schema_path.is_empty() {
-                    "the record".to_string()
+                    "记录".to_string()
                 } else {
                     self.describe_path(&schema_path)
                 };
-                let near = closest(&seg.node, &names);
-                let help = match near {
-                    Some(n) => format!(
-                        "did you mean `{n}`? fields of {whose}: {}",
-                        names.join(", ")
-                    ),
-                    None => format!("fields of {whose}: {}", names.join(", ")),
+                // At the top, a misspelt derived value or item name is as likely
+                // as a field: offer whichever name is nearest.
+                let mut candidates = names.clone();
+                if schema_path.is_empty() {
+                    candidates.extend(self.let_index.keys().map(String::as_str));
+                    candidates.extend(scope.vars.iter().map(|v| v.name.as_str()));
+                }
+                let help = match closest(&seg.node, &candidates) {
+                    Some(n) if fields.contains_key(n) => {
+                        format!("是不是想写 `{n}`{}？", self.field_gloss(&schema_path, n))
+                    }
+                    Some(n) => format!("是不是想写 `{n}`？"),
+                    None => format!("{whose}的字段有：{}", names.join("、")),
                 };
                 let full = if schema_path.is_empty() {
                     seg.node.clone()
@@ -1685,7 +1770,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                 };
                 self.err(
                     seg.span,
-                    format!("`{full}` is not a field of {whose}"),
+                    format!("未知字段 `{full}`：{whose}中没有这个字段"),
                     help,
                 );
                 return None;
@@ -1738,7 +1823,7 @@ impl<'a, 'f> Checker<'a, 'f> {
             this.err(
                 span,
                 format!(
-                    "{a} is {} and {b} is {}: they cannot be {what}",
+                    "{a} 是{}，{b} 是{}，两者不能{what}",
                     lty.describe(),
                     rty.describe()
                 ),
@@ -1755,7 +1840,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                     (Ty::Date, Ty::Date) => true,
                     (Ty::Dur(x), Ty::Dur(y)) => {
                         if x != y {
-                            self.err(span, "a number of days and a number of months cannot be compared: a month has 28 to 31 days", "compare dates instead (e.g. `expires < as_of + 30 days`), or write both sides in the same unit");
+                            self.err(span, "天数和月数不能比较：一个月有 28 到 31 天", "改为比较日期（如 `expires < as_of + 30 days`），或两边用同一种单位");
                             return None;
                         }
                         true
@@ -1771,14 +1856,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                     _ => false,
                 };
                 if !ok {
-                    return mismatch(
-                        self,
-                        if ordered {
-                            "compared by size"
-                        } else {
-                            "compared"
-                        },
-                    );
+                    return mismatch(self, if ordered { "比较大小" } else { "比较" });
                 }
                 let cmp = match op {
                     BinOp::Eq => CmpOp::Eq,
@@ -1808,9 +1886,9 @@ impl<'a, 'f> Checker<'a, 'f> {
                     return mismatch(
                         self,
                         if op == BinOp::Contains {
-                            "tested with `contains`"
+                            "用 `contains` 判断"
                         } else {
-                            "tested with `in`"
+                            "用 `in` 判断"
                         },
                     );
                 }
@@ -1825,7 +1903,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                 let ty = match (lty.clone(), rty.clone()) {
                     (Ty::None, x) | (x, Ty::None) => x,
                     (x, y) if same_kind(&x, &y) => merge(x, y),
-                    _ => return mismatch(self, "alternatives of each other with `otherwise`"),
+                    _ => return mismatch(self, "用 `otherwise` 互为替代"),
                 };
                 Some((Ir::Otherwise(a, b), ty))
             }
@@ -1839,7 +1917,16 @@ impl<'a, 'f> Checker<'a, 'f> {
                     Ty::Date,
                 )),
                 _ => {
-                    self.err(span, format!("`{}` needs a duration on the left and a date on the right, not {} and {}", op.word(), lty.describe(), rty.describe()), "e.g. `3 years before as_of`");
+                    self.err(
+                        span,
+                        format!(
+                            "`{}` 左边应是时长、右边应是日期，这里是{}和{}",
+                            op.word(),
+                            lty.describe(),
+                            rty.describe()
+                        ),
+                        "如 `3 years before as_of`",
+                    );
                     None
                 }
             },
@@ -1897,19 +1984,12 @@ impl<'a, 'f> Checker<'a, 'f> {
                 (Ty::Dur(_), Ty::Dur(_)) => {
                     self.err(
                         span,
-                        "days and months cannot be added: a month has 28 to 31 days",
-                        "add each to a date instead: `as_of + 1 months + 10 days`",
+                        "天数和月数不能相加：一个月有 28 到 31 天",
+                        "分别加到日期上：`as_of + 1 months + 10 days`",
                     );
                     None
                 }
-                _ => mismatch(
-                    self,
-                    if op == BinOp::Add {
-                        "added"
-                    } else {
-                        "subtracted"
-                    },
-                ),
+                _ => mismatch(self, if op == BinOp::Add { "相加" } else { "相减" }),
             },
             BinOp::Mul => match (&lty, &rty) {
                 (Ty::Num { dim: x, integer: i }, Ty::Num { dim: y, integer: j })
@@ -1937,7 +2017,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                     },
                     Ty::Dur(k),
                 ) => Some((Ir::Arith(ArithOp::Mul, a, b), Ty::Dur(*k))),
-                _ => mismatch(self, "multiplied"),
+                _ => mismatch(self, "相乘"),
             },
             BinOp::Div => match (&lty, &rty) {
                 (Ty::Num { dim: x, .. }, Ty::Num { dim: y, .. }) if x == y => {
@@ -1946,7 +2026,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                 (Ty::Num { dim: x, .. }, Ty::Num { dim: Dim::Free, .. }) => {
                     Some((Ir::Arith(ArithOp::Div, a, b), Ty::num(*x)))
                 }
-                _ => mismatch(self, "divided"),
+                _ => mismatch(self, "相除"),
             },
             BinOp::And | BinOp::Or => None,
         }
@@ -1974,12 +2054,12 @@ impl<'a, 'f> Checker<'a, 'f> {
         };
         if !values.iter().any(|v| v == s) {
             let near = closest(s, &values.iter().map(String::as_str).collect::<Vec<_>>())
-                .map(|n| format!("did you mean `{n}`? "))
+                .map(|n| format!("是不是想写 `{n}`？"))
                 .unwrap_or_default();
             self.err(
                 other.span,
-                format!("`{s}` is not one of the allowed values"),
-                format!("{near}allowed: {}", values.join("、")),
+                format!("`{s}` 不是允许的取值"),
+                format!("{near}允许的取值：{}", values.join("、")),
             );
         }
     }
@@ -2019,14 +2099,18 @@ fn unit_of(u: UnitLit) -> Result<UnitKind, ()> {
 fn unit_help(a: &Ty, b: &Ty) -> String {
     match (a, b) {
         (Ty::Num { dim: x, .. }, Ty::Num { dim: y, .. }) if !x.compatible(*y) => format!(
-            "use the same kind of unit on both sides ({} vs {}); t and kg convert, other units do not",
+            "两边要用同一类单位（这里是 {} 和 {}）；t 与 kg 可以换算，其他单位之间不能",
             x.unit_word(),
             y.unit_word()
         ),
-        (Ty::Date, Ty::Num { .. }) | (Ty::Num { .. }, Ty::Date) => {
-            "to move a date, add a duration: `as_of + 30 days`".into()
+        (Ty::Num { .. }, Ty::Str) | (Ty::Str, Ty::Num { .. }) => {
+            "数量写成不加引号的数字（可带单位），如 `100 人`".into()
         }
-        _ => "both sides must be the same kind of value".into(),
+        (Ty::Date, Ty::Str) | (Ty::Str, Ty::Date) => "日期直接写 2026-05-01，不加引号".into(),
+        (Ty::Date, Ty::Num { .. }) | (Ty::Num { .. }, Ty::Date) => {
+            "日期要加减时长，如 `as_of + 30 days`".into()
+        }
+        _ => "两边必须是同一类值".into(),
     }
 }
 
@@ -2074,6 +2158,12 @@ fn line_span(text: &str, line: usize) -> Span {
 
 /// The most similar name (small edit distance), for "did you mean".
 fn closest<'n>(word: &str, names: &[&'n str]) -> Option<&'n str> {
+    if let Some(n) = names
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(word) && **n != word)
+    {
+        return Some(n);
+    }
     let dist = |a: &str, b: &str| {
         let a: Vec<char> = a.chars().collect();
         let b: Vec<char> = b.chars().collect();
@@ -2096,6 +2186,79 @@ fn closest<'n>(word: &str, names: &[&'n str]) -> Option<&'n str> {
         .filter(|(d, n)| *d <= 2.max(n.chars().count() / 4) && *d < word.chars().count())
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n)
+}
+
+/// The byte range of the JSON value starting at 1-based `line` and `col`
+/// (characters) of `raw`: up to the next `,`, `}` , `]` or line end outside
+/// strings, or the whole bracketed value.
+fn value_span(raw: &str, line: usize, col: usize) -> Option<Span> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        raw.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
+    };
+    let rest = raw.get(line_start..)?;
+    let start = line_start + rest.char_indices().nth(col.checked_sub(1)?)?.0;
+    let tail = raw.get(start..)?;
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut esc = false;
+    for (i, c) in tail.char_indices() {
+        if in_str {
+            match c {
+                _ if esc => esc = false,
+                '\\' => esc = true,
+                '"' => {
+                    in_str = false;
+                    if depth == 0 {
+                        return Some(Span::new(start, start + i + 1));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(Span::new(start, start + i + 1));
+                }
+            }
+            ',' | '}' | ']' | '\n' if depth == 0 => {
+                return Some(Span::new(start, start + i));
+            }
+            _ => {}
+        }
+    }
+    Some(Span::new(start, raw.len()))
+}
+
+/// Help for an unknown department: the nearest one, then all of them.
+fn department_help(word: &str) -> String {
+    match closest(word, &DEPARTMENTS) {
+        Some(n) => format!("是不是想写 `{n}`？可用的部门：{}", DEPARTMENTS.join("、")),
+        None => format!("可用的部门：{}", DEPARTMENTS.join("、")),
+    }
+}
+
+/// Help for an unknown rule id: the nearest id in the pack.
+fn rule_id_help(word: &str, rules: &[CRule]) -> String {
+    let ids: Vec<&str> = rules.iter().map(|r| r.meta.id.as_str()).collect();
+    match closest(word, &ids) {
+        Some(n) => format!("是不是想写 `{n}`？"),
+        None => "写规则包里某条规则的编号（`regkb rules list` 列出全部）".to_string(),
+    }
+}
+
+/// Help for an unknown table column: the nearest one, then all of them.
+fn column_help(word: &str, cols: &[&str]) -> String {
+    match closest(word, cols) {
+        Some(n) => format!("是不是想写 `{n}`？这张表的列有：{}", cols.join("、")),
+        None => format!("这张表的列有：{}", cols.join("、")),
+    }
 }
 
 /// The start of a schema description, up to its first clause break

@@ -44,8 +44,8 @@ impl Diagnostic {
             level: Level::Error,
             message: message.into(),
             source: Arc::clone(source),
-            span,
-            label: "here".to_string(),
+            span: trim_span(source, span),
+            label: "这里".to_string(),
             help: help.into(),
         }
     }
@@ -111,6 +111,21 @@ impl miette::Diagnostic for Diagnostic {
             Some(self.label.clone()),
             self.span,
         ))))
+    }
+}
+
+/// The span without trailing blanks and line breaks, so the caret stays on
+/// one line.
+fn trim_span(source: &SourceFile, span: Span) -> Span {
+    let trimmed = source
+        .text
+        .get(span.start..span.end)
+        .map(|t| t.trim_end().len())
+        .unwrap_or(span.end.saturating_sub(span.start));
+    if trimmed == 0 {
+        span
+    } else {
+        Span::new(span.start, span.start + trimmed)
     }
 }
 

@@ -32,6 +32,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -42,7 +43,7 @@ use super::logic::Truth;
 use super::program::*;
 use super::table::{Cell, Found};
 use super::types::{Dim, DurKind, Ty};
-use crate::check::{Fact, Finding, MajorHazard, Outcome};
+use crate::check::{CitationOut, Fact, Finding, MajorHazard, Outcome};
 
 /// Deepest expression nesting the evaluator follows (parse nesting is capped
 /// lower; derived values add depth).
@@ -100,22 +101,80 @@ impl Val<'_> {
 }
 
 /// Runs every rule in force on `as_of`, the major-hazard report, and the
-/// exception/conflict analysis.
+/// exception/conflict analysis. To evaluate many records with one program,
+/// build an [`Engine`] once and call [`Engine::evaluate`].
 pub fn evaluate(program: &CheckedProgram, record: &Json, as_of: Date) -> Evaluation {
-    let mut ev = Evaluator::new(program, record, as_of);
-    let mut results = Vec::new();
-    for rule in program.rules.iter().filter(|r| r.meta.in_force(as_of)) {
-        results.push(ev.rule(rule));
+    Engine::new(program).evaluate(record, as_of)
+}
+
+/// A checked program ready for many records: the parts of each rule's finding
+/// that do not depend on the record (title, departments, citations, remedy,
+/// the default pass explanation) are built once and shared by every finding.
+///
+/// ```
+/// # use regkb::dsl::{check, parse, Engine, SourceFile, NoTables};
+/// # use regkb::record::Schema;
+/// # let src = SourceFile::new("a.rule", "rule A \"t\" {\n cite 安全生产法 第二十四条\n severity 一般隐患\n departments 应急管理\n require true\n explain \"否\"\n remedy \"设置机构\"\n}");
+/// # let p = check(&[parse(&src).unwrap()], &Schema::default(), &NoTables, None).unwrap().program;
+/// let engine = Engine::new(&p);
+/// let day = jiff::civil::date(2026, 11, 28);
+/// let a = engine.evaluate(&serde_json::json!({}), day);
+/// let b = engine.evaluate(&serde_json::json!({}), day);
+/// assert!(std::sync::Arc::ptr_eq(&a.findings[0].title, &b.findings[0].title));
+/// ```
+#[derive(Debug)]
+pub struct Engine<'p> {
+    program: &'p CheckedProgram,
+    /// One per `program.rules`, same order.
+    shared: Vec<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    title: Arc<str>,
+    departments: Arc<[String]>,
+    citations: Arc<[CitationOut]>,
+    remedy: Arc<str>,
+    /// `符合要求：TITLE`, for rules without a pass explanation.
+    pass: Arc<str>,
+}
+
+impl<'p> Engine<'p> {
+    pub fn new(program: &'p CheckedProgram) -> Self {
+        let shared = program
+            .rules
+            .iter()
+            .map(|r| Shared {
+                title: Arc::from(r.meta.title.as_str()),
+                departments: Arc::from(r.meta.departments.as_slice()),
+                citations: Arc::from(r.meta.citations.as_slice()),
+                remedy: Arc::from(r.meta.remedy.as_str()),
+                pass: Arc::from(format!("符合要求：{}", r.meta.title)),
+            })
+            .collect();
+        Engine { program, shared }
     }
-    let conflicts = resolve_exceptions(program, &mut results);
-    let major_hazards = match &program.hazards {
-        Some(h) => ev.hazards(h),
-        None => Vec::new(),
-    };
-    Evaluation {
-        findings: results.into_iter().map(|r| r.finding).collect(),
-        major_hazards,
-        conflicts,
+
+    /// Evaluates one record on `as_of` (see [`evaluate`]).
+    pub fn evaluate(&self, record: &Json, as_of: Date) -> Evaluation {
+        let program = self.program;
+        let mut ev = Evaluator::new(program, record, as_of);
+        let mut results = Vec::with_capacity(program.rules.len());
+        for (rule, shared) in program.rules.iter().zip(&self.shared) {
+            if rule.meta.in_force(as_of) {
+                results.push(ev.rule(rule, shared));
+            }
+        }
+        let conflicts = resolve_exceptions(program, &mut results);
+        let major_hazards = match &program.hazards {
+            Some(h) => ev.hazards(h),
+            None => Vec::new(),
+        };
+        Evaluation {
+            findings: results.into_iter().map(|r| r.finding).collect(),
+            major_hazards,
+            conflicts,
+        }
     }
 }
 
@@ -260,7 +319,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn rule(&mut self, rule: &'a CRule) -> RuleResult<'a> {
+    fn rule(&mut self, rule: &'a CRule, shared: &Shared) -> RuleResult<'a> {
         self.env.clear();
         self.env.resize(rule.slots, Val::Unknown);
         self.facts.clear();
@@ -285,7 +344,7 @@ impl<'a> Evaluator<'a> {
                 Outcome::Fail => self.render(&rule.explain),
                 Outcome::Pass => match &rule.explain_pass {
                     Some(t) => self.render(t),
-                    None => format!("符合要求：{}", rule.meta.title),
+                    None => shared.pass.to_string(),
                 },
                 Outcome::Unknown => format!(
                     "缺少判断所需的信息，需现场核查：{}",
@@ -294,7 +353,7 @@ impl<'a> Evaluator<'a> {
                 Outcome::NotApplicable => "本条不适用于该企业".to_string(),
             }
         };
-        let mut facts = Vec::new();
+        let mut facts = Vec::with_capacity(self.facts.len());
         for f in self.facts.drain(..) {
             if !facts.iter().any(|g: &Fact| g.path == f.path) {
                 facts.push(f);
@@ -316,15 +375,15 @@ impl<'a> Evaluator<'a> {
         RuleResult {
             finding: Finding {
                 rule: rule.meta.id.clone(),
-                title: rule.meta.title.clone(),
+                title: Arc::clone(&shared.title),
                 outcome,
                 severity: rule.meta.severity,
-                departments: rule.meta.departments.clone(),
-                citations: rule.meta.citations.clone(),
+                departments: Arc::clone(&shared.departments),
+                citations: Arc::clone(&shared.citations),
                 explanation,
                 facts,
                 missing,
-                remedy: rule.meta.remedy.clone(),
+                remedy: Arc::clone(&shared.remedy),
             },
             applies,
             exception_to: rule.meta.exception_to.as_deref(),
@@ -886,7 +945,13 @@ impl<'a> Evaluator<'a> {
 }
 
 fn push_ptr(ptr: &mut String, seg: &str) {
+    ptr.reserve(seg.len() + 1);
     ptr.push('/');
+    if !seg.bytes().any(|b| b == b'~' || b == b'/') {
+        // nothing to escape (almost every key and index): one copy
+        ptr.push_str(seg);
+        return;
+    }
     for c in seg.chars() {
         match c {
             '~' => ptr.push_str("~0"),
@@ -1139,9 +1204,7 @@ fn readable_missing(missing: &[String], labels: &HashMap<String, String>) -> Str
         for seg in m.split('/').skip(1) {
             if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
                 let i: usize = seg.parse().unwrap_or(0);
-                words.push('第');
-                words.push_str(&(i + 1).to_string());
-                words.push('项');
+                let _ = write!(words, "第{}项", i + 1);
                 continue;
             }
             let seg: Cow<'_, str> = if seg.contains('~') {

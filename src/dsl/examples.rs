@@ -83,17 +83,17 @@ fn run_one(program: &CheckedProgram, ex: &Example) -> ExampleReport {
                 explanation,
             } => {
                 let Some(f) = eval.findings.iter().find(|f| &f.rule == rule) else {
-                    failures.push(format!("rule {rule} is not in force on {}", ex.as_of));
+                    failures.push(format!("规则 {rule} 在 {} 不在有效期内", ex.as_of));
                     continue;
                 };
                 if f.outcome != *outcome {
                     let mut msg = format!(
-                        "{rule} outcome\n  - expected: {}\n  + actual:   {}",
+                        "{rule} 结论\n  - 预期：{}\n  + 实际：{}",
                         outcome_word(*outcome),
                         outcome_word(f.outcome)
                     );
                     if !f.missing.is_empty() {
-                        msg.push_str(&format!("\n    missing: {}", f.missing.join(", ")));
+                        msg.push_str(&format!("\n    缺少的事实：{}", f.missing.join("、")));
                     }
                     failures.push(msg);
                 }
@@ -101,7 +101,7 @@ fn run_one(program: &CheckedProgram, ex: &Example) -> ExampleReport {
                     && &f.explanation != want
                 {
                     failures.push(format!(
-                        "{rule} explanation\n  - expected: {want}\n  + actual:   {}",
+                        "{rule} 说明\n  - 预期：{want}\n  + 实际：{}",
                         f.explanation
                     ));
                 }
@@ -115,7 +115,7 @@ fn run_one(program: &CheckedProgram, ex: &Example) -> ExampleReport {
                     .collect();
                 if !facts.contains(&path.as_str()) {
                     failures.push(format!(
-                        "{rule} facts\n  - expected to include: {path}\n  + actual: {}",
+                        "{rule} 事实\n  - 预期包含：{path}\n  + 实际：{}",
                         facts.join(", ")
                     ));
                 }
@@ -125,10 +125,10 @@ fn run_one(program: &CheckedProgram, ex: &Example) -> ExampleReport {
                     let got: Vec<String> =
                         eval.conflicts.iter().map(|c| c.rules.join(", ")).collect();
                     failures.push(format!(
-                        "conflict\n  - expected: {}\n  + actual:   {}",
+                        "规则冲突\n  - 预期：{}\n  + 实际：{}",
                         ids.join(", "),
                         if got.is_empty() {
-                            "no conflict".to_string()
+                            "没有冲突".to_string()
                         } else {
                             got.join("; ")
                         }
@@ -137,13 +137,15 @@ fn run_one(program: &CheckedProgram, ex: &Example) -> ExampleReport {
             }
             Expect::Hazard { unit, s, r, grade } => {
                 let Some(h) = eval.major_hazards.iter().find(|h| &h.unit == unit) else {
-                    failures.push(format!("major hazard\n  - expected unit: {unit}\n  + actual: no such unit in the report"));
+                    failures.push(format!(
+                        "重大危险源\n  - 预期单元：{unit}\n  + 实际：报告里没有这个单元"
+                    ));
                     continue;
                 };
                 let got_grade = h.grade.map(f64::from);
                 if !(close(*s, h.s) && close(*r, h.r) && close(*grade, got_grade)) {
                     failures.push(format!(
-                        "major hazard {unit}\n  - expected: s = {} r = {} grade = {}\n  + actual:   s = {} r = {} grade = {}",
+                        "重大危险源 {unit}\n  - 预期：s = {} r = {} grade = {}\n  + 实际：s = {} r = {} grade = {}",
                         opt(*s),
                         opt(*r),
                         opt(*grade),

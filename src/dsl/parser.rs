@@ -87,8 +87,8 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<File, Vec<Diagnostic>> {
             errors.push(Diagnostic::error(
                 source,
                 Span::new(start + pos, start + pos + 1),
-                format!("brackets are nested more than {MAX_NESTING} deep"),
-                "split the expression into named values with `let`",
+                format!("括号嵌套超过 {MAX_NESTING} 层"),
+                "把表达式拆成几个用 `let` 命名的值",
             ));
             continue;
         }
@@ -183,8 +183,8 @@ fn parse_hole(lw: &mut Lowerer<'_>, text: &str, offset: usize) -> Option<Expr> {
         lw.errors.push(Diagnostic::error(
             lw.source,
             Span::new(offset + pos, offset + pos + 1),
-            format!("brackets are nested more than {MAX_NESTING} deep"),
-            "split the expression into named values with `let`",
+            format!("括号嵌套超过 {MAX_NESTING} 层"),
+            "把表达式拆成几个用 `let` 命名的值",
         ));
         return None;
     }
@@ -200,7 +200,7 @@ fn parse_hole(lw: &mut Lowerer<'_>, text: &str, offset: usize) -> Option<Expr> {
         Err(e) => {
             let mut d = sub.syntax_error(&e, text);
             d.help = format!(
-                "{}; a `{{…}}` in an explanation holds a value such as `{{safety_assessment.last_date}}`",
+                "{}；说明文字里的 `{{…}}` 写一个值，如 `{{safety_assessment.last_date}}`",
                 d.help
             );
             lw.errors.push(d);
@@ -273,38 +273,39 @@ impl<'s> Lowerer<'s> {
                 let value = describe(Rule::expr);
                 if names.contains(&value) {
                     names.retain(|n| {
-                        *n == value
-                            || !matches!(
-                                *n,
-                                "a name"
-                                    | "text in double quotes"
-                                    | "a date (YYYY-MM-DD)"
-                                    | "a number"
-                            )
+                        *n == value || !matches!(*n, NAME | TEXT | DATE | NUMBER | QUANTITY)
                     });
                 }
                 if names.len() > 1 {
-                    names.retain(|n| *n != "a `#` comment");
+                    names.retain(|n| *n != COMMENT);
                 }
+                // the specific constructs first, the generic "another line" last
+                names.sort_by_key(|n| [RULE_FIELD, EXAMPLE_BLOCK, TOP_BLOCK].contains(n));
                 names
             }
             pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
         };
-        let what = if found.is_empty() {
-            "the text ends too early".to_string()
+        // the file ends inside a rule: the missing `}` is the likely mistake
+        let expected = if found.is_empty() && expected.contains(&RULE_FIELD) {
+            vec![RULE_FIELD]
         } else {
-            format!("unexpected `{found}`")
+            expected
+        };
+        let what = if found.is_empty() {
+            "规则文本提前结束了".to_string()
+        } else {
+            format!("这里不能写 `{found}`")
         };
         let msg = if expected.is_empty() {
             what
         } else {
-            format!("{what}: expected {}", join_or(&expected))
+            format!("{what}：此处应为{}", join_or(&expected))
         };
         let width = found.len().max(1);
         let start = self.offset + pos;
         let end = (start + width).min(self.source.text.len()).max(start);
         Diagnostic::error(self.source, Span::new(start, end), msg, help_for(&expected))
-            .with_label("the rule text cannot be read from here")
+            .with_label("从这里起读不懂")
     }
 
     fn lower_item(&mut self, p: Pair<'_, Rule>) -> Option<Item> {
@@ -405,8 +406,8 @@ impl<'s> Lowerer<'s> {
                         Ok(no) => article = Some(no),
                         Err(_) => self.err(
                             span,
-                            format!("`{s}` is not an article number"),
-                            "write the article as 第三十九条 or 第39条",
+                            format!("`{s}` 不是条号"),
+                            "条号写成 第三十九条 或 第39条",
                         ),
                     }
                 }
@@ -417,8 +418,8 @@ impl<'s> Lowerer<'s> {
                         Some(n) => item = Some(n),
                         None => self.err(
                             span,
-                            format!("`{s}` is not a paragraph or item number"),
-                            "write 第一款 / 第二项 (or 第1款 / 第2项)",
+                            format!("`{s}` 不是款号或项号"),
+                            "写成 第一款、第二项（或 第1款、第2项）",
                         ),
                     }
                 }
@@ -454,8 +455,8 @@ impl<'s> Lowerer<'s> {
         {
             self.err(
                 u.span,
-                format!("the end date `{}` is not after the start date `{}`", u.node, from.node),
-                "`effective from A until B` needs A earlier than B (B is the first day no longer in force)",
+                format!("截止日期 `{}` 不晚于起始日期 `{}`", u.node, from.node),
+                "`effective from A until B` 里 A 须早于 B（B 是不再有效的第一天）",
             );
             return None;
         }
@@ -475,8 +476,8 @@ impl<'s> Lowerer<'s> {
             Err(_) => {
                 self.err(
                     span,
-                    format!("`{}` is not a real date", p.as_str()),
-                    "dates are written YYYY-MM-DD and must exist in the calendar (2026-02-28, not 2026-02-30)",
+                    format!("日期 `{}` 不存在", p.as_str()),
+                    "日期写成 年-月-日（YYYY-MM-DD），且须是日历上真有的日子，如 2026-02-28，不能写 2026-02-30",
                 );
                 None
             }
@@ -532,8 +533,8 @@ impl<'s> Lowerer<'s> {
             let Some(end) = end else {
                 self.err(
                     Span::new(raw_start + i, raw_start + i + 1),
-                    "this `{` is never closed",
-                    "a value in an explanation is written `{field.path}`",
+                    "这个 `{` 没有配对的 `}`",
+                    "说明文字里插入的值写成 `{字段路径}`，如 `{employees}`",
                 );
                 break;
             };
@@ -693,8 +694,8 @@ impl<'s> Lowerer<'s> {
                     Err(e) => {
                         self.err(
                             span,
-                            format!("the example record is not valid JSON: {e}"),
-                            "write the record as JSON, e.g. {\"employees\": 120}",
+                            format!("示例记录不是合法的 JSON：{e}"),
+                            "记录按 JSON 写，如 {\"employees\": 120}",
                         );
                         return None;
                     }
@@ -767,8 +768,8 @@ impl<'s> Lowerer<'s> {
             let span = self.span(&p);
             self.err(
                 Span::new(span.start, span.start + 1),
-                format!("this expression has more than {MAX_OPERATORS} operators"),
-                "split it into named values with `let` and combine those",
+                format!("这个表达式的运算符超过 {MAX_OPERATORS} 个"),
+                "用 `let` 拆成几个命名的值，再组合起来",
             );
             return None;
         }
@@ -939,8 +940,8 @@ impl<'s> Lowerer<'s> {
             Err(_) => {
                 self.err(
                     span,
-                    format!("`{text}` is not a number"),
-                    "write digits like 100 or 2.5",
+                    format!("`{text}` 不是数字"),
+                    "用阿拉伯数字写，如 100 或 2.5",
                 );
                 return None;
             }
@@ -993,37 +994,71 @@ fn join_or(names: &[&str]) -> String {
     match names {
         [] => String::new(),
         [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        [init @ .., last] => format!("{} 或 {last}", init.join("、")),
     }
 }
 
 fn help_for(expected: &[&str]) -> String {
-    if expected.iter().any(|e| e.contains("rule field")) {
-        "a rule holds lines such as `cite …`, `severity 一般隐患`, `departments 应急管理`, `applies when …`, `require …`, `explain \"…\"`, `remedy \"…\"`, and ends with `}`".to_string()
-    } else if expected.iter().any(|e| e.contains("value")) {
-        "a value is a field such as `employees`, a number with a unit such as `100 人` or `3 years`, a date such as 2026-05-01, text in quotes, or `as_of`".to_string()
-    } else if expected.iter().any(|e| e.contains("top-level")) {
-        "a rule file holds `rule ID \"标题\" { … }`, `table …`, `let …`, `major_hazards …` and `example …` blocks".to_string()
+    if expected.contains(&SEVERITY) {
+        "严重程度只有两种：`一般隐患` 和 `重大隐患`".to_string()
+    } else if expected.contains(&OUTCOME) {
+        "结论写 pass（符合）、fail（不符合）、unknown（缺少事实）或 not_applicable（不适用）"
+            .to_string()
+    } else if expected.contains(&ARTICLE) {
+        "引用写成 `cite 安全生产法 第二十四条 第二款`，条号用 第…条".to_string()
+    } else if expected.contains(&PARAGRAPH) {
+        "条号后面可以接款、项：`第二十四条 第二款 第一项`（也可写 第2款 第1项）".to_string()
+    } else if expected.contains(&RULE_ID) {
+        "规则编号用英文字母、数字和 `-`（如 `WHP-039`、`AQ-024-2`），中文写在后面引号里的标题中"
+            .to_string()
+    } else if expected.contains(&TEXT) {
+        "文字用英文双引号括起来，开头和结尾的 `\"` 要在同一行，如 `\"从业人员超过一百人\"`"
+            .to_string()
+    } else if expected.contains(&VALUE) {
+        "值可以是字段（如 `employees`）、带单位的数量（如 `100 人`、`3 years`）、日期（如 2026-05-01）、引号里的文字或 `as_of`".to_string()
+    } else if expected == [RULE_FIELD] {
+        "每条规则以单独一行的 `}` 结束，检查是否漏写了 `}`".to_string()
+    } else if expected.contains(&RULE_FIELD) {
+        "规则里逐行写 `cite …`、`severity 一般隐患`、`departments 应急管理`、`applies when …`、`require …`、`explain \"…\"`、`remedy \"…\"`，最后以 `}` 结束".to_string()
+    } else if expected.contains(&TOP_BLOCK) {
+        "规则文件由 `rule 编号 \"标题\" { … }`、`table …`、`let …`、`major_hazards …` 和 `example …` 这几种块组成".to_string()
     } else {
-        "compare with the examples in rules/examples/ and the README section \"How to write a rule\"".to_string()
+        "对照 rules/examples/ 里的示例和 rules/README.md 的写法说明".to_string()
     }
 }
+
+const COMMENT: &str = "`#` 注释";
+const NAME: &str = "名称";
+const TEXT: &str = "双引号里的文字";
+const DATE: &str = "日期（YYYY-MM-DD）";
+const NUMBER: &str = "数字";
+const QUANTITY: &str = "数量与单位（如 `5 t`、`3 years`）";
+const RULE_FIELD: &str = "规则条目（`cite`、`severity`、`require` 等）或 `}`";
+const EXAMPLE_BLOCK: &str = "示例块（`example`）";
+const TOP_BLOCK: &str = "顶层块（`rule`、`table`、`let`、`major_hazards`、`example`）";
+const SEVERITY: &str = "严重程度（一般隐患 或 重大隐患）";
+const OUTCOME: &str = "结论（pass、fail、unknown、not_applicable）";
+const ARTICLE: &str = "条（如 第二十四条）";
+const PARAGRAPH: &str = "款（如 第一款）";
+const RULE_ID: &str = "规则编号（如 `WHP-039`）";
+const VALUE: &str = "值或条件表达式（字段、数量、日期、文字、`as_of`、`any …`、`(` 等）";
 
 /// The name of a language construct, for "expected …" messages.
 fn describe(r: Rule) -> &'static str {
     match r {
-        Rule::EOI => "the end of the file",
-        Rule::comment => "a `#` comment",
-        Rule::rule_def | Rule::table_def | Rule::let_def | Rule::hazards_def => {
-            "a top-level block (`rule`, `table`, `let`, `major_hazards`, `example`)"
+        Rule::EOI => "文件结尾",
+        Rule::comment => COMMENT,
+        Rule::chunk | Rule::rule_def | Rule::table_def | Rule::let_def | Rule::hazards_def => {
+            TOP_BLOCK
         }
-        Rule::example_def => "an `example` block",
-        Rule::ident => "a name",
-        Rule::rule_id => "a rule id such as `WHP-039`",
-        Rule::string | Rule::str_inner => "text in double quotes",
-        Rule::date => "a date (YYYY-MM-DD)",
-        Rule::number | Rule::quantity => "a number",
-        Rule::unit => "a unit (t, kg, m, m³, 人, days, months, years)",
+        Rule::example_def => EXAMPLE_BLOCK,
+        Rule::ident => NAME,
+        Rule::rule_id => RULE_ID,
+        Rule::string | Rule::str_inner => TEXT,
+        Rule::date => DATE,
+        Rule::number => NUMBER,
+        Rule::quantity => QUANTITY,
+        Rule::unit => "单位（t、kg、m、m³、人、days、months、years）",
         Rule::cite
         | Rule::severity
         | Rule::departments
@@ -1034,34 +1069,32 @@ fn describe(r: Rule) -> &'static str {
         | Rule::require
         | Rule::explain
         | Rule::explain_pass
-        | Rule::remedy => "a rule field (`cite`, `severity`, `require`, …) or `}`",
-        Rule::law_cite | Rule::law_name => "a law name such as 安全生产法",
-        Rule::standard_cite => "`standard \"GB …\"`",
-        Rule::article_ref => "an article such as 第二十四条",
-        Rule::paragraph_ref => "a paragraph such as 第一款",
-        Rule::item_ref => "an item such as 第二项",
-        Rule::severity_value => "一般隐患 or 重大隐患",
-        Rule::department => "a department such as 应急管理",
+        | Rule::remedy => RULE_FIELD,
+        Rule::law_cite | Rule::law_name => "引用（cite）的法律名称（如 安全生产法）",
+        Rule::standard_cite => "引用标准（`standard \"GB …\"`）",
+        Rule::article_ref => ARTICLE,
+        Rule::paragraph_ref => PARAGRAPH,
+        Rule::item_ref => "项（如 第二项）",
+        Rule::severity_value => SEVERITY,
+        Rule::department => "负责部门（如 应急管理）",
         Rule::table_key | Rule::table_range | Rule::column => {
-            "a table line (`key`, `range`, `column`, `effective`) or `}`"
+            "表定义行（`key`、`range`、`column`、`effective`）或 `}`"
         }
-        Rule::range_op => "`..` or `..=`",
-        Rule::column_type => "a column type (text, names, number, integer)",
-        Rule::params | Rule::param => "parameters such as `(u in units)`",
+        Rule::range_op => "`..` 或 `..=`",
+        Rule::column_type => "列类型（text、names、number、integer）",
+        Rule::params | Rule::param => "参数（如 `(u in units)`）",
         Rule::hazard_field | Rule::hazard_key => {
-            "a report line (`unit =`, `s =`, `is_major =`, `r =`, `grade =`) or `}`"
+            "重大危险源报告行（`unit =`、`s =`、`is_major =`、`r =`、`grade =`）或 `}`"
         }
         Rule::example_as_of
         | Rule::example_record
         | Rule::expect_outcome
         | Rule::expect_fact
         | Rule::expect_conflict
-        | Rule::expect_hazard => "an example line (`as_of`, `record`, `expect …`) or `}`",
-        Rule::outcome => "an outcome (pass, fail, unknown, not_applicable)",
-        Rule::opt_number => "a number or `none`",
-        Rule::json_object | Rule::json_array | Rule::json_number | Rule::json_word => {
-            "a JSON value"
-        }
+        | Rule::expect_hazard => "示例行（`as_of`、`record`、`expect …`）或 `}`",
+        Rule::outcome => OUTCOME,
+        Rule::opt_number => "数字或 `none`",
+        Rule::json_object | Rule::json_array | Rule::json_number | Rule::json_word => "JSON 值",
         Rule::expr
         | Rule::template_expr
         | Rule::paren
@@ -1078,7 +1111,7 @@ fn describe(r: Rule) -> &'static str {
         | Rule::lookup
         | Rule::path
         | Rule::not_op
-        | Rule::neg => "a value (field, number, date, text, `as_of`, `any …`, `(`…)",
+        | Rule::neg => VALUE,
         Rule::or_op
         | Rule::and_op
         | Rule::eq
@@ -1095,8 +1128,8 @@ fn describe(r: Rule) -> &'static str {
         | Rule::add
         | Rule::sub
         | Rule::mul
-        | Rule::div => "an operator (and, or, =, <, >=, +, -, contains, in, before, …)",
-        Rule::field_tail => "`.field`",
-        _ => "more rule text",
+        | Rule::div => "运算符（and、or、=、<、>=、+、-、contains、in、before 等）",
+        Rule::field_tail => "`.字段`",
+        _ => "更多规则文本",
     }
 }

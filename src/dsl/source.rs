@@ -23,10 +23,16 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A byte-order mark at the start (as some Windows editors write) is dropped.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<SourceFile> {
+        let text = text.into();
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
         Arc::new(SourceFile {
             name: name.into(),
-            text: text.into(),
+            text,
         })
     }
 

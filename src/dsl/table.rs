@@ -220,8 +220,8 @@ pub fn read_csv(text: &str, columns: &[Column]) -> Result<Vec<Vec<Cell>>, Vec<Cs
         Err(e) => {
             return Err(vec![CsvProblem {
                 line: 1,
-                message: format!("the header line cannot be read: {e}"),
-                help: "the first line names the columns, separated by commas".into(),
+                message: format!("表头行：{}", csv_reason(&e)),
+                help: "第一行写各列的列名，用英文逗号分隔".into(),
             }]);
         }
     };
@@ -231,8 +231,8 @@ pub fn read_csv(text: &str, columns: &[Column]) -> Result<Vec<Vec<Cell>>, Vec<Cs
             Some(i) => index.push(i),
             None => problems.push(CsvProblem {
                 line: 1,
-                message: format!("the table has no column `{}`", c.name),
-                help: format!("its columns are: {}", header.join(", ")),
+                message: format!("表文件里没有 `{}` 列", c.name),
+                help: format!("表文件的列有：{}", header.join("、")),
             }),
         }
     }
@@ -247,8 +247,8 @@ pub fn read_csv(text: &str, columns: &[Column]) -> Result<Vec<Vec<Cell>>, Vec<Cs
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                 problems.push(CsvProblem {
                     line,
-                    message: format!("this line cannot be read: {e}"),
-                    help: "every line needs as many comma-separated cells as the header; quote cells that contain commas".into(),
+                    message: csv_reason(&e),
+                    help: "每行的格数（以逗号分隔）须与表头相同；含逗号的格子用双引号括起来".into(),
                 });
                 continue;
             }
@@ -275,16 +275,15 @@ pub fn read_csv(text: &str, columns: &[Column]) -> Result<Vec<Vec<Cell>>, Vec<Cs
                                 problems.push(CsvProblem {
                                     line,
                                     message: format!(
-                                        "`{raw}` in column `{}` is not {}",
+                                        "`{}` 列里的 `{raw}` 不是{}",
                                         c.name,
                                         if c.ty == ColumnType::Integer {
-                                            "a whole number"
+                                            "整数"
                                         } else {
-                                            "a number"
+                                            "数字"
                                         }
                                     ),
-                                    help: "write digits such as 10 or 0.5, or leave the cell empty"
-                                        .into(),
+                                    help: "用阿拉伯数字写，如 10 或 0.5，不知道就留空".into(),
                                 });
                                 Cell::Num(None)
                             }
@@ -300,5 +299,16 @@ pub fn read_csv(text: &str, columns: &[Column]) -> Result<Vec<Vec<Cell>>, Vec<Cs
         Ok(rows)
     } else {
         Err(problems)
+    }
+}
+
+/// Why a CSV line could not be read, in words a rule author knows.
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("这一行有 {len} 格，表头有 {expected_len} 格"),
+        csv::ErrorKind::Utf8 { .. } => "不是 UTF-8 编码的文字".to_string(),
+        _ => format!("读不懂这一行：{e}"),
     }
 }

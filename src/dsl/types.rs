@@ -6,7 +6,7 @@
 //! use regkb::dsl::types::{Dim, Ty};
 //! assert!(Dim::Mass.compatible(Dim::Free));
 //! assert!(!Dim::Mass.compatible(Dim::Length));
-//! assert_eq!(Ty::Date.describe(), "a date");
+//! assert_eq!(Ty::Date.describe(), "日期");
 //! ```
 
 use std::collections::BTreeMap;
@@ -58,11 +58,11 @@ impl Dim {
 
     fn describe(self) -> &'static str {
         match self {
-            Dim::Free => "a number",
-            Dim::Mass => "a mass (t, kg)",
-            Dim::Length => "a length (m)",
-            Dim::Volume => "a volume (m³)",
-            Dim::Persons => "a number of people (人)",
+            Dim::Free => "数值",
+            Dim::Mass => "质量（t、kg）",
+            Dim::Length => "长度（m）",
+            Dim::Volume => "体积（m³）",
+            Dim::Persons => "人数（人）",
         }
     }
 }
@@ -140,23 +140,28 @@ impl Ty {
     /// Plain words for messages.
     pub fn describe(&self) -> String {
         match self {
-            Ty::Bool => "yes/no (true or false)".into(),
+            Ty::Bool => "是非值（true 或 false）".into(),
             Ty::Num { dim, integer } => {
                 if *integer && *dim == Dim::Free {
-                    "a whole number".into()
+                    "整数".into()
                 } else {
                     dim.describe().into()
                 }
             }
-            Ty::Str => "text".into(),
-            Ty::Enum(v) => format!("one of {}", v.join(", ")),
-            Ty::Date => "a date".into(),
-            Ty::Dur(DurKind::Days) => "a number of days".into(),
-            Ty::Dur(DurKind::Months) => "a number of months or years".into(),
-            Ty::List(inner) => format!("a list (each item {})", inner.describe()),
-            Ty::Record(_) => "a group of fields".into(),
-            Ty::Row(_, name) => format!("a row of table `{name}`"),
-            Ty::None => "`none`".into(),
+            Ty::Str => "文字".into(),
+            Ty::Enum(v) => match v.get(..3) {
+                Some(first) if v.len() > 4 => {
+                    format!("取值之一（{} 等 {} 种）", first.join("、"), v.len())
+                }
+                _ => format!("取值之一（{}）", v.join("、")),
+            },
+            Ty::Date => "日期".into(),
+            Ty::Dur(DurKind::Days) => "天数".into(),
+            Ty::Dur(DurKind::Months) => "月数或年数".into(),
+            Ty::List(inner) => format!("列表（每一项是{}）", inner.describe()),
+            Ty::Record(_) => "一组字段".into(),
+            Ty::Row(_, name) => format!("表 `{name}` 的一行"),
+            Ty::None => "`none`（无）".into(),
         }
     }
 }

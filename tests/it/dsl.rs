@@ -115,10 +115,10 @@ fn every_broken_rule_in_a_file_is_reported() {
 #[test]
 fn impossible_dates_and_deep_nesting_are_errors_not_panics() {
     let e = errors(&rule(None, "as_of > 2026-02-30"));
-    assert!(e.contains("`2026-02-30` is not a real date"), "{e}");
+    assert!(e.contains("日期 `2026-02-30` 不存在"), "{e}");
     let deep = format!("let x = {}1{}\n", "(".repeat(5000), ")".repeat(5000));
     let e = errors(&deep);
-    assert!(e.contains("nested more than"), "{e}");
+    assert!(e.contains("括号嵌套超过"), "{e}");
 }
 
 #[test]
@@ -135,7 +135,10 @@ fn parse_keeps_structure_and_ignores_layout() {
 #[test]
 fn unknown_field_names_the_path_and_suggests() {
     let e = errors(&rule(None, "safety_assesment.last_date >= as_of - 3 years"));
-    assert!(e.contains("did you mean `safety_assessment`"), "{e}");
+    assert!(
+        e.contains("是不是想写 `safety_assessment`（安全评价）？"),
+        "{e}"
+    );
     insta::assert_snapshot!(e);
 }
 
@@ -146,7 +149,7 @@ fn unit_mismatch_tonnes_vs_metres_is_a_type_error() {
         "all c in units.chemicals { c.max_quantity_t < 5 m }",
     ));
     assert!(
-        e.contains("`c.max_quantity_t` is a mass (t, kg) and `5 m` is a length (m): they cannot be compared"),
+        e.contains("`c.max_quantity_t` 是质量（t、kg），`5 m` 是长度（m），两者不能比较大小"),
         "{e}"
     );
     insta::assert_snapshot!(e);
@@ -158,16 +161,19 @@ fn days_and_months_never_compare() {
         None,
         "as_of - safety_assessment.last_date > 3 months",
     ));
-    assert!(e.contains("a month has 28 to 31 days"), "{e}");
+    assert!(
+        e.contains("天数和月数不能比较：一个月有 28 到 31 天"),
+        "{e}"
+    );
     let e = errors("let d = 30 days + 1 months\n");
-    assert!(e.contains("days and months cannot be added"), "{e}");
+    assert!(e.contains("天数和月数不能相加"), "{e}");
 }
 
 #[test]
 fn rule_without_citation_does_not_compile() {
     let src = "rule A-1 \"无依据\" {\n  severity 一般隐患\n  departments 应急管理\n  require true\n  explain \"x\"\n  remedy \"y\"\n}\n";
     let e = errors(src);
-    assert!(e.contains("the rule cites no clause"), "{e}");
+    assert!(e.contains("规则 `A-1`：没有引用（cite）任何条款"), "{e}");
     insta::assert_snapshot!(e);
 }
 
@@ -176,11 +182,11 @@ fn all_errors_of_a_program_come_at_once() {
     let src = "rule A-1 \"多处错误\" {\n  cite 安全生产法 第二十四条\n  severity 一般隐患\n  departments 应急管理, 环保局\n  applies when category = \"危化生产X\"\n  require employees > \"一百\" and special_workers.certificate.expires > as_of\n  explain \"{nosuch}\"\n  remedy \"y\"\n}\n";
     let e = errors(src);
     for needle in [
-        "`环保局` is not a known department",
-        "`危化生产X` is not one of the allowed values",
-        "cannot be compared",
-        "is a list",
-        "`nosuch` is not a field",
+        "`环保局` 不是已知的部门",
+        "`危化生产X` 不是允许的取值",
+        "不能比较大小",
+        "是列表",
+        "未知字段 `nosuch`",
     ] {
         assert!(e.contains(needle), "missing {needle:?} in\n{e}");
     }
@@ -190,31 +196,34 @@ fn all_errors_of_a_program_come_at_once() {
 #[test]
 fn lists_must_be_gone_through_with_quantifiers() {
     let e = errors(&rule(None, "special_workers.certificate.expires > as_of"));
-    assert!(e.contains("use") || e.contains("any/all/count/sum"), "{e}");
+    assert!(e.contains("any/all/count/sum"), "{e}");
 }
 
 #[test]
 fn derived_values_cannot_be_recursive() {
     let e = errors("let a = b + 1\nlet b = a + 1\n");
-    assert!(e.contains("depends on itself"), "{e}");
+    assert!(
+        e.contains("`a` 依赖它自己") || e.contains("`b` 依赖它自己"),
+        "{e}"
+    );
 }
 
 #[test]
 fn tables_are_typed_and_checked() {
     let e = errors("table t from \"nosuch.csv\" {\n  key name\n  column name: text\n}\n");
-    assert!(e.contains("cannot be read"), "{e}");
+    assert!(e.contains("读不了表文件 `nosuch.csv`"), "{e}");
     let e = errors(
         "table t from \"gb18218-2018/table3-beta-toxic-gases.csv\" {\n  key name\n  column name: text\n  column gamma: number\n}\n",
     );
-    assert!(e.contains("has no column `gamma`"), "{e}");
+    assert!(e.contains("没有 `gamma` 列"), "{e}");
     let e = errors(
         "table t from \"gb18218-2018/table3-beta-toxic-gases.csv\" {\n  key name\n  column name: integer\n  column beta: number\n}\n",
     );
-    assert!(e.contains("not a text or names column"), "{e}");
+    assert!(e.contains("不是 text 或 names 列"), "{e}");
     let e = errors(
         "table t from \"gb18218-2018/table2-hazard-classes.csv\" {\n  key symbol\n  column symbol: text\n  column description: integer\n}\n",
     );
-    assert!(e.contains("is not a whole number"), "{e}");
+    assert!(e.contains("不是整数"), "{e}");
 }
 
 struct FakeCorpus;
@@ -246,7 +255,10 @@ impl CitationResolver for FakeCorpus {
 fn citations_are_resolved_against_the_corpus() {
     let bad = rule(None, "true").replace("第四十一条", "第一百五十条");
     let e = compile_files(&[("c.rule", &bad)], Some(&FakeCorpus)).unwrap_err();
-    assert!(e.contains("has no 第一百五十条"), "{e}");
+    assert!(
+        e.contains("中华人民共和国安全生产法没有第一百五十条"),
+        "{e}"
+    );
     // not in force on the rule's start date: a warning, the program still builds
     let early = rule(None, "true").replace("  severity", "  effective from 2020-01-01\n  severity");
     let src = SourceFile::new("w.rule", early);
@@ -256,7 +268,7 @@ fn citations_are_resolved_against_the_corpus() {
     assert!(
         checked.warnings[0]
             .message
-            .contains("not in force on 2020-01-01")
+            .contains("在规则的起始日 2020-01-01 尚未施行或已失效")
     );
     let cites = &checked.program.rules().next().unwrap().citations;
     assert_eq!(cites[0].law, "中华人民共和国安全生产法");
@@ -268,7 +280,7 @@ fn overlapping_rule_versions_are_refused() {
     let a = rule(None, "true").replace("  severity", "  effective from 2026-01-01\n  severity");
     let b = rule(None, "false").replace("  severity", "  effective from 2026-06-01\n  severity");
     let e = compile_files(&[("a.rule", &a), ("b.rule", &b)], None).unwrap_err();
-    assert!(e.contains("in force on some of the same days"), "{e}");
+    assert!(e.contains("在部分相同日期也有效"), "{e}");
 }
 
 // ───────────── three-valued logic ─────────────
@@ -453,7 +465,7 @@ fn tonnes_and_kilograms_convert() {
     );
     let e = errors(&rule(None, "employees > 100 t"));
     assert!(
-        e.contains("`employees` is a number of people (人) and `100 t` is a mass (t, kg): they cannot be compared"),
+        e.contains("`employees` 是人数（人），`100 t` 是质量（t、kg），两者不能比较大小"),
         "{e}"
     );
 }
@@ -894,9 +906,9 @@ fn arb_json() -> impl Strategy<Value = Value> {
 #[test]
 fn overlong_expressions_are_refused() {
     let long = format!("let x = 1{}\n", " + 1".repeat(400));
-    assert!(errors(&long).contains("more than 300 operators"));
+    assert!(errors(&long).contains("运算符超过 300 个"));
     let nots = format!("let x = {}true\n", "not ".repeat(400));
-    assert!(errors(&nots).contains("more than 300 operators"));
+    assert!(errors(&nots).contains("运算符超过 300 个"));
 }
 
 #[test]
@@ -920,7 +932,7 @@ fn long_chains_of_derived_values_hit_the_depth_guard_not_the_stack() {
         back.push_str(&format!("let a{k} = a{} + 1\n", k - 1));
     }
     back.push_str("let a0 = employees\n");
-    assert!(errors(&back).contains("chain"));
+    assert!(errors(&back).contains("层层依赖的其他派生值超过"));
     // a short chain evaluates normally
     let mut ok = String::from("let a0 = employees\n");
     for k in 1..20 {
@@ -949,4 +961,166 @@ fn fuzz_regression_comments_keep_their_meaning_through_fmt() {
         assert_eq!(a, b, "{once}");
         assert_eq!(dsl::format_file(&b), once);
     }
+}
+
+// ───────────── bad input in rule files and their examples ─────────────
+
+/// A rule with one embedded example whose `as_of` and `record` are given.
+fn rule_with_example(as_of: &str, record: &str) -> String {
+    rule(None, "employees > 0 人").replace(
+        "  remedy \"整改\"\n",
+        &format!(
+            "  remedy \"整改\"\n  example \"例\" {{\n    as_of {as_of}\n    record {record}\n    expect pass\n  }}\n"
+        ),
+    )
+}
+
+#[test]
+fn impossible_date_in_an_example_is_a_parse_error() {
+    let e = errors(&rule_with_example("2026-02-30", r#"{"employees": 3}"#));
+    assert!(e.contains("日期 `2026-02-30` 不存在"), "{e}");
+    assert!(e.contains("test.rule:9:11"), "{e}");
+}
+
+#[test]
+fn example_records_with_wrong_types_are_errors_pointing_at_the_value() {
+    let e = errors(&rule_with_example(
+        "2026-02-28",
+        r#"{"employees": "十个", "safety_assessment": {"last_date": "2026-02-30"}, "employes": 3}"#,
+    ));
+    for needle in [
+        "示例记录 `/employees`",
+        "实际为字符串 `十个`",
+        "示例记录 `/safety_assessment/last_date`",
+        "`2026-02-30` 不存在",
+        "`/employes`",
+    ] {
+        assert!(e.contains(needle), "missing {needle:?} in\n{e}");
+    }
+    insta::assert_snapshot!(e);
+    // a fragment that leaves out required fields (uscc, name, …) is fine
+    program(&rule_with_example("2026-02-28", r#"{"employees": 3}"#));
+}
+
+#[test]
+fn unknown_names_get_did_you_mean_suggestions() {
+    let e = errors(&rule(None, "true").replace("departments 应急管理", "departments 应急管里"));
+    assert!(e.contains("是不是想写 `应急管理`？"), "{e}");
+    let e = errors(&rule(None, "true").replace("  require", "  exception to T-2\n  require"));
+    assert!(
+        e.contains("它标为 `T-2` 的例外，但没有这个编号的规则"),
+        "{e}"
+    );
+    let two = format!(
+        "{}{}",
+        rule(None, "true"),
+        rule(None, "true")
+            .replace("T-1", "B-7")
+            .replace("  require", "  exception to T-11\n  require")
+    );
+    let e = errors(&two);
+    assert!(e.contains("是不是想写 `T-1`？"), "{e}");
+    let e = errors(&format!("let size = employees\n{}", rule(None, "sise > 3")));
+    assert!(e.contains("未知字段 `sise`"), "{e}");
+    assert!(e.contains("是不是想写 `size`？"), "{e}");
+    let e = errors(&rule(
+        None,
+        "any w in special_workers { x.certificate = none }",
+    ));
+    assert!(e.contains("未知字段 `x`"), "{e}");
+    let e = errors(&format!(
+        "let S(u in units) = 1\n{}",
+        rule(None, "any u in units { s(u) > 0 }")
+    ));
+    assert!(e.contains("没有名为 `s` 的派生值"), "{e}");
+    assert!(e.contains("是不是想写 `S`？"), "{e}");
+    insta::assert_snapshot!(e);
+}
+
+#[test]
+fn messages_are_chinese_and_carry_place_caret_and_help() {
+    // every diagnostic of a broken file renders file:line:col, a caret and a help line
+    for src in [
+        "rule A-1 \"一\" {\n  require employees >\n}\n",
+        "rule A-1 \"一\" {\n  cite 安全生产法 第二十四条\n  severity 中等隐患\n}\n",
+        &rule(None, "safety_assessment.last_date >= as_of - 3 m"),
+        &rule(None, "employees > 100 t"),
+        &rule(None, "nosuch"),
+        &rule(None, "30 days < 1 months"),
+    ] {
+        let e = errors(src);
+        assert!(e.contains("╭─[test.rule:"), "{e}");
+        assert!(e.contains("╰──"), "{e}");
+        assert!(e.contains("help: "), "{e}");
+        // no English sentence words in the message or help
+        for word in [
+            " is not ",
+            " cannot ",
+            "expected ",
+            " did you mean",
+            " here",
+        ] {
+            assert!(!e.contains(word), "English {word:?} in\n{e}");
+        }
+    }
+}
+
+#[test]
+fn table_file_problems_name_the_csv_line() {
+    let csv =
+        |_: &str| -> Result<String, String> { Ok("name,q\n氯,1\n氨,2,3\n苯,多\n".to_string()) };
+    let src = SourceFile::new(
+        "t.rule",
+        "table t from \"x.csv\" {\n  key name\n  column name: text\n  column q: number t\n}\n",
+    );
+    let f = dsl::parse(&src).unwrap();
+    let e = render_all(&dsl::check(&[f], &SCHEMA, &csv, None).err().unwrap());
+    assert!(e.contains("这一行有 3 格，表头有 2 格"), "{e}");
+    assert!(e.contains("`q` 列里的 `多` 不是数字"), "{e}");
+    assert!(e.contains("tables/x.csv:3:"), "{e}");
+    assert!(e.contains("tables/x.csv:4:"), "{e}");
+}
+
+#[test]
+fn malformed_rule_files_get_clear_errors() {
+    check_syntax(
+        "rule X \"a {\n",
+        "test.rule:1:8",
+        "开头和结尾的 `\"` 要在同一行",
+    );
+    check_syntax(
+        "rule X \"a\" {\n  cite 安全生产法 第二十四条\n",
+        "规则文本提前结束了",
+        "检查是否漏写了 `}`",
+    );
+    check_syntax(
+        "rule 规则 \"a\" {\n}\n",
+        "此处应为规则编号",
+        "中文写在后面引号里的标题中",
+    );
+    check_syntax("}}}{{{", "此处应为顶层块", "这几种块组成");
+    check_syntax(
+        "rule X \"a\" {\n  cite 安全生产法 第二十四条 第3条\n}\n",
+        "此处应为款（如 第一款）",
+        "条号后面可以接款、项",
+    );
+    check_syntax(
+        "rule X \"a\" {\n  cite 安全生产法\n}\n",
+        "此处应为条（如 第二十四条）",
+        "条号用 第…条",
+    );
+    let e = errors(&rule(None, "safety_assessment.last_date > \"2026-01-01\""));
+    assert!(e.contains("日期直接写 2026-05-01，不加引号"), "{e}");
+    // a byte-order mark and Windows line ends are fine
+    let bom = format!("\u{feff}{}", rule(None, "true").replace('\n', "\r\n"));
+    program(&bom);
+}
+
+/// The rendered syntax error contains `message` and `help`.
+#[track_caller]
+fn check_syntax(src: &str, message: &str, help: &str) {
+    let e = errors(src);
+    assert!(e.contains(message), "{message:?} not in\n{e}");
+    let help_line = e.lines().find(|l| l.contains("help:")).unwrap_or("");
+    assert!(help_line.contains(help), "{help:?} not in\n{e}");
 }

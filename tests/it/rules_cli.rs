@@ -73,9 +73,9 @@ fn test_runs_examples_and_shows_diffs() {
         .arg(&f)
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("FAIL  T-1 「十人以下」"))
-        .stdout(predicate::str::contains("- expected: pass"))
-        .stdout(predicate::str::contains("+ actual:   fail"));
+        .stdout(predicate::str::contains("未通过  T-1 「十人以下」"))
+        .stdout(predicate::str::contains("- 预期：pass"))
+        .stdout(predicate::str::contains("+ 实际：fail"));
 }
 
 #[test]
@@ -230,7 +230,7 @@ fn citations_are_checked_against_the_imported_library() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "中华人民共和国安全生产法 has no 第二十四条第三款",
+            "中华人民共和国安全生产法没有第二十四条第三款",
         ));
     // in force only after the rule's start date: a warning
     let early = dir.path().join("early.rule");
@@ -244,6 +244,37 @@ fn citations_are_checked_against_the_imported_library() {
         .arg(&early)
         .assert()
         .success()
-        .stderr(predicate::str::contains("is not in force on 2020-01-01"))
+        .stderr(predicate::str::contains(
+            "在规则的起始日 2020-01-01 尚未施行或已失效",
+        ))
         .stdout(predicate::str::contains("1 个警告"));
+}
+
+/// `rules test` (and `check --rules`) on a broken pack print the same
+/// diagnostics as `rules check`, unwrapped, then one Chinese line.
+#[test]
+fn test_on_a_broken_pack_prints_plain_diagnostics_then_a_summary() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.rule");
+    std::fs::write(
+        &bad,
+        GOOD.replace("employees > 10", "employees > 10 t")
+            .replace("{\"employees\": 5}", "{\"employees\": \"五\"}"),
+    )
+    .unwrap();
+    let out = regkb(data.path())
+        .args(["rules", "test"])
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("bad.rule:5:11"), "{stderr}");
+    assert!(stderr.contains("两者不能比较大小"), "{stderr}");
+    assert!(stderr.contains("示例记录 `/employees`"), "{stderr}");
+    assert!(stderr.contains("规则有 2 个错误"), "{stderr}");
+    // not re-wrapped inside another report's box
+    assert!(!stderr.contains("│   ×"), "{stderr}");
 }
