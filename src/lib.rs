@@ -18,6 +18,5 @@ pub mod record;
 pub mod search;
 pub mod statute;
 pub mod store;
-pub mod store;
 
 pub use error::{Error, Result};
