@@ -8,6 +8,7 @@
 mod check;
 pub(crate) mod cite;
 mod import;
+mod records;
 pub(crate) mod rules;
 pub(crate) mod search;
 mod serve;
@@ -58,6 +59,9 @@ pub enum Command {
     Rules(rules::RulesCommand),
     /// Check an enterprise record against every rule in force
     Check(check::CheckArgs),
+    /// Import and export enterprise records (NDJSON) in the record store
+    #[command(subcommand)]
+    Records(records::RecordsCommand),
     /// Run the compliance service over HTTP (JSON API under /api/v1)
     Serve(serve::ServeArgs),
     /// Create, list and revoke API tokens
@@ -92,6 +96,7 @@ pub fn run() -> ExitCode {
         Command::EvalSearch(args) => search::run_eval(args, &ctx),
         Command::Rules(cmd) => rules::run(cmd, &ctx),
         Command::Check(args) => check::run(args, &ctx),
+        Command::Records(cmd) => records::run(cmd, &ctx),
         Command::Serve(args) => serve::run(args, &ctx),
         Command::Token(cmd) => token::run(cmd, &ctx),
     };
