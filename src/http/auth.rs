@@ -105,7 +105,7 @@ impl FromRequestParts<AppState> for Caller {
         let department = parts
             .headers
             .get(DEPARTMENT_HEADER)
-            .and_then(|v| v.to_str().ok())
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {

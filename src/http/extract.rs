@@ -70,12 +70,52 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 /// Decodes a JSON document: syntax errors are 400, data errors 422.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(at) = too_deep(bytes, MAX_DEPTH) {
+        return Err(ApiError::bad_request(
+            "too_deep",
+            format!("JSON 嵌套层数超过上限 {MAX_DEPTH} 层（第 {at} 字节处）"),
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_free(&mut de);
     match value {
         Ok(v) => Ok(v),
         Err(e) => Err(json_error(&e)),
     }
+}
+
+/// Deepest nesting of arrays and objects accepted in a request body.
+pub const MAX_DEPTH: usize = 32;
+
+/// The byte offset (1-based) where nesting first exceeds `max`, if it does.
+fn too_deep(bytes: &[u8], max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i + 1);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn serde_path_free<T: DeserializeOwned>(

@@ -12,6 +12,7 @@ mod check;
 mod cite;
 mod dsl;
 mod durability;
+mod http;
 mod import;
 mod record;
 mod rules_cli;
