@@ -69,7 +69,10 @@ pub use error::StoreError;
 pub use merge::{leaf_pointers, merge_patch};
 pub use rulesets::{RuleSet, RuleSetSummary};
 pub use tokens::{RegionScope, Role, TokenInfo};
-pub use types::{Actor, ActorKind, AsOf, Change, ChangeOp, FieldSource, ListFilter, StoredRecord, Summary, Version};
+pub use types::{
+    Actor, ActorKind, AsOf, Change, ChangeOp, FieldSource, ListFilter, StoredRecord, Summary,
+    Version,
+};
 
 /// The sled trees, opened once.
 #[derive(Debug)]

@@ -42,6 +42,9 @@ pub enum RecordsCommand {
         count: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Print write latency figures (median, p99) to standard error at the end
+        #[arg(long)]
+        latency: bool,
     },
 }
 
@@ -72,7 +75,11 @@ pub fn run(cmd: RecordsCommand, ctx: &Context) -> miette::Result<ExitCode> {
             let _ = out.flush();
             Ok(ExitCode::SUCCESS)
         }
-        RecordsCommand::Stress { count, seed } => stress(count, seed, &store, ctx),
+        RecordsCommand::Stress {
+            count,
+            seed,
+            latency,
+        } => stress(count, seed, latency, &store, ctx),
     }
 }
 
@@ -153,24 +160,36 @@ fn import_line(
     })?;
     match store.put(&uscc, value, by, schema) {
         Ok(_) => Ok(()),
-        Err(e) => Err(e.problems().map(<[Problem]>::to_vec).unwrap_or_else(|| {
-            vec![Problem::new("", e.to_string(), String::new())]
-        })),
+        Err(e) => Err(e
+            .problems()
+            .map(<[Problem]>::to_vec)
+            .unwrap_or_else(|| vec![Problem::new("", e.to_string(), String::new())])),
     }
 }
 
 fn report(line_no: usize, problems: &[Problem]) {
     for p in problems {
-        let at = if p.pointer.is_empty() { "（整条记录）" } else { p.pointer.as_str() };
+        let at = if p.pointer.is_empty() {
+            "（整条记录）"
+        } else {
+            p.pointer.as_str()
+        };
         eprintln!("第{line_no}行 {at}: {}", p.message);
     }
 }
 
-fn stress(count: u64, seed: u64, store: &Store, ctx: &Context) -> miette::Result<ExitCode> {
+fn stress(
+    count: u64,
+    seed: u64,
+    latency: bool,
+    store: &Store,
+    ctx: &Context,
+) -> miette::Result<ExitCode> {
     let schema = load_schema(ctx)?;
     let mut generator = RecordGenerator::new(seed);
     let by = Actor::cli("records stress");
     let mut out = std::io::stdout().lock();
+    let mut took = Vec::new();
     for _ in 0..count {
         let record = generator.next_record();
         let Some(uscc) = record
@@ -180,11 +199,29 @@ fn stress(count: u64, seed: u64, store: &Store, ctx: &Context) -> miette::Result
         else {
             continue;
         };
+        let start = std::time::Instant::now();
         store.put(&uscc, record, &by, &schema).into_diagnostic()?;
+        took.push(start.elapsed());
         // the acknowledgement: printed only after the durable write
         if writeln!(out, "{uscc}").and_then(|()| out.flush()).is_err() {
             break;
         }
+    }
+    if latency && !took.is_empty() {
+        took.sort();
+        let at = |q: f64| {
+            let i = ((took.len() as f64 - 1.0) * q).round() as usize;
+            took.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        let total: f64 = took.iter().map(|d| d.as_secs_f64()).sum();
+        eprintln!(
+            "{} writes (flushed each): median {:.2} ms, p99 {:.2} ms, max {:.2} ms, {:.0} writes/s",
+            took.len(),
+            at(0.5),
+            at(0.99),
+            at(1.0),
+            took.len() as f64 / total.max(f64::EPSILON)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -24,7 +24,13 @@ pub struct AuditEntry {
 impl Store {
     /// Appends an audit entry on its own (for writes the store does not
     /// make itself) and flushes. Returns its sequence number.
-    pub fn audit(&self, actor: &Actor, action: &str, target: &str, detail: Value) -> Result<u64, StoreError> {
+    pub fn audit(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        detail: Value,
+    ) -> Result<u64, StoreError> {
         let seq = self
             .inner
             .audit

@@ -42,7 +42,8 @@ impl Store {
             };
             let bytes = encode(&stored).map_err(ConflictableTransactionError::Abort)?;
             checks.insert(seq_key(key, seq), bytes)?;
-            let detail = serde_json::json!({"seq": seq, "summary": result.summary, "as_of": result.as_of});
+            let detail =
+                serde_json::json!({"seq": seq, "summary": result.summary, "as_of": result.as_of});
             append_audit(audit, by, "check.save", key, detail)?;
             Ok(seq)
         })?;
@@ -52,7 +53,12 @@ impl Store {
 
     /// The newest stored check of a record.
     pub fn latest_check(&self, uscc: &Uscc) -> Result<Option<StoredCheck>, StoreError> {
-        match self.inner.checks.scan_prefix(seq_prefix(uscc.as_str())).next_back() {
+        match self
+            .inner
+            .checks
+            .scan_prefix(seq_prefix(uscc.as_str()))
+            .next_back()
+        {
             Some(item) => Ok(Some(decode(&item?.1)?)),
             None => Ok(None),
         }

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use sled::transaction::ConflictableTransactionError;
 use sled::Transactional;
+use sled::transaction::ConflictableTransactionError;
 
 use super::audit::append_audit;
 use super::merge::{leaf_pointers, merge_patch, under};
@@ -18,7 +18,11 @@ use crate::record::{Problem, Schema, Uscc, validate_record};
 impl Store {
     /// The record now, or as it was at `as_of` (`None` when it did not exist
     /// yet).
-    pub fn get(&self, uscc: &Uscc, as_of: Option<AsOf>) -> Result<Option<StoredRecord>, StoreError> {
+    pub fn get(
+        &self,
+        uscc: &Uscc,
+        as_of: Option<AsOf>,
+    ) -> Result<Option<StoredRecord>, StoreError> {
         let Some(as_of) = as_of else {
             return match self.inner.records.get(uscc.as_str())? {
                 Some(bytes) => Ok(Some(decode(&bytes)?)),
@@ -48,13 +52,25 @@ impl Store {
     }
 
     /// Replaces the whole record. Returns the new version.
-    pub fn put(&self, uscc: &Uscc, record: Value, by: &Actor, schema: &Schema) -> Result<Version, StoreError> {
+    pub fn put(
+        &self,
+        uscc: &Uscc,
+        record: Value,
+        by: &Actor,
+        schema: &Schema,
+    ) -> Result<Version, StoreError> {
         self.write(uscc, ChangeOp::Put(record), by, schema)
     }
 
     /// Applies an RFC 7396 merge patch (to an empty object when the record
     /// does not exist yet). Returns the new version.
-    pub fn patch(&self, uscc: &Uscc, patch: Value, by: &Actor, schema: &Schema) -> Result<Version, StoreError> {
+    pub fn patch(
+        &self,
+        uscc: &Uscc,
+        patch: Value,
+        by: &Actor,
+        schema: &Schema,
+    ) -> Result<Version, StoreError> {
         if !patch.is_object() {
             return Err(StoreError::Rejected(vec![Problem::new(
                 "",
@@ -73,7 +89,11 @@ impl Store {
     }
 
     /// The current records `filter` selects, in USCC order.
-    pub fn export(&self, filter: &ListFilter, mut each: impl FnMut(StoredRecord)) -> Result<(), StoreError> {
+    pub fn export(
+        &self,
+        filter: &ListFilter,
+        mut each: impl FnMut(StoredRecord),
+    ) -> Result<(), StoreError> {
         self.each_record(filter, &mut each)
     }
 
@@ -82,7 +102,11 @@ impl Store {
         self.inner.records.len()
     }
 
-    fn each_record(&self, filter: &ListFilter, mut each: impl FnMut(StoredRecord)) -> Result<(), StoreError> {
+    fn each_record(
+        &self,
+        filter: &ListFilter,
+        mut each: impl FnMut(StoredRecord),
+    ) -> Result<(), StoreError> {
         for item in self.inner.records.iter() {
             let (_, bytes) = item?;
             let stored: StoredRecord = decode(&bytes)?;
@@ -93,13 +117,21 @@ impl Store {
         Ok(())
     }
 
-    fn write(&self, uscc: &Uscc, op: ChangeOp, by: &Actor, schema: &Schema) -> Result<Version, StoreError> {
+    fn write(
+        &self,
+        uscc: &Uscc,
+        op: ChangeOp,
+        by: &Actor,
+        schema: &Schema,
+    ) -> Result<Version, StoreError> {
         let inner = &self.inner;
         let key = uscc.as_str();
         let version = (&inner.records, &inner.history, &inner.audit).transaction(
             |(records, history, audit)| {
                 let previous: Option<StoredRecord> = match records.get(key)? {
-                    Some(bytes) => Some(decode(&bytes).map_err(ConflictableTransactionError::Abort)?),
+                    Some(bytes) => {
+                        Some(decode(&bytes).map_err(ConflictableTransactionError::Abort)?)
+                    }
                     None => None,
                 };
                 let change = next_change(uscc, previous.as_ref(), &op, by, schema)
@@ -107,7 +139,10 @@ impl Store {
                 let stored = change.clone().into_stored(key);
                 let abort = ConflictableTransactionError::Abort;
                 records.insert(key.as_bytes(), encode(&stored).map_err(abort)?)?;
-                history.insert(seq_key(key, change.version), encode(&change).map_err(abort)?)?;
+                history.insert(
+                    seq_key(key, change.version),
+                    encode(&change).map_err(abort)?,
+                )?;
                 let action = match &op {
                     ChangeOp::Put(_) => "record.put",
                     ChangeOp::Patch(_) => "record.patch",
@@ -195,7 +230,9 @@ fn provenance(
         let old = previous.and_then(|p| p.provenance.get(&ptr));
         let changed = match op {
             ChangeOp::Patch(_) => touched.iter().any(|t| under(&ptr, t) || under(t, &ptr)),
-            ChangeOp::Put(_) => previous.and_then(|p| p.record.pointer(&ptr)) != result.pointer(&ptr),
+            ChangeOp::Put(_) => {
+                previous.and_then(|p| p.record.pointer(&ptr)) != result.pointer(&ptr)
+            }
         };
         let entry = match old {
             Some(old) if !changed => old.clone(),

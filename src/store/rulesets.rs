@@ -36,29 +36,35 @@ pub struct RuleSetSummary {
 impl Store {
     /// Stores a new rule set as the current one (audited, flushed); returns
     /// its number. Earlier ones stay readable.
-    pub fn save_rule_set(&self, version: &str, files: Vec<(String, String)>, by: &Actor) -> Result<u64, StoreError> {
+    pub fn save_rule_set(
+        &self,
+        version: &str,
+        files: Vec<(String, String)>,
+        by: &Actor,
+    ) -> Result<u64, StoreError> {
         let inner = &self.inner;
-        let number = (&inner.rulesets, &inner.meta, &inner.audit).transaction(|(sets, meta, audit)| {
-            let last = meta
-                .get(NEXT_KEY)?
-                .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-                .map_or(0, u64::from_be_bytes);
-            let number = last + 1;
-            meta.insert(NEXT_KEY, &number.to_be_bytes())?;
-            let set = RuleSet {
-                number,
-                version: version.to_string(),
-                at: now(),
-                by: by.clone(),
-                files: files.clone(),
-            };
-            let bytes = encode(&set).map_err(ConflictableTransactionError::Abort)?;
-            sets.insert(&number.to_be_bytes(), bytes)?;
-            let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-            let detail = serde_json::json!({"version": version, "files": paths});
-            append_audit(audit, by, "ruleset.publish", &number.to_string(), detail)?;
-            Ok(number)
-        })?;
+        let number =
+            (&inner.rulesets, &inner.meta, &inner.audit).transaction(|(sets, meta, audit)| {
+                let last = meta
+                    .get(NEXT_KEY)?
+                    .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+                    .map_or(0, u64::from_be_bytes);
+                let number = last + 1;
+                meta.insert(NEXT_KEY, &number.to_be_bytes())?;
+                let set = RuleSet {
+                    number,
+                    version: version.to_string(),
+                    at: now(),
+                    by: by.clone(),
+                    files: files.clone(),
+                };
+                let bytes = encode(&set).map_err(ConflictableTransactionError::Abort)?;
+                sets.insert(&number.to_be_bytes(), bytes)?;
+                let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+                let detail = serde_json::json!({"version": version, "files": paths});
+                append_audit(audit, by, "ruleset.publish", &number.to_string(), detail)?;
+                Ok(number)
+            })?;
         self.flush()?;
         Ok(number)
     }

@@ -104,7 +104,12 @@ impl RegionScope {
     pub fn contains(&self, record: &Value) -> bool {
         self.levels().iter().all(|(level, want)| match want {
             None => true,
-            Some(want) => record.pointer(&format!("/region/{level}")).and_then(Value::as_str) == Some(want),
+            Some(want) => {
+                record
+                    .pointer(&format!("/region/{level}"))
+                    .and_then(Value::as_str)
+                    == Some(want)
+            }
         })
     }
 }
@@ -214,7 +219,8 @@ impl Store {
         (&inner.tokens, &inner.audit).transaction(|(tokens, audit)| {
             let bytes = encode(&info).map_err(ConflictableTransactionError::Abort)?;
             tokens.insert(hash.as_bytes(), bytes)?;
-            let detail = serde_json::json!({"role": info.role, "region": info.region, "label": info.label});
+            let detail =
+                serde_json::json!({"role": info.role, "region": info.region, "label": info.label});
             append_audit(audit, by, "token.create", &info.id, detail)?;
             Ok(())
         })?;

@@ -137,7 +137,11 @@ impl AsOf {
                         .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
                         .ok()
                 })
-                .and_then(|z| z.timestamp().checked_sub(jiff::SignedDuration::from_nanos(1)).ok())
+                .and_then(|z| {
+                    z.timestamp()
+                        .checked_sub(jiff::SignedDuration::from_nanos(1))
+                        .ok()
+                })
                 .unwrap_or(jiff::Timestamp::MAX),
         }
     }
@@ -168,11 +172,20 @@ pub struct ListFilter {
 
 impl ListFilter {
     pub fn matches(&self, record: &Value) -> bool {
-        let region = |level: &str| record.pointer(&format!("/region/{level}")).and_then(Value::as_str);
-        let eq = |want: &Option<String>, got: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == got);
+        let region = |level: &str| {
+            record
+                .pointer(&format!("/region/{level}"))
+                .and_then(Value::as_str)
+        };
+        let eq = |want: &Option<String>, got: Option<&str>| {
+            want.as_deref().is_none_or(|w| Some(w) == got)
+        };
         eq(&self.township, region("township"))
             && eq(&self.county, region("county"))
-            && eq(&self.category, record.get("category").and_then(Value::as_str))
+            && eq(
+                &self.category,
+                record.get("category").and_then(Value::as_str),
+            )
             && self.scope.as_ref().is_none_or(|s| s.contains(record))
     }
 }
@@ -190,7 +203,13 @@ pub struct Summary {
 
 impl Summary {
     pub(super) fn of(stored: &StoredRecord) -> Summary {
-        let text = |k: &str| stored.record.get(k).and_then(Value::as_str).map(str::to_string);
+        let text = |k: &str| {
+            stored
+                .record
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
         Summary {
             uscc: stored.uscc.clone(),
             name: text("name"),

@@ -59,7 +59,12 @@ fn acknowledged_writes_survive_sigkill() {
         .unwrap();
         let first: Uscc = all[0].parse().unwrap();
         store
-            .patch(&first, serde_json::json!({"employees": 9}), &Actor::cli("test"), &schema)
+            .patch(
+                &first,
+                serde_json::json!({"employees": 9}),
+                &Actor::cli("test"),
+                &schema,
+            )
             .unwrap();
     }
 }

@@ -38,7 +38,12 @@ fn put_patch_history_and_as_of() {
     let between = jiff::Timestamp::now();
     std::thread::sleep(std::time::Duration::from_millis(5));
     let v2 = store
-        .patch(&uscc(), json!({"employees": 55, "category": null}), &by, &schema)
+        .patch(
+            &uscc(),
+            json!({"employees": 55, "category": null}),
+            &by,
+            &schema,
+        )
         .unwrap();
     assert_eq!(v2, 2);
 
@@ -48,11 +53,19 @@ fn put_patch_history_and_as_of() {
     assert!(now.record.get("category").is_none());
     assert!(!now.provenance.contains_key("/category"));
 
-    let then = store.get(&uscc(), Some(AsOf::Time(between))).unwrap().unwrap();
+    let then = store
+        .get(&uscc(), Some(AsOf::Time(between)))
+        .unwrap()
+        .unwrap();
     assert_eq!(then.version, 1);
     assert_eq!(then.record, base());
     let before = jiff::Timestamp::from_second(0).unwrap();
-    assert!(store.get(&uscc(), Some(AsOf::Time(before))).unwrap().is_none());
+    assert!(
+        store
+            .get(&uscc(), Some(AsOf::Time(before)))
+            .unwrap()
+            .is_none()
+    );
     let today = "2999-01-01".parse::<AsOf>().unwrap();
     assert_eq!(store.get(&uscc(), Some(today)).unwrap().unwrap().version, 2);
 
@@ -66,7 +79,10 @@ fn put_patch_history_and_as_of() {
     // survives a reopen
     drop(store);
     let store = Store::open(dir.path()).unwrap();
-    assert_eq!(store.get(&uscc(), None).unwrap().unwrap().record, now.record);
+    assert_eq!(
+        store.get(&uscc(), None).unwrap().unwrap().record,
+        now.record
+    );
     assert_eq!(store.history(&uscc()).unwrap().len(), 2);
 }
 
@@ -105,7 +121,12 @@ fn rejected_writes_leave_nothing() {
     let by = Actor::department("应急管理局");
     let bad = json!({"uscc": USCC, "employees": -3, "colour": "red"});
     let err = store.put(&uscc(), bad, &by, &schema).unwrap_err();
-    let pointers: Vec<_> = err.problems().unwrap().iter().map(|p| p.pointer.clone()).collect();
+    let pointers: Vec<_> = err
+        .problems()
+        .unwrap()
+        .iter()
+        .map(|p| p.pointer.clone())
+        .collect();
     assert_eq!(pointers, ["/name", "/colour", "/employees"]);
     assert!(store.get(&uscc(), None).unwrap().is_none());
     assert!(store.history(&uscc()).unwrap().is_empty());
@@ -115,13 +136,23 @@ fn rejected_writes_leave_nothing() {
     store.put(&uscc(), base(), &by, &schema).unwrap();
     // a patch whose result is invalid, a USCC that is not the key, a patch that is not an object
     let cases = [
-        (json!({"employees": "many", "name": null}), vec!["/name", "/employees"]),
+        (
+            json!({"employees": "many", "name": null}),
+            vec!["/name", "/employees"],
+        ),
         (json!({"uscc": "91330481MA2B000001"}), vec!["/uscc"]),
         (json!([1, 2]), vec![""]),
     ];
     for (patch, expect) in cases {
-        let err = store.patch(&uscc(), patch.clone(), &by, &schema).unwrap_err();
-        let got: Vec<_> = err.problems().unwrap().iter().map(|p| p.pointer.as_str()).collect();
+        let err = store
+            .patch(&uscc(), patch.clone(), &by, &schema)
+            .unwrap_err();
+        let got: Vec<_> = err
+            .problems()
+            .unwrap()
+            .iter()
+            .map(|p| p.pointer.as_str())
+            .collect();
         assert_eq!(got, expect, "patch {patch}");
     }
     let other = json!({"uscc": "91330481MA2B000001", "name": "另一家"});
@@ -141,7 +172,9 @@ fn tokens_are_stored_hashed() {
     let store = Store::open(dir.path()).unwrap();
     let cli = Actor::cli("token create");
     assert!(!store.has_admin().unwrap());
-    let (admin, admin_info) = store.create_token(Role::Admin, None, "管理员", &cli).unwrap();
+    let (admin, admin_info) = store
+        .create_token(Role::Admin, None, "管理员", &cli)
+        .unwrap();
     let scope: RegionScope = "浙江省/嘉兴市/海宁市".parse().unwrap();
     let (inspector, info) = store
         .create_token(Role::Inspector, Some(scope.clone()), "海宁执法", &cli)
@@ -193,7 +226,9 @@ fn every_write_is_audited() {
     let schema = schema();
     let by = Actor::token("abc123", "海宁执法");
     store.put(&uscc(), base(), &by, &schema).unwrap();
-    store.patch(&uscc(), json!({"employees": 3}), &by, &schema).unwrap();
+    store
+        .patch(&uscc(), json!({"employees": 3}), &by, &schema)
+        .unwrap();
     let result = CheckResult {
         enterprise: USCC.to_string(),
         as_of: jiff::civil::date(2026, 11, 28),
@@ -213,7 +248,15 @@ fn every_write_is_audited() {
     let actions: Vec<_> = log.iter().rev().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["record.put", "record.patch", "check.save", "token.create", "token.revoke", "ruleset.publish", "rules.rollback"]
+        [
+            "record.put",
+            "record.patch",
+            "check.save",
+            "token.create",
+            "token.revoke",
+            "ruleset.publish",
+            "rules.rollback"
+        ]
     );
     assert!(log.iter().all(|e| e.actor == by));
     assert!(log.windows(2).all(|w| w[0].seq > w[1].seq));
@@ -239,17 +282,32 @@ fn checks_and_rule_sets_keep_every_version() {
     result.as_of = jiff::civil::date(2026, 11, 29);
     store.save_check(&uscc(), &result, Some(4), &by).unwrap();
     let latest = store.latest_check(&uscc()).unwrap().unwrap();
-    assert_eq!((latest.result.as_of, latest.record_version), (result.as_of, Some(4)));
+    assert_eq!(
+        (latest.result.as_of, latest.record_version),
+        (result.as_of, Some(4))
+    );
     assert_eq!(store.checks(&uscc()).unwrap().len(), 2);
 
     assert!(store.current_rule_set().unwrap().is_none());
-    let one = store.save_rule_set("v1", vec![("x.rule".into(), "一".into())], &by).unwrap();
-    let two = store.save_rule_set("v2", vec![("x.rule".into(), "二".into())], &by).unwrap();
+    let one = store
+        .save_rule_set("v1", vec![("x.rule".into(), "一".into())], &by)
+        .unwrap();
+    let two = store
+        .save_rule_set("v2", vec![("x.rule".into(), "二".into())], &by)
+        .unwrap();
     assert_eq!((one, two), (1, 2));
     let current = store.current_rule_set().unwrap().unwrap();
-    assert_eq!((current.version.as_str(), current.files[0].1.as_str()), ("v2", "二"));
+    assert_eq!(
+        (current.version.as_str(), current.files[0].1.as_str()),
+        ("v2", "二")
+    );
     assert_eq!(store.rule_set(1).unwrap().unwrap().files[0].1, "一");
-    let versions: Vec<_> = store.rule_set_history().unwrap().into_iter().map(|s| s.version).collect();
+    let versions: Vec<_> = store
+        .rule_set_history()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.version)
+        .collect();
     assert_eq!(versions, ["v1", "v2"]);
 }
 
@@ -265,15 +323,25 @@ fn list_filters_by_region_category_and_scope() {
         let code: Uscc = r["uscc"].as_str().unwrap().parse().unwrap();
         store.put(&code, r.clone(), &by, &schema).unwrap();
     }
-    let township = records[0]["region"]["township"].as_str().unwrap().to_string();
+    let township = records[0]["region"]["township"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let filter = ListFilter {
         township: Some(township.clone()),
         ..ListFilter::default()
     };
     let listed = store.list(&filter).unwrap();
-    let expect = records.iter().filter(|r| r["region"]["township"] == township.as_str()).count();
+    let expect = records
+        .iter()
+        .filter(|r| r["region"]["township"] == township.as_str())
+        .count();
     assert_eq!(listed.len(), expect);
-    assert!(listed.iter().all(|s| s.region["township"] == township.as_str()));
+    assert!(
+        listed
+            .iter()
+            .all(|s| s.region["township"] == township.as_str())
+    );
     let scoped = ListFilter {
         scope: Some(format!("township={township}").parse().unwrap()),
         ..ListFilter::default()
@@ -284,13 +352,19 @@ fn list_filters_by_region_category_and_scope() {
         ..ListFilter::default()
     };
     assert!(store.list(&nowhere).unwrap().is_empty());
-    assert_eq!(store.list(&ListFilter::default()).unwrap().len(), store.record_count());
+    assert_eq!(
+        store.list(&ListFilter::default()).unwrap().len(),
+        store.record_count()
+    );
 }
 
 #[test]
 fn region_scopes_parse() {
     check_scope("浙江省/嘉兴市", Ok("province=浙江省,city=嘉兴市"));
-    check_scope("county=海宁市,township=袁花镇", Ok("county=海宁市,township=袁花镇"));
+    check_scope(
+        "county=海宁市,township=袁花镇",
+        Ok("county=海宁市,township=袁花镇"),
+    );
     check_scope("village=某村", Err("unknown region level `village`"));
     check_scope("a/b/c/d/e", Err("region `a/b/c/d/e`"));
     check_scope("county=", Err("has no value"));
