@@ -377,3 +377,48 @@ fn check_scope(input: &str, expect: Result<&str, &str>) {
         (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
     }
 }
+
+#[test]
+fn import_keeps_good_lines_and_reports_bad_ones_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut generator = regkb::record::RecordGenerator::new(3);
+    let good: Vec<Value> = (0..3).map(|_| generator.next_record()).collect();
+    let text = format!(
+        "{}\n{}\n\n{{\"uscc\": \"{USCC}\", \"employees\": -1}}\nnot json\n{}\n",
+        good[0], good[1], good[2]
+    );
+    let file = dir.path().join("in.ndjson");
+    std::fs::write(&file, text).unwrap();
+    let data = dir.path().join("data");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_regkb"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["records", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("第4行 /name:"), "{err}");
+    assert!(err.contains("第4行 /employees:"), "{err}");
+    assert!(err.contains("第5行 （整条记录）: 不是合法的 JSON"), "{err}");
+    assert!(err.contains("已导入 3 条记录，拒收 2 行"), "{err}");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_regkb"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["records", "export"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut exported: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut expect = good.clone();
+    let key = |v: &Value| v["uscc"].as_str().unwrap().to_string();
+    exported.sort_by_key(key);
+    expect.sort_by_key(key);
+    assert_eq!(exported, expect);
+}
