@@ -90,7 +90,10 @@ pub fn router_with(state: AppState, limits: Limits) -> Router {
         .nest("/api/v1", api())
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
-        .route_layer(middleware::from_fn_with_state(state.clone(), record_metrics))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            record_metrics,
+        ))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .with_state(state);

@@ -169,7 +169,10 @@ fn rule_files(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<PathBuf>> 
     Ok(out)
 }
 
-pub(crate) fn read_sources(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<Arc<SourceFile>>> {
+pub(crate) fn read_sources(
+    paths: &[PathBuf],
+    ctx: &Context,
+) -> miette::Result<Vec<Arc<SourceFile>>> {
     rule_files(paths, ctx)?
         .into_iter()
         .map(|p| {

@@ -40,9 +40,13 @@ pub fn run(args: ServeArgs, ctx: &Context) -> miette::Result<ExitCode> {
             public_search: args.public_search,
         },
     )?;
-    if !state.store().has_admin().map_err(|e| miette::miette!("{e}"))? {
+    if !state
+        .store()
+        .has_admin()
+        .map_err(|e| miette::miette!("{e}"))?
+    {
         eprintln!(
-            "提示：还没有管理员令牌。请先运行 `regkb token create --role admin --label 管理员` 创建第一个管理员令牌（令牌只显示一次，请妥善保存），再用它创建其他令牌。"
+            "提示：还没有管理员令牌。请先运行 `regkb token create --role admin --label 管理员` 创建第一个管理员令牌（令牌只显示一次，请妥善保存）；其他角色的令牌同样用 `regkb token create --role viewer|inspector|author [--region 县或乡镇]` 创建。"
         );
     }
     let limits = Limits {

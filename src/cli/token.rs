@@ -58,8 +58,8 @@ pub fn run(cmd: TokenCommand, ctx: &Context) -> miette::Result<ExitCode> {
         TokenCommand::List { json } => {
             let tokens = store.list_tokens().map_err(|e| miette::miette!("{e}"))?;
             if json {
-                let text = serde_json::to_string_pretty(&tokens)
-                    .map_err(|e| miette::miette!("{e}"))?;
+                let text =
+                    serde_json::to_string_pretty(&tokens).map_err(|e| miette::miette!("{e}"))?;
                 println!("{text}");
             } else {
                 for t in &tokens {
@@ -83,7 +83,10 @@ pub fn run(cmd: TokenCommand, ctx: &Context) -> miette::Result<ExitCode> {
             let info = store
                 .revoke_token(&id, &Actor::cli("token revoke"))
                 .map_err(|e| miette::miette!("{e}"))?;
-            println!("已吊销令牌 {}（角色 {}，{}）", info.id, info.role, info.label);
+            println!(
+                "已吊销令牌 {}（角色 {}，{}）",
+                info.id, info.role, info.label
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -131,9 +131,7 @@ impl FromRequestParts<AppState> for Caller {
                 token: Some(info),
                 department,
             }),
-            None => Err(ApiError::Unauthorized(
-                "令牌无效或已被吊销".to_string(),
-            )),
+            None => Err(ApiError::Unauthorized("令牌无效或已被吊销".to_string())),
         }
     }
 }

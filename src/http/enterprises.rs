@@ -167,9 +167,8 @@ pub struct GetQuery {
 }
 
 fn uscc_of(text: &str) -> Result<Uscc, ApiError> {
-    text.parse::<Uscc>().map_err(|e| {
-        ApiError::field("uscc", format!("`{text}` 不是有效的统一社会信用代码：{e}"))
-    })
+    text.parse::<Uscc>()
+        .map_err(|e| ApiError::field("uscc", format!("`{text}` 不是有效的统一社会信用代码：{e}")))
 }
 
 async fn blocking<T: Send + 'static>(
@@ -193,12 +192,13 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let who = caller.require(Role::Inspector)?;
     let key = uscc_of(&uscc)?;
-    let as_of = match q.as_of.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(s.parse::<AsOf>().map_err(|why| {
-            ApiError::field("as_of", format!("`as_of` 不是日期或时刻：{why}"))
-        })?),
-    };
+    let as_of =
+        match q.as_of.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(s.parse::<AsOf>().map_err(|why| {
+                ApiError::field("as_of", format!("`as_of` 不是日期或时刻：{why}"))
+            })?),
+        };
     let store = state.0.store.clone();
     let found = blocking(move || store.get(&key, as_of)).await?;
     let stored = found.ok_or_else(|| missing(&uscc))?;

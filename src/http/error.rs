@@ -146,7 +146,7 @@ impl IntoResponse for ApiError {
             | ApiError::UnsupportedMediaType(message)
             | ApiError::Unavailable(message) => (message, None, &[]),
             ApiError::PayloadTooLarge { limit } => {
-                too_large = format!("请求体过大：最多 {} 字节", limit);
+                too_large = format!("请求体过大：最多 {limit} 字节");
                 (&too_large, None, &[])
             }
             ApiError::Invalid {

@@ -24,9 +24,14 @@ fn require_json(headers: &HeaderMap, merge_patch: bool) -> Result<(), ApiError> 
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    let ok = mime == "application/json"
-        || (mime.starts_with("application/") && mime.ends_with("+json"));
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let ok =
+        mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
     if ok {
         return Ok(());
     }
@@ -77,11 +82,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_free(&mut de);
-    match value {
-        Ok(v) => Ok(v),
-        Err(e) => Err(json_error(&e)),
-    }
+    deserialize_whole(&mut de).map_err(|e| json_error(&e))
 }
 
 /// Deepest nesting of arrays and objects accepted in a request body.
@@ -118,7 +119,7 @@ fn too_deep(bytes: &[u8], max: usize) -> Option<usize> {
     None
 }
 
-fn serde_path_free<T: DeserializeOwned>(
+fn deserialize_whole<T: DeserializeOwned>(
     de: &mut serde_json::Deserializer<serde_json::de::SliceRead<'_>>,
 ) -> Result<T, serde_json::Error> {
     let v = T::deserialize(&mut *de)?;
@@ -248,6 +249,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| ApiPath(p.0))
-            .map_err(|e| ApiError::bad_request("bad_path", format!("路径参数无法解析：{}", e.body_text())))
+            .map_err(|e| {
+                ApiError::bad_request("bad_path", format!("路径参数无法解析：{}", e.body_text()))
+            })
     }
 }

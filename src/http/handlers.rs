@@ -29,11 +29,22 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     let rules = state.0.rules.load().program.rules().count() as u64;
     let records = state.0.store.record_count() as u64;
     let text = state.0.metrics.render(&[
-        ("regkb_rules_loaded", "Rules in the program in force.", rules),
-        ("regkb_records_stored", "Enterprise records in the store.", records),
+        (
+            "regkb_rules_loaded",
+            "Rules in the program in force.",
+            rules,
+        ),
+        (
+            "regkb_records_stored",
+            "Enterprise records in the store.",
+            records,
+        ),
     ]);
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         text,
     )
         .into_response()
@@ -59,7 +70,12 @@ fn search_request(q: &SearchQuery) -> Result<SearchRequest, ApiError> {
         return Err(ApiError::field("q", "请填写要查找的内容（参数 `q`）"));
     }
     let mut req = SearchRequest::new(q.q.clone());
-    for k in q.kind.iter().flat_map(|k| k.split(',')).filter(|k| !k.trim().is_empty()) {
+    for k in q
+        .kind
+        .iter()
+        .flat_map(|k| k.split(','))
+        .filter(|k| !k.trim().is_empty())
+    {
         req.kinds.push(
             k.trim()
                 .parse::<DocKind>()
@@ -131,7 +147,9 @@ pub async fn provision(
     let day = date_param("as_of", q.as_of.as_deref())?;
     match crate::cli::show::show(&state.0.library, &law, &article, day) {
         Ok(shown) => Ok(Json(shown).into_response()),
-        Err(message) if message.contains("不是条号") => Err(ApiError::field("article", message)),
+        Err(message) if message.contains("不是条号") => {
+            Err(ApiError::field("article", message))
+        }
         Err(message) => Err(ApiError::not_found(message)),
     }
 }
@@ -169,10 +187,7 @@ pub fn record_problems(problems: &[Problem]) -> ApiError {
             message: p.message.clone(),
         })
         .collect::<Vec<_>>();
-    ApiError::problems(
-        format!("档案未通过校验：共 {} 处问题", list.len()),
-        list,
-    )
+    ApiError::problems(format!("档案未通过校验：共 {} 处问题", list.len()), list)
 }
 
 /// Parses and validates a record body.
@@ -190,7 +205,9 @@ pub fn record_body_error(problems: &[Problem]) -> ApiError {
         Some(p) if p.pointer.is_empty() && p.message.starts_with("嵌套") => {
             ApiError::bad_request("too_deep", p.message.clone())
         }
-        Some(p) if p.pointer.is_empty() => ApiError::bad_request("malformed_json", p.message.clone()),
+        Some(p) if p.pointer.is_empty() => {
+            ApiError::bad_request("malformed_json", p.message.clone())
+        }
         _ => record_problems(problems),
     }
 }
@@ -216,7 +233,8 @@ pub async fn not_found() -> ApiError {
 
 /// JSON 405.
 pub async fn method_not_allowed() -> Response {
-    let mut r = ApiError::bad_request("method_not_allowed", "该接口不支持这种请求方法").into_response();
+    let mut r =
+        ApiError::bad_request("method_not_allowed", "该接口不支持这种请求方法").into_response();
     *r.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
     r
 }

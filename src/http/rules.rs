@@ -190,12 +190,11 @@ pub async fn publish(
     let store = state.0.store.clone();
     let saved_files = files.clone();
     let saved_actor = actor.clone();
-    let number = tokio::task::spawn_blocking(move || {
-        store.save_rule_set(&note, saved_files, &saved_actor)
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(super::enterprises::store_error)?;
+    let number =
+        tokio::task::spawn_blocking(move || store.save_rule_set(&note, saved_files, &saved_actor))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(super::enterprises::store_error)?;
     let rules = checked.program.rules().count();
     state.0.rules.store(Arc::new(LoadedRules {
         program: checked.program,

@@ -22,18 +22,10 @@ use crate::store::Store;
 use super::metrics::Metrics;
 
 /// Settings chosen at start-up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ServiceConfig {
     /// Search and provisions answer without a token.
     pub public_search: bool,
-}
-
-impl Default for ServiceConfig {
-    fn default() -> Self {
-        ServiceConfig {
-            public_search: false,
-        }
-    }
 }
 
 /// The rule program in force and the published version it came from.

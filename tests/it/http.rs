@@ -129,14 +129,21 @@ impl Svc {
         (s, v)
     }
 
-    async fn json(&self, method: &str, uri: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+    async fn json(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, Value) {
         self.body(method, uri, token, "application/json", body.to_string())
             .await
     }
 }
 
 fn record(name: &str) -> Value {
-    let text = std::fs::read_to_string(repo().join("tests/fixtures/records/good").join(name)).unwrap();
+    let text =
+        std::fs::read_to_string(repo().join("tests/fixtures/records/good").join(name)).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -164,8 +171,13 @@ async fn health_metrics_and_openapi() {
     let (st, v) = s.get("/metrics", None).await;
     assert_eq!(st, StatusCode::OK);
     let text = v.as_str().unwrap();
-    assert!(text.contains("regkb_http_requests_total{route=\"GET /api/v1/search\",status=\"200\"} 1"), "{text}");
-    assert!(text.contains("regkb_http_request_duration_seconds_bucket{route=\"GET /api/v1/search\",le=\"+Inf\"} 1"));
+    assert!(
+        text.contains("regkb_http_requests_total{route=\"GET /api/v1/search\",status=\"200\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains(
+        "regkb_http_request_duration_seconds_bucket{route=\"GET /api/v1/search\",le=\"+Inf\"} 1"
+    ));
     assert!(text.contains("regkb_rules_loaded "));
     assert!(text.contains("regkb_records_stored 0"));
     let (st, doc) = s.get("/api/v1/openapi.json", None).await;
@@ -189,11 +201,17 @@ async fn health_metrics_and_openapi() {
         "/healthz",
         "/metrics",
     ] {
-        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
     }
     let src = std::fs::read_to_string(repo().join("src/http.rs")).unwrap();
     let routed = src.matches(".route(").count();
-    assert_eq!(routed, 15, "a route was added: describe it in openapi.json and here");
+    assert_eq!(
+        routed, 15,
+        "a route was added: describe it in openapi.json and here"
+    );
 }
 
 #[tokio::test]
@@ -204,12 +222,22 @@ async fn search_needs_a_token_unless_public() {
     let (st, v) = s.get("/api/v1/search?q=测试单位", Some("rkb_0000")).await;
     error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
     let viewer = s.token(Role::Viewer, None);
-    let (st, v) = s.get("/api/v1/search?q=%E6%B5%8B%E8%AF%95%E5%8D%95%E4%BD%8D&limit=3", Some(&viewer)).await;
+    let (st, v) = s
+        .get(
+            "/api/v1/search?q=%E6%B5%8B%E8%AF%95%E5%8D%95%E4%BD%8D&limit=3",
+            Some(&viewer),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert!(v["total"].as_u64().unwrap() > 0, "{v}");
     assert!(v["hits"].as_array().unwrap().len() <= 3);
-    assert!(v["hits"][0]["citation"].as_str().unwrap().contains("测试"), "{v}");
-    let public = svc_with(ServiceConfig { public_search: true });
+    assert!(
+        v["hits"][0]["citation"].as_str().unwrap().contains("测试"),
+        "{v}"
+    );
+    let public = svc_with(ServiceConfig {
+        public_search: true,
+    });
     let (st, _) = public.get("/api/v1/search?q=测试单位", None).await;
     assert_eq!(st, StatusCode::OK);
     // enterprise records are never public
@@ -222,13 +250,48 @@ async fn search_rejects_bad_parameters() {
     let s = svc();
     let t = s.token(Role::Viewer, None);
     let cases: &[(&str, StatusCode, &str, Option<&str>)] = &[
-        ("/api/v1/search?q=a&as_of=2026-13-01", StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("as_of")),
-        ("/api/v1/search?q=a&limit=abc", StatusCode::UNPROCESSABLE_ENTITY, "invalid", None),
-        ("/api/v1/search?q=a&bogus=1", StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("bogus")),
-        ("/api/v1/search?q=a&kind=小说", StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("kind")),
-        ("/api/v1/search?q=a&limit=100000", StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("limit")),
-        ("/api/v1/search", StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("q")),
-        ("/api/v1/search?q=%FF%FE", StatusCode::BAD_REQUEST, "bad_query", None),
+        (
+            "/api/v1/search?q=a&as_of=2026-13-01",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("as_of"),
+        ),
+        (
+            "/api/v1/search?q=a&limit=abc",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            None,
+        ),
+        (
+            "/api/v1/search?q=a&bogus=1",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("bogus"),
+        ),
+        (
+            "/api/v1/search?q=a&kind=小说",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("kind"),
+        ),
+        (
+            "/api/v1/search?q=a&limit=100000",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("limit"),
+        ),
+        (
+            "/api/v1/search",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("q"),
+        ),
+        (
+            "/api/v1/search?q=%FF%FE",
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            None,
+        ),
     ];
     for (uri, status, code, field) in cases {
         let (st, v) = s.get(uri, Some(&t)).await;
@@ -258,7 +321,10 @@ async fn provisions_accept_aliases_and_chinese_numerals() {
     let (st, v) = s.get("/api/v1/provisions/测试法/999", Some(&t)).await;
     error(st, &v, StatusCode::NOT_FOUND, "not_found");
     let (st, v) = s.get("/api/v1/provisions/测试法/abc", Some(&t)).await;
-    assert_eq!(error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"], "article");
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "article"
+    );
     let (st, v) = s.get("/api/v1/provisions/测试法/3", None).await;
     error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
 }
@@ -271,25 +337,80 @@ async fn cite_check_and_body_errors() {
         .json("POST", "/api/v1/cite-check", Some(&t), &json!({"text": "依据《中华人民共和国测试法》第三条和第九十九条", "as_of": "2026-01-01"}))
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    let statuses: Vec<&str> = v["citations"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = v["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, ["valid", "no_such_article"], "{v}");
     // malformed JSON: 400 naming the place
-    let (st, v) = s.body("POST", "/api/v1/cite-check", Some(&t), "application/json", "{\"text\": ").await;
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/cite-check",
+            Some(&t),
+            "application/json",
+            "{\"text\": ",
+        )
+        .await;
     let e = error(st, &v, StatusCode::BAD_REQUEST, "malformed_json");
     assert!(e["message"].as_str().unwrap().contains("第 1 行"), "{v}");
     // wrong content type
-    let (st, v) = s.body("POST", "/api/v1/cite-check", Some(&t), "text/plain", "第三条").await;
-    error(st, &v, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/cite-check",
+            Some(&t),
+            "text/plain",
+            "第三条",
+        )
+        .await;
+    error(
+        st,
+        &v,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
     // unknown field, wrong type, missing field
-    let (st, v) = s.json("POST", "/api/v1/cite-check", Some(&t), &json!({"text": "x", "extra": 1})).await;
-    assert_eq!(error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"], "extra");
-    let (st, v) = s.json("POST", "/api/v1/cite-check", Some(&t), &json!({"text": 5})).await;
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/cite-check",
+            Some(&t),
+            &json!({"text": "x", "extra": 1}),
+        )
+        .await;
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "extra"
+    );
+    let (st, v) = s
+        .json("POST", "/api/v1/cite-check", Some(&t), &json!({"text": 5}))
+        .await;
     error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
-    let (st, v) = s.json("POST", "/api/v1/cite-check", Some(&t), &json!({})).await;
-    assert_eq!(error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"], "text");
+    let (st, v) = s
+        .json("POST", "/api/v1/cite-check", Some(&t), &json!({}))
+        .await;
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "text"
+    );
     // deep nesting
-    let deep = format!("{{\"text\": \"x\", \"law\": {}{}}}", "[".repeat(5000), "]".repeat(5000));
-    let (st, v) = s.body("POST", "/api/v1/cite-check", Some(&t), "application/json", deep).await;
+    let deep = format!(
+        "{{\"text\": \"x\", \"law\": {}{}}}",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/cite-check",
+            Some(&t),
+            "application/json",
+            deep,
+        )
+        .await;
     let e = error(st, &v, StatusCode::BAD_REQUEST, "too_deep");
     assert!(e["message"].as_str().unwrap().contains("嵌套"), "{v}");
 }
@@ -299,7 +420,12 @@ async fn check_returns_the_contract_result_without_storing() {
     let s = svc();
     let inspector = s.token(Role::Inspector, None);
     let (st, v) = s
-        .json("POST", "/api/v1/check?as_of=2026-11-28", Some(&inspector), &record("catering-gas.json"))
+        .json(
+            "POST",
+            "/api/v1/check?as_of=2026-11-28",
+            Some(&inspector),
+            &record("catering-gas.json"),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["enterprise"], "92330402MA2G50006L");
@@ -309,31 +435,95 @@ async fn check_returns_the_contract_result_without_storing() {
     assert_eq!(s.store().record_count(), 0);
     // viewers may not run checks
     let viewer = s.token(Role::Viewer, None);
-    let (st, v) = s.json("POST", "/api/v1/check", Some(&viewer), &record("minimal.json")).await;
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/check",
+            Some(&viewer),
+            &record("minimal.json"),
+        )
+        .await;
     error(st, &v, StatusCode::FORBIDDEN, "forbidden");
     // invalid records: every problem by pointer
     let (st, v) = s
-        .json("POST", "/api/v1/check", Some(&inspector), &json!({"uscc": "123", "employees": "many", "bogus": true}))
+        .json(
+            "POST",
+            "/api/v1/check",
+            Some(&inspector),
+            &json!({"uscc": "123", "employees": "many", "bogus": true}),
+        )
         .await;
     let e = error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
-    let pointers: Vec<&str> = e["problems"].as_array().unwrap().iter().map(|p| p["pointer"].as_str().unwrap()).collect();
+    let pointers: Vec<&str> = e["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["pointer"].as_str().unwrap())
+        .collect();
     for p in ["/uscc", "/employees", "/bogus"] {
         assert!(pointers.contains(&p), "{p} not in {pointers:?}");
     }
-    let (st, v) = s.json("POST", "/api/v1/check?as_of=yesterday", Some(&inspector), &record("minimal.json")).await;
-    assert_eq!(error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"], "as_of");
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/check?as_of=yesterday",
+            Some(&inspector),
+            &record("minimal.json"),
+        )
+        .await;
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "as_of"
+    );
     // 10 MB body
     let big = format!("{{\"name\": \"{}\"}}", "x".repeat(10 * 1024 * 1024));
-    let (st, v) = s.body("POST", "/api/v1/check", Some(&inspector), "application/json", big).await;
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/check",
+            Some(&inspector),
+            "application/json",
+            big,
+        )
+        .await;
     error(st, &v, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     // deep nesting in a record
     let deep = format!("{{\"a\": {}{}}}", "[".repeat(100), "]".repeat(100));
-    let (st, v) = s.body("POST", "/api/v1/check", Some(&inspector), "application/json", deep).await;
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/check",
+            Some(&inspector),
+            "application/json",
+            deep,
+        )
+        .await;
     error(st, &v, StatusCode::BAD_REQUEST, "too_deep");
-    let (st, v) = s.body("POST", "/api/v1/check", Some(&inspector), "application/json", "{\"uscc\": }").await;
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/check",
+            Some(&inspector),
+            "application/json",
+            "{\"uscc\": }",
+        )
+        .await;
     error(st, &v, StatusCode::BAD_REQUEST, "malformed_json");
-    let (st, v) = s.body("POST", "/api/v1/check", Some(&inspector), "application/xml", "<a/>").await;
-    error(st, &v, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/check",
+            Some(&inspector),
+            "application/xml",
+            "<a/>",
+        )
+        .await;
+    error(
+        st,
+        &v,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
 }
 
 #[tokio::test]
@@ -341,7 +531,9 @@ async fn enterprise_records_put_patch_history_and_check() {
     let s = svc();
     let t = s.token(Role::Inspector, Some("county=南湖区"));
     let uri = "/api/v1/enterprises/92330402MA2G50006L";
-    let (st, v) = s.json("PUT", uri, Some(&t), &record("catering-gas.json")).await;
+    let (st, v) = s
+        .json("PUT", uri, Some(&t), &record("catering-gas.json"))
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["version"], 1);
     // a department patches only its part (merge patch), named by header
@@ -349,7 +541,9 @@ async fn enterprise_records_put_patch_history_and_check() {
         .header("authorization", format!("Bearer {t}"))
         .header("content-type", "application/merge-patch+json")
         .header("x-regkb-department", "消防救援")
-        .body(Body::from(json!({"employees": 30, "insurance": {"work_injury": true}}).to_string()))
+        .body(Body::from(
+            json!({"employees": 30, "insurance": {"work_injury": true}}).to_string(),
+        ))
         .unwrap();
     let (st, v, _) = s.send(req).await;
     assert_eq!(st, StatusCode::OK, "{v}");
@@ -372,21 +566,44 @@ async fn enterprise_records_put_patch_history_and_check() {
     let (st, v) = s.get(&format!("{uri}?as_of=2999-01-01"), Some(&t)).await;
     assert_eq!(v["version"], 2, "{st} {v}");
     let (st, v) = s.get(&format!("{uri}?as_of=someday"), Some(&t)).await;
-    assert_eq!(error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"], "as_of");
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "as_of"
+    );
     // a bad patch is rejected whole
-    let (st, v) = s.json("PATCH", uri, Some(&t), &json!({"employees": -3, "name": "新名字"})).await;
+    let (st, v) = s
+        .json(
+            "PATCH",
+            uri,
+            Some(&t),
+            &json!({"employees": -3, "name": "新名字"}),
+        )
+        .await;
     let e = error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
     assert_eq!(e["problems"][0]["pointer"], "/employees", "{v}");
     let (_, v) = s.get(uri, Some(&t)).await;
     assert_eq!(v["record"]["name"], "南湖区某饭店");
     // check the stored profile: the result is stored
-    let (st, v) = s.json("POST", &format!("{uri}/check?as_of=2026-11-28"), Some(&t), &json!(null)).await;
+    let (st, v) = s
+        .json(
+            "POST",
+            &format!("{uri}/check?as_of=2026-11-28"),
+            Some(&t),
+            &json!(null),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["enterprise"], "92330402MA2G50006L");
-    let stored = s.store().latest_check(&"92330402MA2G50006L".parse().unwrap()).unwrap().unwrap();
+    let stored = s
+        .store()
+        .latest_check(&"92330402MA2G50006L".parse().unwrap())
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.record_version, Some(2));
     // list
-    let (st, v) = s.get("/api/v1/enterprises?township=新兴街道", Some(&t)).await;
+    let (st, v) = s
+        .get("/api/v1/enterprises?township=新兴街道", Some(&t))
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["total"], 1);
     let (_, v) = s.get("/api/v1/enterprises?category=化工", Some(&t)).await;
@@ -394,12 +611,24 @@ async fn enterprise_records_put_patch_history_and_check() {
     let (st, v) = s.get("/api/v1/enterprises?nope=1", Some(&t)).await;
     error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
     // missing and malformed keys
-    let (st, v) = s.get("/api/v1/enterprises/91330400MA2H600078", Some(&t)).await;
+    let (st, v) = s
+        .get("/api/v1/enterprises/91330400MA2H600078", Some(&t))
+        .await;
     error(st, &v, StatusCode::NOT_FOUND, "not_found");
     let (st, v) = s.get("/api/v1/enterprises/123", Some(&t)).await;
-    assert_eq!(error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"], "uscc");
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "uscc"
+    );
     // the key and the body must agree
-    let (st, v) = s.json("PUT", "/api/v1/enterprises/91330400MA2H600078", Some(&t), &record("catering-gas.json")).await;
+    let (st, v) = s
+        .json(
+            "PUT",
+            "/api/v1/enterprises/91330400MA2H600078",
+            Some(&t),
+            &record("catering-gas.json"),
+        )
+        .await;
     error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
 }
 
@@ -407,10 +636,20 @@ async fn enterprise_records_put_patch_history_and_check() {
 async fn region_scoped_tokens_see_only_their_region() {
     let s = svc();
     let admin = s.token(Role::Admin, None);
-    for (uscc, file) in [("92330402MA2G50006L", "catering-gas.json"), ("91330481MA2B00000Y", "spec-example.json")] {
+    for (uscc, file) in [
+        ("92330402MA2G50006L", "catering-gas.json"),
+        ("91330481MA2B00000Y", "spec-example.json"),
+    ] {
         let mut r = record(file);
         r["uscc"] = json!(uscc);
-        let (st, v) = s.json("PUT", &format!("/api/v1/enterprises/{uscc}"), Some(&admin), &r).await;
+        let (st, v) = s
+            .json(
+                "PUT",
+                &format!("/api/v1/enterprises/{uscc}"),
+                Some(&admin),
+                &r,
+            )
+            .await;
         assert_eq!(st, StatusCode::OK, "{v}");
     }
     let haining = s.token(Role::Inspector, Some("county=海宁市"));
@@ -423,13 +662,27 @@ async fn region_scoped_tokens_see_only_their_region() {
     error(st, &v, StatusCode::FORBIDDEN, "forbidden");
     let (st, v) = s.get(&format!("{other}/history"), Some(&haining)).await;
     error(st, &v, StatusCode::FORBIDDEN, "forbidden");
-    let (st, v) = s.json("PATCH", other, Some(&haining), &json!({"employees": 1})).await;
+    let (st, v) = s
+        .json("PATCH", other, Some(&haining), &json!({"employees": 1}))
+        .await;
     error(st, &v, StatusCode::FORBIDDEN, "forbidden");
-    let (st, v) = s.json("POST", &format!("{other}/check"), Some(&haining), &json!(null)).await;
+    let (st, v) = s
+        .json(
+            "POST",
+            &format!("{other}/check"),
+            Some(&haining),
+            &json!(null),
+        )
+        .await;
     error(st, &v, StatusCode::FORBIDDEN, "forbidden");
     // moving a record out of one's region is refused too
     let (st, v) = s
-        .json("PATCH", "/api/v1/enterprises/91330481MA2B00000Y", Some(&haining), &json!({"region": {"county": "南湖区"}}))
+        .json(
+            "PATCH",
+            "/api/v1/enterprises/91330481MA2B00000Y",
+            Some(&haining),
+            &json!({"region": {"county": "南湖区"}}),
+        )
         .await;
     error(st, &v, StatusCode::FORBIDDEN, "forbidden");
     // viewers and authors have no access to records
@@ -471,20 +724,39 @@ async fn rules_list_show_validate_and_publish() {
 
     let author = s.token(Role::Author, None);
     let bad = json!({"files": [{"name": "bad.rule", "text": "rule X-1 \"测试\" {\n  require nosuch_field = true\n}\n"}]});
-    let (st, v) = s.json("POST", "/api/v1/rules/validate", Some(&author), &bad).await;
+    let (st, v) = s
+        .json("POST", "/api/v1/rules/validate", Some(&author), &bad)
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["ok"], false);
     let d = &v["diagnostics"][0];
     assert_eq!(d["file"], "bad.rule");
-    assert!(d["line"].as_u64().unwrap() >= 1 && d["col"].as_u64().unwrap() >= 1, "{v}");
+    assert!(
+        d["line"].as_u64().unwrap() >= 1 && d["col"].as_u64().unwrap() >= 1,
+        "{v}"
+    );
     assert!(!d["message"].as_str().unwrap().is_empty());
-    let (st, v) = s.json("POST", "/api/v1/rules/validate", Some(&viewer), &bad).await;
+    let (st, v) = s
+        .json("POST", "/api/v1/rules/validate", Some(&viewer), &bad)
+        .await;
     error(st, &v, StatusCode::FORBIDDEN, "forbidden");
-    let (st, v) = s.json("POST", "/api/v1/rules/validate", Some(&author), &json!({"files": [{"name": "x.txt", "text": ""}]})).await;
-    assert_eq!(error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"], "/files/0/name");
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/rules/validate",
+            Some(&author),
+            &json!({"files": [{"name": "x.txt", "text": ""}]}),
+        )
+        .await;
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "/files/0/name"
+    );
 
     // publishing a bad set changes nothing
-    let (st, v) = s.json("POST", "/api/v1/rules/publish", Some(&author), &bad).await;
+    let (st, v) = s
+        .json("POST", "/api/v1/rules/publish", Some(&author), &bad)
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["code"], "rules_invalid");
     // a set whose example fails is not published either
@@ -493,15 +765,33 @@ async fn rules_list_show_validate_and_publish() {
         .iter()
         .position(|f| f["name"] == "premises.rule")
         .unwrap();
-    let text = files[failing]["text"].as_str().unwrap().replacen("expect fail", "expect pass", 1);
+    let text = files[failing]["text"]
+        .as_str()
+        .unwrap()
+        .replacen("expect fail", "expect pass", 1);
     files[failing]["text"] = json!(text);
-    let (st, v) = s.json("POST", "/api/v1/rules/publish", Some(&author), &json!({"files": files})).await;
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/rules/publish",
+            Some(&author),
+            &json!({"files": files}),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["code"], "examples_failed");
     // a good set without premises.rule is swapped in at once
-    let files: Vec<Value> = rule_files().into_iter().filter(|f| f["name"] != "premises.rule").collect();
+    let files: Vec<Value> = rule_files()
+        .into_iter()
+        .filter(|f| f["name"] != "premises.rule")
+        .collect();
     let (st, v) = s
-        .json("POST", "/api/v1/rules/publish", Some(&author), &json!({"files": files, "note": "去掉场所规则"}))
+        .json(
+            "POST",
+            "/api/v1/rules/publish",
+            Some(&author),
+            &json!({"files": files, "note": "去掉场所规则"}),
+        )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     assert_eq!(v["version"], 1);
@@ -514,7 +804,14 @@ async fn rules_list_show_validate_and_publish() {
     assert_eq!(s.store().rule_set_history().unwrap().len(), 1);
     let audit = s.store().audit_log(10, 0).unwrap();
     assert!(audit.iter().any(|a| a.action == "ruleset.publish"));
-    let (st, v) = s.json("POST", "/api/v1/rules/publish", Some(&viewer), &json!({"files": files})).await;
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/rules/publish",
+            Some(&viewer),
+            &json!({"files": files}),
+        )
+        .await;
     error(st, &v, StatusCode::FORBIDDEN, "forbidden");
 }
 
