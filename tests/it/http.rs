@@ -830,3 +830,50 @@ async fn unknown_routes_and_methods_answer_json() {
     error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
     assert_eq!(headers["www-authenticate"], "Bearer");
 }
+
+#[test]
+fn token_cli_creates_lists_and_revokes() {
+    let dir = tempfile::tempdir().unwrap();
+    let regkb = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("regkb")
+            .unwrap()
+            .env_remove("REGKB_DATA_DIR")
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = regkb(&[
+        "token",
+        "create",
+        "--role",
+        "inspector",
+        "--region",
+        "county=海宁市",
+        "--label",
+        "海宁应急局",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(token.starts_with("rkb_") && token.len() > 40, "{token}");
+    let out = regkb(&["token", "list", "--json"]);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["role"], "inspector");
+    assert_eq!(list[0]["label"], "海宁应急局");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains(&token),
+        "the token itself is never listed"
+    );
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    let out = regkb(&["token", "revoke", &id]);
+    assert!(out.status.success());
+    let store = Store::open(&DataDir::new(dir.path()).store_dir()).unwrap();
+    assert!(store.authenticate(&token).unwrap().is_none());
+    let out = regkb(&["token", "create", "--role", "boss"]);
+    assert!(!out.status.success());
+}
