@@ -6,11 +6,14 @@
 //! rejected (bad record, `--strict` import with problems).
 
 mod check;
-mod cite;
+pub(crate) mod cite;
 mod import;
-mod rules;
-mod search;
-mod show;
+mod records;
+pub(crate) mod rules;
+pub(crate) mod search;
+mod serve;
+pub(crate) mod show;
+mod token;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +59,14 @@ pub enum Command {
     Rules(rules::RulesCommand),
     /// Check an enterprise record against every rule in force
     Check(check::CheckArgs),
+    /// Import and export enterprise records (NDJSON) in the record store
+    #[command(subcommand)]
+    Records(records::RecordsCommand),
+    /// Run the compliance service over HTTP (JSON API under /api/v1)
+    Serve(serve::ServeArgs),
+    /// Create, list and revoke API tokens
+    #[command(subcommand)]
+    Token(token::TokenCommand),
 }
 
 /// What every command needs to find its files.
@@ -85,6 +96,9 @@ pub fn run() -> ExitCode {
         Command::EvalSearch(args) => search::run_eval(args, &ctx),
         Command::Rules(cmd) => rules::run(cmd, &ctx),
         Command::Check(args) => check::run(args, &ctx),
+        Command::Records(cmd) => records::run(cmd, &ctx),
+        Command::Serve(args) => serve::run(args, &ctx),
+        Command::Token(cmd) => token::run(cmd, &ctx),
     };
     match outcome {
         Ok(code) => code,

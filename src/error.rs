@@ -19,6 +19,8 @@ pub enum Error {
     Import(#[from] crate::import::ImportError),
     #[error(transparent)]
     Search(#[from] crate::search::SearchError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     #[error("{0}")]
     Invalid(String),
 }

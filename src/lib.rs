@@ -11,10 +11,12 @@ pub mod cli;
 pub mod config;
 pub mod dsl;
 pub mod error;
+pub mod http;
 pub mod import;
 pub mod library;
 pub mod record;
 pub mod search;
 pub mod statute;
+pub mod store;
 
 pub use error::{Error, Result};

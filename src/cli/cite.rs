@@ -140,6 +140,14 @@ fn read_input(file: Option<&PathBuf>) -> Result<String, String> {
     Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
 }
 
+/// The `--json` report (also the HTTP service's `/cite-check` answer).
+pub(crate) fn json_report(checked: &[CheckedCitation], text: &str) -> serde_json::Value {
+    let out = JsonOut {
+        citations: checked.iter().map(|c| JsonCitation::new(c, text)).collect(),
+    };
+    serde_json::to_value(&out).unwrap_or(serde_json::Value::Null)
+}
+
 #[derive(Serialize)]
 struct JsonOut<'a> {
     citations: Vec<JsonCitation<'a>>,

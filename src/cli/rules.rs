@@ -101,9 +101,22 @@ struct Compiled {
 
 fn compile(paths: &[PathBuf], ctx: &Context) -> miette::Result<Compiled> {
     let sources = read_sources(paths, ctx)?;
+    Ok(Compiled {
+        files: sources.len(),
+        result: compile_sources(&sources, ctx)?,
+    })
+}
+
+/// Parses and checks rule sources held in memory (the HTTP service's
+/// `/rules/validate` and `/rules/publish`) against the schema, tables and
+/// library of `ctx`. The outer error is a setup problem (no schema).
+pub(crate) fn compile_sources(
+    sources: &[Arc<SourceFile>],
+    ctx: &Context,
+) -> miette::Result<Result<dsl::Checked, Vec<Diagnostic>>> {
     let mut parsed = Vec::new();
     let mut errors = Vec::new();
-    for s in &sources {
+    for s in sources {
         match dsl::parse(s) {
             Ok(f) => parsed.push(f),
             Err(mut e) => errors.append(&mut e),
@@ -128,10 +141,7 @@ fn compile(paths: &[PathBuf], ctx: &Context) -> miette::Result<Compiled> {
             Err(errors)
         }
     };
-    Ok(Compiled {
-        files: sources.len(),
-        result,
-    })
+    Ok(result)
 }
 
 fn load_schema(ctx: &Context) -> miette::Result<Schema> {
@@ -189,7 +199,10 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn read_sources(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<Arc<SourceFile>>> {
+pub(crate) fn read_sources(
+    paths: &[PathBuf],
+    ctx: &Context,
+) -> miette::Result<Vec<Arc<SourceFile>>> {
     rule_files(paths, ctx)?
         .into_iter()
         .map(|p| {

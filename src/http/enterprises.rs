@@ -1,0 +1,343 @@
+//! The enterprise-record routes: read (now or as of a time), replace,
+//! merge-patch, list, history, and check-and-store. Records are never
+//! public; a token scoped to a region sees only records in it.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::auth::Caller;
+use super::dto::AsOfQuery;
+use super::error::ApiError;
+use super::extract::{ApiPath, ApiQuery, JsonBytes};
+use super::handlers::{date_param, record_body_error, record_problems};
+use super::state::AppState;
+use crate::record::{Limits, Uscc, parse_record};
+use crate::store::{Actor, AsOf, Change, FieldSource, ListFilter, Role, StoreError, StoredRecord};
+
+/// Store failures: rejected writes are 422, missing things 404, the rest 500.
+pub fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Rejected(problems) => record_problems(&problems),
+        StoreError::NotFound { .. } => ApiError::not_found(format!("找不到：{e}")),
+        other => ApiError::internal(other),
+    }
+}
+
+#[derive(Serialize)]
+pub struct ActorOut {
+    pub kind: &'static str,
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl ActorOut {
+    fn of(a: &Actor) -> ActorOut {
+        use crate::store::ActorKind;
+        ActorOut {
+            kind: match a.kind {
+                ActorKind::Department => "department",
+                ActorKind::System => "system",
+                ActorKind::Token => "token",
+                ActorKind::Cli => "cli",
+            },
+            id: a.id.clone(),
+            label: a.label.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SourceOut {
+    pub by: ActorOut,
+    pub at: jiff::Timestamp,
+    pub version: u64,
+}
+
+fn provenance_out(p: &BTreeMap<String, FieldSource>) -> BTreeMap<String, SourceOut> {
+    p.iter()
+        .map(|(k, s)| {
+            (
+                k.clone(),
+                SourceOut {
+                    by: ActorOut::of(&s.by),
+                    at: s.at,
+                    version: s.version,
+                },
+            )
+        })
+        .collect()
+}
+
+/// `GET /enterprises/{uscc}` answer.
+#[derive(Serialize)]
+pub struct EnterpriseOut {
+    pub uscc: String,
+    pub version: u64,
+    pub updated_at: jiff::Timestamp,
+    pub updated_by: ActorOut,
+    pub record: Value,
+    pub provenance: BTreeMap<String, SourceOut>,
+}
+
+impl EnterpriseOut {
+    fn of(s: StoredRecord) -> EnterpriseOut {
+        EnterpriseOut {
+            provenance: provenance_out(&s.provenance),
+            updated_by: ActorOut::of(&s.updated_by),
+            uscc: s.uscc,
+            version: s.version,
+            updated_at: s.updated_at,
+            record: s.record,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ChangeOut {
+    pub version: u64,
+    pub at: jiff::Timestamp,
+    pub by: ActorOut,
+    /// `put` or `patch`
+    pub op: &'static str,
+    /// What was sent.
+    pub body: Value,
+    /// The record after the change.
+    pub record: Value,
+}
+
+impl ChangeOut {
+    fn of(c: Change) -> ChangeOut {
+        let (op, body) = match c.op {
+            crate::store::ChangeOp::Put(v) => ("put", v),
+            crate::store::ChangeOp::Patch(v) => ("patch", v),
+        };
+        ChangeOut {
+            version: c.version,
+            at: c.at,
+            by: ActorOut::of(&c.by),
+            op,
+            body,
+            record: c.record,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct WrittenOut {
+    pub uscc: String,
+    pub version: u64,
+}
+
+#[derive(Serialize)]
+pub struct ListOut {
+    pub total: usize,
+    pub enterprises: Vec<SummaryOut>,
+}
+
+#[derive(Serialize)]
+pub struct SummaryOut {
+    pub uscc: String,
+    pub name: Option<String>,
+    pub region: Value,
+    pub category: Option<String>,
+    pub version: u64,
+    pub updated_at: jiff::Timestamp,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub township: Option<String>,
+    pub county: Option<String>,
+    pub category: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetQuery {
+    /// A day (`2026-11-28`) or an instant (`2026-11-28T10:00:00Z`).
+    pub as_of: Option<String>,
+}
+
+fn uscc_of(text: &str) -> Result<Uscc, ApiError> {
+    text.parse::<Uscc>()
+        .map_err(|e| ApiError::field("uscc", format!("`{text}` 不是有效的统一社会信用代码：{e}")))
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(store_error)
+}
+
+fn missing(uscc: &str) -> ApiError {
+    ApiError::not_found(format!("找不到统一社会信用代码为 `{uscc}` 的企业档案"))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(uscc): ApiPath<String>,
+    ApiQuery(q): ApiQuery<GetQuery>,
+) -> Result<Response, ApiError> {
+    let who = caller.require(Role::Inspector)?;
+    let key = uscc_of(&uscc)?;
+    let as_of =
+        match q.as_of.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(s.parse::<AsOf>().map_err(|why| {
+                ApiError::field("as_of", format!("`as_of` 不是日期或时刻：{why}"))
+            })?),
+        };
+    let store = state.0.store.clone();
+    let found = blocking(move || store.get(&key, as_of)).await?;
+    let stored = found.ok_or_else(|| missing(&uscc))?;
+    who.may_see(&stored.record)?;
+    Ok(Json(EnterpriseOut::of(stored)).into_response())
+}
+
+pub async fn put(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(uscc): ApiPath<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let who = caller.require(Role::Inspector)?;
+    let key = uscc_of(&uscc)?;
+    let record = parse_record(&body, &Limits::default()).map_err(|p| record_body_error(&p))?;
+    who.may_see(&record)?;
+    let store = state.0.store.clone();
+    let k = key.clone();
+    if let Some(current) = blocking(move || store.get(&k, None)).await? {
+        who.may_see(&current.record)?;
+    }
+    let actor = who.actor();
+    let store = state.0.store.clone();
+    let st = state.clone();
+    let k = key.clone();
+    let version = blocking(move || store.put(&k, record, &actor, &st.0.schema)).await?;
+    Ok(Json(WrittenOut { uscc, version }).into_response())
+}
+
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(uscc): ApiPath<String>,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let who = caller.require(Role::Inspector)?;
+    let key = uscc_of(&uscc)?;
+    let patch = parse_record(&body, &Limits::default()).map_err(|p| record_body_error(&p))?;
+    if !patch.is_object() {
+        return Err(record_problems(&[crate::record::Problem::new(
+            "",
+            "合并补丁须是一个 JSON 对象".to_string(),
+            "JSON 对象".to_string(),
+        )]));
+    }
+    let store = state.0.store.clone();
+    let k = key.clone();
+    let current = blocking(move || store.get(&k, None)).await?;
+    let current = current.ok_or_else(|| missing(&uscc))?;
+    who.may_see(&current.record)?;
+    let mut merged = current.record.clone();
+    crate::store::merge_patch(&mut merged, &patch);
+    who.may_see(&merged)?;
+    let actor = who.actor();
+    let store = state.0.store.clone();
+    let st = state.clone();
+    let version = blocking(move || store.patch(&key, patch, &actor, &st.0.schema)).await?;
+    Ok(Json(WrittenOut { uscc, version }).into_response())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let who = caller.require(Role::Inspector)?;
+    let filter = ListFilter {
+        township: q.township,
+        county: q.county,
+        category: q.category,
+        scope: who.scope().cloned(),
+    };
+    let store = state.0.store.clone();
+    let found = blocking(move || store.list(&filter)).await?;
+    let enterprises: Vec<SummaryOut> = found
+        .into_iter()
+        .map(|s| SummaryOut {
+            uscc: s.uscc,
+            name: s.name,
+            region: s.region,
+            category: s.category,
+            version: s.version,
+            updated_at: s.updated_at,
+        })
+        .collect();
+    Ok(Json(ListOut {
+        total: enterprises.len(),
+        enterprises,
+    })
+    .into_response())
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(uscc): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let who = caller.require(Role::Inspector)?;
+    let key = uscc_of(&uscc)?;
+    let store = state.0.store.clone();
+    let k = key.clone();
+    let current = blocking(move || store.get(&k, None)).await?;
+    let current = current.ok_or_else(|| missing(&uscc))?;
+    who.may_see(&current.record)?;
+    let store = state.0.store.clone();
+    let changes = blocking(move || store.history(&key)).await?;
+    let out: Vec<ChangeOut> = changes.into_iter().map(ChangeOut::of).collect();
+    Ok(Json(serde_json::json!({"uscc": uscc, "history": out})).into_response())
+}
+
+pub async fn check(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(uscc): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
+) -> Result<Response, ApiError> {
+    let who = caller.require(Role::Inspector)?;
+    let key = uscc_of(&uscc)?;
+    let as_of = date_param("as_of", q.as_of.as_deref())?;
+    let store = state.0.store.clone();
+    let k = key.clone();
+    let current = blocking(move || store.get(&k, None)).await?;
+    let current = current.ok_or_else(|| missing(&uscc))?;
+    who.may_see(&current.record)?;
+    let record = crate::record::validate_record(&current.record, &state.0.schema)
+        .map_err(|p| record_problems(&p))?;
+    let report = {
+        let rules = state.0.rules.load();
+        crate::check::run_valid(&rules.program, &record, as_of)
+    };
+    let actor = who.actor();
+    let store = state.0.store.clone();
+    let result = report.result.clone();
+    let version = current.version;
+    let seq = blocking(move || store.save_check(&key, &result, Some(version), &actor)).await?;
+    let mut resp = (StatusCode::OK, Json(report.result)).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&seq.to_string()) {
+        resp.headers_mut().insert("x-regkb-check-seq", v);
+    }
+    Ok(resp)
+}

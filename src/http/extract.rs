@@ -1,0 +1,256 @@
+//! Extractors whose rejections speak the service's error format: a JSON body
+//! (content type checked, size limited, syntax errors → 400, unknown fields
+//! and wrong types → 422 naming the field), a query string that must be
+//! valid UTF-8, and path segments.
+//!
+//! ```ignore
+//! async fn handler(ApiQuery(q): ApiQuery<SearchQuery>, ApiJson(body): ApiJson<Input>) {}
+//! ```
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+/// The largest request body accepted (413 beyond).
+pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Checks the content type is JSON (`application/json`, `…+json`).
+fn require_json(headers: &HeaderMap, merge_patch: bool) -> Result<(), ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let ok =
+        mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
+    if ok {
+        return Ok(());
+    }
+    let wanted = if merge_patch {
+        "application/merge-patch+json 或 application/json"
+    } else {
+        "application/json"
+    };
+    Err(ApiError::UnsupportedMediaType(if ct.is_empty() {
+        format!("缺少内容类型：请求体须为 {wanted}")
+    } else {
+        format!("不支持的内容类型 `{ct}`：请求体须为 {wanted}")
+    }))
+}
+
+/// Reads the whole body, mapping an over-long one to 413.
+async fn read_body(req: Request) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, &()).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge {
+                limit: DEFAULT_BODY_LIMIT,
+            }
+        } else {
+            ApiError::bad_request("unreadable_body", "无法读取请求体")
+        }
+    })
+}
+
+/// A JSON body decoded into `T` (declare `T` with `deny_unknown_fields`).
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        require_json(req.headers(), false)?;
+        let bytes = read_body(req).await?;
+        decode(&bytes).map(ApiJson)
+    }
+}
+
+/// Decodes a JSON document: syntax errors are 400, data errors 422.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(at) = too_deep(bytes, MAX_DEPTH) {
+        return Err(ApiError::bad_request(
+            "too_deep",
+            format!("JSON 嵌套层数超过上限 {MAX_DEPTH} 层（第 {at} 字节处）"),
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    deserialize_whole(&mut de).map_err(|e| json_error(&e))
+}
+
+/// Deepest nesting of arrays and objects accepted in a request body.
+pub const MAX_DEPTH: usize = 32;
+
+/// The byte offset (1-based) where nesting first exceeds `max`, if it does.
+fn too_deep(bytes: &[u8], max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i + 1);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn deserialize_whole<T: DeserializeOwned>(
+    de: &mut serde_json::Deserializer<serde_json::de::SliceRead<'_>>,
+) -> Result<T, serde_json::Error> {
+    let v = T::deserialize(&mut *de)?;
+    de.end()?;
+    Ok(v)
+}
+
+/// The Chinese message for a JSON error, with its line and column.
+pub fn json_error(e: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    let at = format!("（第 {} 行第 {} 列）", e.line(), e.column());
+    let detail = e.to_string();
+    let detail = detail.split(" at line ").next().unwrap_or("").to_string();
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            let what = if detail.contains("recursion limit") {
+                "JSON 嵌套层数过深".to_string()
+            } else if matches!(e.classify(), Category::Eof) {
+                "JSON 不完整".to_string()
+            } else {
+                format!("JSON 格式错误：{detail}")
+            };
+            ApiError::bad_request("malformed_json", format!("{what}{at}"))
+        }
+        Category::Data => {
+            let field = field_of(&detail);
+            let message = format!("请求体内容不符合要求：{detail}{at}");
+            match field {
+                Some(f) => ApiError::field(f, message),
+                None => ApiError::problems(message, Vec::new()),
+            }
+        }
+    }
+}
+
+/// The field named in serde's message (`unknown field `x``, `missing field `y``).
+fn field_of(detail: &str) -> Option<String> {
+    let start = detail.find('`')?;
+    let rest = detail.get(start + 1..)?;
+    let end = rest.find('`')?;
+    rest.get(..end).map(str::to_string)
+}
+
+/// A JSON body kept as bytes (records: parsed and validated by `record`).
+pub struct JsonBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        require_json(req.headers(), true)?;
+        read_body(req).await.map(JsonBytes)
+    }
+}
+
+/// Query parameters decoded into `T`; the raw query must decode to UTF-8.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        check_utf8_query(raw)?;
+        serde_urlencoded_from(raw).map(ApiQuery)
+    }
+}
+
+fn serde_urlencoded_from<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{raw}")
+            .parse()
+            .map_err(|_| ApiError::bad_request("bad_query", "查询字符串无法解析"))?,
+    )
+    .map(|q| q.0)
+    .map_err(|e| {
+        let detail = e.body_text();
+        let detail = detail
+            .strip_prefix("Failed to deserialize query string: ")
+            .unwrap_or(&detail)
+            .to_string();
+        match field_of(&detail) {
+            Some(f) => ApiError::field(f, format!("查询参数不符合要求：{detail}")),
+            None => ApiError::field("query", format!("查询参数不符合要求：{detail}")),
+        }
+    })
+}
+
+/// Percent-decodes the query string and checks the bytes are UTF-8.
+fn check_utf8_query(raw: &str) -> Result<(), ApiError> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(v) = hex {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    std::str::from_utf8(&out).map(|_| ()).map_err(|e| {
+        ApiError::bad_request(
+            "bad_query",
+            format!(
+                "查询字符串不是有效的 UTF-8（解码后第 {} 字节处）",
+                e.valid_up_to() + 1
+            ),
+        )
+    })
+}
+
+/// Path parameters, with a JSON rejection.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e| {
+                ApiError::bad_request("bad_path", format!("路径参数无法解析：{}", e.body_text()))
+            })
+    }
+}

@@ -1,0 +1,88 @@
+//! [`AppState`]: what every handler shares — the search index, the statute
+//! library, the checked rule program (swappable at run time), the record
+//! schema, the record store, the configuration and the metrics. Cheap to
+//! clone (one `Arc`).
+//!
+//! ```ignore
+//! let state = AppState::load(&ctx, ServiceConfig::default())?;
+//! let app = regkb::http::router(state);
+//! ```
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+use crate::cli::Context;
+use crate::dsl::CheckedProgram;
+use crate::library::Library;
+use crate::record::Schema;
+use crate::search::SearchIndex;
+use crate::store::Store;
+
+use super::metrics::Metrics;
+
+/// Settings chosen at start-up.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceConfig {
+    /// Search and provisions answer without a token.
+    pub public_search: bool,
+}
+
+/// The rule program in force and the published version it came from.
+pub struct LoadedRules {
+    pub program: CheckedProgram,
+    /// `None`: the rules folder shipped with the service.
+    pub version: Option<u64>,
+}
+
+pub struct Inner {
+    pub search: Option<SearchIndex>,
+    pub library: Library,
+    pub rules: ArcSwap<LoadedRules>,
+    pub schema: Schema,
+    pub store: Store,
+    pub config: ServiceConfig,
+    pub metrics: Metrics,
+    pub ctx: Context,
+    /// One publication at a time.
+    pub publishing: tokio::sync::Mutex<()>,
+}
+
+/// Shared by all handlers.
+#[derive(Clone)]
+pub struct AppState(pub(super) Arc<Inner>);
+
+impl AppState {
+    /// Opens everything under the data directory and content folders of
+    /// `ctx`. Statutes are optional (search then answers 503); the schema and
+    /// rules are not.
+    pub fn load(ctx: &Context, config: ServiceConfig) -> miette::Result<AppState> {
+        let library = Library::load(&ctx.data, &ctx.content).map_err(|e| miette::miette!("{e}"))?;
+        let search = if library.is_empty() {
+            None
+        } else {
+            let (index, _) = crate::search::ensure_index(&ctx.data, &ctx.content, false)
+                .map_err(|e| miette::miette!("{e}"))?;
+            Some(index)
+        };
+        let schema_dir = ctx.content.rules_dir.join("schema");
+        let schema = Schema::load_dir(&schema_dir)?;
+        let store = Store::open(&ctx.data.store_dir()).map_err(|e| miette::miette!("{e}"))?;
+        let rules = super::rules::initial_rules(&store, ctx)?;
+        Ok(AppState(Arc::new(Inner {
+            search,
+            library,
+            rules: ArcSwap::from_pointee(rules),
+            schema,
+            store,
+            config,
+            metrics: Metrics::default(),
+            ctx: ctx.clone(),
+            publishing: tokio::sync::Mutex::new(()),
+        })))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+}

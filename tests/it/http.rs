@@ -1,0 +1,879 @@
+//! The HTTP service driven through the router (`tower::ServiceExt::oneshot`,
+//! no socket): every route's success, validation errors, auth failures,
+//! cross-region denial, and bad input answered with a JSON error.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use regkb::cli::Context;
+use regkb::config::{ContentPaths, DataDir};
+use regkb::http::{AppState, ServiceConfig, router};
+use regkb::import::import_lawrefbook;
+use regkb::library::storage::{StoredSource, save_source};
+use regkb::store::{Role, Store};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The imported fixture library and its index, built once and linked into
+/// every test's own data directory (each test gets a fresh store).
+fn shared_data() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        let fixtures = repo().join("tests/fixtures/lawrefbook");
+        let imported = import_lawrefbook(&fixtures).unwrap();
+        save_source(
+            &data,
+            &StoredSource {
+                key: "lawrefbook".into(),
+                origin: fixtures.display().to_string(),
+                documents: imported.documents,
+            },
+        )
+        .unwrap();
+        regkb::search::ensure_index(&data, &content(), false).unwrap();
+        dir
+    })
+    .path()
+}
+
+fn content() -> ContentPaths {
+    ContentPaths {
+        corpus_dir: repo().join("corpus"),
+        rules_dir: repo().join("rules"),
+    }
+}
+
+struct Svc {
+    _dir: tempfile::TempDir,
+    state: AppState,
+}
+
+fn svc_with(config: ServiceConfig) -> Svc {
+    let shared = DataDir::new(shared_data());
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path());
+    std::fs::create_dir_all(data.library_dir().parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(shared.library_dir(), data.library_dir()).unwrap();
+    std::os::unix::fs::symlink(shared.index_dir(), data.index_dir()).unwrap();
+    let ctx = Context {
+        data,
+        content: content(),
+    };
+    let state = AppState::load(&ctx, config).unwrap();
+    Svc { _dir: dir, state }
+}
+
+fn svc() -> Svc {
+    svc_with(ServiceConfig::default())
+}
+
+impl Svc {
+    fn token(&self, role: Role, region: Option<&str>) -> String {
+        let by = regkb::store::Actor::cli("test");
+        self.state
+            .store()
+            .create_token(role, region.map(|r| r.parse().unwrap()), "测试部门", &by)
+            .unwrap()
+            .0
+    }
+
+    fn store(&self) -> &Store {
+        self.state.store()
+    }
+
+    async fn send(&self, req: Request<Body>) -> (StatusCode, Value, axum::http::HeaderMap) {
+        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, value, headers)
+    }
+
+    async fn get(&self, uri: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut b = Request::get(uri);
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        let (s, v, _) = self.send(b.body(Body::empty()).unwrap()).await;
+        (s, v)
+    }
+
+    async fn body(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: impl Into<Body>,
+    ) -> (StatusCode, Value) {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", content_type);
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        let (s, v, _) = self.send(b.body(body.into()).unwrap()).await;
+        (s, v)
+    }
+
+    async fn json(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        self.body(method, uri, token, "application/json", body.to_string())
+            .await
+    }
+}
+
+fn record(name: &str) -> Value {
+    let text =
+        std::fs::read_to_string(repo().join("tests/fixtures/records/good").join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Asserts the JSON error shape and returns the error object.
+fn error(status: StatusCode, body: &Value, expect: StatusCode, code: &str) -> Value {
+    assert_eq!(status, expect, "{body}");
+    let e = &body["error"];
+    assert_eq!(e["code"], code, "{body}");
+    assert!(
+        e["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    e.clone()
+}
+
+#[tokio::test]
+async fn health_metrics_and_openapi() {
+    let s = svc();
+    let (st, v) = s.get("/healthz", None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["status"], "ok");
+    assert!(v["rules"].as_u64().unwrap() > 5);
+    let viewer = s.token(Role::Viewer, None);
+    s.get("/api/v1/search?q=测试", Some(&viewer)).await;
+    let (st, v) = s.get("/metrics", None).await;
+    assert_eq!(st, StatusCode::OK);
+    let text = v.as_str().unwrap();
+    assert!(
+        text.contains("regkb_http_requests_total{route=\"GET /api/v1/search\",status=\"200\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains(
+        "regkb_http_request_duration_seconds_bucket{route=\"GET /api/v1/search\",le=\"+Inf\"} 1"
+    ));
+    assert!(text.contains("regkb_rules_loaded "));
+    assert!(text.contains("regkb_records_stored 0"));
+    let (st, doc) = s.get("/api/v1/openapi.json", None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    // every route of the router is described
+    for path in [
+        "/api/v1/search",
+        "/api/v1/provisions/{law}/{article}",
+        "/api/v1/cite-check",
+        "/api/v1/check",
+        "/api/v1/enterprises",
+        "/api/v1/enterprises/{uscc}",
+        "/api/v1/enterprises/{uscc}/history",
+        "/api/v1/enterprises/{uscc}/check",
+        "/api/v1/rules",
+        "/api/v1/rules/{id}",
+        "/api/v1/rules/validate",
+        "/api/v1/rules/publish",
+        "/api/v1/openapi.json",
+        "/healthz",
+        "/metrics",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    let src = std::fs::read_to_string(repo().join("src/http.rs")).unwrap();
+    let routed = src.matches(".route(").count();
+    assert_eq!(
+        routed, 15,
+        "a route was added: describe it in openapi.json and here"
+    );
+}
+
+#[tokio::test]
+async fn search_needs_a_token_unless_public() {
+    let s = svc();
+    let (st, v) = s.get("/api/v1/search?q=测试单位", None).await;
+    error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (st, v) = s.get("/api/v1/search?q=测试单位", Some("rkb_0000")).await;
+    error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
+    let viewer = s.token(Role::Viewer, None);
+    let (st, v) = s
+        .get(
+            "/api/v1/search?q=%E6%B5%8B%E8%AF%95%E5%8D%95%E4%BD%8D&limit=3",
+            Some(&viewer),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(v["total"].as_u64().unwrap() > 0, "{v}");
+    assert!(v["hits"].as_array().unwrap().len() <= 3);
+    assert!(
+        v["hits"][0]["citation"].as_str().unwrap().contains("测试"),
+        "{v}"
+    );
+    let public = svc_with(ServiceConfig {
+        public_search: true,
+    });
+    let (st, _) = public.get("/api/v1/search?q=测试单位", None).await;
+    assert_eq!(st, StatusCode::OK);
+    // enterprise records are never public
+    let (st, v) = public.get("/api/v1/enterprises", None).await;
+    error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn search_rejects_bad_parameters() {
+    let s = svc();
+    let t = s.token(Role::Viewer, None);
+    let cases: &[(&str, StatusCode, &str, Option<&str>)] = &[
+        (
+            "/api/v1/search?q=a&as_of=2026-13-01",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("as_of"),
+        ),
+        (
+            "/api/v1/search?q=a&limit=abc",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            None,
+        ),
+        (
+            "/api/v1/search?q=a&bogus=1",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("bogus"),
+        ),
+        (
+            "/api/v1/search?q=a&kind=小说",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("kind"),
+        ),
+        (
+            "/api/v1/search?q=a&limit=100000",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("limit"),
+        ),
+        (
+            "/api/v1/search",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("q"),
+        ),
+        (
+            "/api/v1/search?q=%FF%FE",
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            None,
+        ),
+    ];
+    for (uri, status, code, field) in cases {
+        let (st, v) = s.get(uri, Some(&t)).await;
+        let e = error(st, &v, *status, code);
+        if let Some(f) = field {
+            assert_eq!(e["field"], *f, "{uri}: {v}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn provisions_accept_aliases_and_chinese_numerals() {
+    let s = svc();
+    let t = s.token(Role::Viewer, None);
+    for uri in [
+        "/api/v1/provisions/测试法/3",
+        "/api/v1/provisions/%E4%B8%AD%E5%8D%8E%E4%BA%BA%E6%B0%91%E5%85%B1%E5%92%8C%E5%9B%BD%E6%B5%8B%E8%AF%95%E6%B3%95/%E7%AC%AC%E4%B8%89%E6%9D%A1",
+    ] {
+        let (st, v) = s.get(uri, Some(&t)).await;
+        assert_eq!(st, StatusCode::OK, "{uri}: {v}");
+        assert_eq!(v["article"], 3);
+        assert_eq!(v["doc_title"], "中华人民共和国测试法");
+        assert_eq!(v["paragraphs"][0]["items"].as_array().unwrap().len(), 3);
+    }
+    let (st, v) = s.get("/api/v1/provisions/没有的法/3", Some(&t)).await;
+    error(st, &v, StatusCode::NOT_FOUND, "not_found");
+    let (st, v) = s.get("/api/v1/provisions/测试法/999", Some(&t)).await;
+    error(st, &v, StatusCode::NOT_FOUND, "not_found");
+    let (st, v) = s.get("/api/v1/provisions/测试法/abc", Some(&t)).await;
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "article"
+    );
+    let (st, v) = s.get("/api/v1/provisions/测试法/3", None).await;
+    error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn cite_check_and_body_errors() {
+    let s = svc();
+    let t = s.token(Role::Viewer, None);
+    let (st, v) = s
+        .json("POST", "/api/v1/cite-check", Some(&t), &json!({"text": "依据《中华人民共和国测试法》第三条和第九十九条", "as_of": "2026-01-01"}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let statuses: Vec<&str> = v["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["valid", "no_such_article"], "{v}");
+    // malformed JSON: 400 naming the place
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/cite-check",
+            Some(&t),
+            "application/json",
+            "{\"text\": ",
+        )
+        .await;
+    let e = error(st, &v, StatusCode::BAD_REQUEST, "malformed_json");
+    assert!(e["message"].as_str().unwrap().contains("第 1 行"), "{v}");
+    // wrong content type
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/cite-check",
+            Some(&t),
+            "text/plain",
+            "第三条",
+        )
+        .await;
+    error(
+        st,
+        &v,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
+    // unknown field, wrong type, missing field
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/cite-check",
+            Some(&t),
+            &json!({"text": "x", "extra": 1}),
+        )
+        .await;
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "extra"
+    );
+    let (st, v) = s
+        .json("POST", "/api/v1/cite-check", Some(&t), &json!({"text": 5}))
+        .await;
+    error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let (st, v) = s
+        .json("POST", "/api/v1/cite-check", Some(&t), &json!({}))
+        .await;
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "text"
+    );
+    // deep nesting
+    let deep = format!(
+        "{{\"text\": \"x\", \"law\": {}{}}}",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/cite-check",
+            Some(&t),
+            "application/json",
+            deep,
+        )
+        .await;
+    let e = error(st, &v, StatusCode::BAD_REQUEST, "too_deep");
+    assert!(e["message"].as_str().unwrap().contains("嵌套"), "{v}");
+}
+
+#[tokio::test]
+async fn check_returns_the_contract_result_without_storing() {
+    let s = svc();
+    let inspector = s.token(Role::Inspector, None);
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/check?as_of=2026-11-28",
+            Some(&inspector),
+            &record("catering-gas.json"),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["enterprise"], "92330402MA2G50006L");
+    assert_eq!(v["as_of"], "2026-11-28");
+    assert!(v["findings"].as_array().unwrap().len() > 3, "{v}");
+    assert!(v["summary"].is_object());
+    assert_eq!(s.store().record_count(), 0);
+    // viewers may not run checks
+    let viewer = s.token(Role::Viewer, None);
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/check",
+            Some(&viewer),
+            &record("minimal.json"),
+        )
+        .await;
+    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    // invalid records: every problem by pointer
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/check",
+            Some(&inspector),
+            &json!({"uscc": "123", "employees": "many", "bogus": true}),
+        )
+        .await;
+    let e = error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    let pointers: Vec<&str> = e["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["pointer"].as_str().unwrap())
+        .collect();
+    for p in ["/uscc", "/employees", "/bogus"] {
+        assert!(pointers.contains(&p), "{p} not in {pointers:?}");
+    }
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/check?as_of=yesterday",
+            Some(&inspector),
+            &record("minimal.json"),
+        )
+        .await;
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "as_of"
+    );
+    // 10 MB body
+    let big = format!("{{\"name\": \"{}\"}}", "x".repeat(10 * 1024 * 1024));
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/check",
+            Some(&inspector),
+            "application/json",
+            big,
+        )
+        .await;
+    error(st, &v, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    // deep nesting in a record
+    let deep = format!("{{\"a\": {}{}}}", "[".repeat(100), "]".repeat(100));
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/check",
+            Some(&inspector),
+            "application/json",
+            deep,
+        )
+        .await;
+    error(st, &v, StatusCode::BAD_REQUEST, "too_deep");
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/check",
+            Some(&inspector),
+            "application/json",
+            "{\"uscc\": }",
+        )
+        .await;
+    error(st, &v, StatusCode::BAD_REQUEST, "malformed_json");
+    let (st, v) = s
+        .body(
+            "POST",
+            "/api/v1/check",
+            Some(&inspector),
+            "application/xml",
+            "<a/>",
+        )
+        .await;
+    error(
+        st,
+        &v,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
+}
+
+#[tokio::test]
+async fn enterprise_records_put_patch_history_and_check() {
+    let s = svc();
+    let t = s.token(Role::Inspector, Some("county=南湖区"));
+    let uri = "/api/v1/enterprises/92330402MA2G50006L";
+    let (st, v) = s
+        .json("PUT", uri, Some(&t), &record("catering-gas.json"))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["version"], 1);
+    // a department patches only its part (merge patch), named by header
+    let req = Request::patch(uri)
+        .header("authorization", format!("Bearer {t}"))
+        .header("content-type", "application/merge-patch+json")
+        .header("x-regkb-department", "消防救援")
+        .body(Body::from(
+            json!({"employees": 30, "insurance": {"work_injury": true}}).to_string(),
+        ))
+        .unwrap();
+    let (st, v, _) = s.send(req).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["version"], 2);
+    let (st, v) = s.get(uri, Some(&t)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["record"]["employees"], 30);
+    assert_eq!(v["record"]["name"], "南湖区某饭店");
+    assert_eq!(v["provenance"]["/employees"]["by"]["id"], "消防救援");
+    assert_eq!(v["provenance"]["/employees"]["by"]["kind"], "department");
+    assert_eq!(v["provenance"]["/name"]["by"]["kind"], "token");
+    let (st, v) = s.get(&format!("{uri}/history"), Some(&t)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let history = v["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["op"], "put");
+    assert_eq!(history[1]["body"]["employees"], 30);
+    let (st, v) = s.get(&format!("{uri}?as_of=2000-01-01"), Some(&t)).await;
+    error(st, &v, StatusCode::NOT_FOUND, "not_found");
+    let (st, v) = s.get(&format!("{uri}?as_of=2999-01-01"), Some(&t)).await;
+    assert_eq!(v["version"], 2, "{st} {v}");
+    let (st, v) = s.get(&format!("{uri}?as_of=someday"), Some(&t)).await;
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "as_of"
+    );
+    // a bad patch is rejected whole
+    let (st, v) = s
+        .json(
+            "PATCH",
+            uri,
+            Some(&t),
+            &json!({"employees": -3, "name": "新名字"}),
+        )
+        .await;
+    let e = error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(e["problems"][0]["pointer"], "/employees", "{v}");
+    let (_, v) = s.get(uri, Some(&t)).await;
+    assert_eq!(v["record"]["name"], "南湖区某饭店");
+    // check the stored profile: the result is stored
+    let (st, v) = s
+        .json(
+            "POST",
+            &format!("{uri}/check?as_of=2026-11-28"),
+            Some(&t),
+            &json!(null),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["enterprise"], "92330402MA2G50006L");
+    let stored = s
+        .store()
+        .latest_check(&"92330402MA2G50006L".parse().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.record_version, Some(2));
+    // list
+    let (st, v) = s
+        .get("/api/v1/enterprises?township=新兴街道", Some(&t))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 1);
+    let (_, v) = s.get("/api/v1/enterprises?category=化工", Some(&t)).await;
+    assert_eq!(v["total"], 0);
+    let (st, v) = s.get("/api/v1/enterprises?nope=1", Some(&t)).await;
+    error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    // missing and malformed keys
+    let (st, v) = s
+        .get("/api/v1/enterprises/91330400MA2H600078", Some(&t))
+        .await;
+    error(st, &v, StatusCode::NOT_FOUND, "not_found");
+    let (st, v) = s.get("/api/v1/enterprises/123", Some(&t)).await;
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "uscc"
+    );
+    // the key and the body must agree
+    let (st, v) = s
+        .json(
+            "PUT",
+            "/api/v1/enterprises/91330400MA2H600078",
+            Some(&t),
+            &record("catering-gas.json"),
+        )
+        .await;
+    error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+}
+
+#[tokio::test]
+async fn region_scoped_tokens_see_only_their_region() {
+    let s = svc();
+    let admin = s.token(Role::Admin, None);
+    for (uscc, file) in [
+        ("92330402MA2G50006L", "catering-gas.json"),
+        ("91330481MA2B00000Y", "spec-example.json"),
+    ] {
+        let mut r = record(file);
+        r["uscc"] = json!(uscc);
+        let (st, v) = s
+            .json(
+                "PUT",
+                &format!("/api/v1/enterprises/{uscc}"),
+                Some(&admin),
+                &r,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    let haining = s.token(Role::Inspector, Some("county=海宁市"));
+    let (st, v) = s.get("/api/v1/enterprises", Some(&haining)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["enterprises"][0]["uscc"], "91330481MA2B00000Y");
+    let other = "/api/v1/enterprises/92330402MA2G50006L";
+    let (st, v) = s.get(other, Some(&haining)).await;
+    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    let (st, v) = s.get(&format!("{other}/history"), Some(&haining)).await;
+    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    let (st, v) = s
+        .json("PATCH", other, Some(&haining), &json!({"employees": 1}))
+        .await;
+    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    let (st, v) = s
+        .json(
+            "POST",
+            &format!("{other}/check"),
+            Some(&haining),
+            &json!(null),
+        )
+        .await;
+    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    // moving a record out of one's region is refused too
+    let (st, v) = s
+        .json(
+            "PATCH",
+            "/api/v1/enterprises/91330481MA2B00000Y",
+            Some(&haining),
+            &json!({"region": {"county": "南湖区"}}),
+        )
+        .await;
+    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    // viewers and authors have no access to records
+    for role in [Role::Viewer, Role::Author] {
+        let t = s.token(role, None);
+        let (st, v) = s.get(other, Some(&t)).await;
+        error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    }
+}
+
+fn rule_files() -> Vec<Value> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(repo().join("rules/examples")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "rule") {
+            files.push(json!({
+                "name": p.file_name().unwrap().to_string_lossy(),
+                "text": std::fs::read_to_string(&p).unwrap(),
+            }));
+        }
+    }
+    files
+}
+
+#[tokio::test]
+async fn rules_list_show_validate_and_publish() {
+    let s = svc();
+    let viewer = s.token(Role::Viewer, None);
+    let (st, v) = s.get("/api/v1/rules", Some(&viewer)).await;
+    assert_eq!(st, StatusCode::OK);
+    let before = v["rules"].as_array().unwrap().len();
+    assert!(before > 5);
+    assert_eq!(v["version"], Value::Null);
+    let (st, v) = s.get("/api/v1/rules/AQ-042", Some(&viewer)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["id"], "AQ-042");
+    let (st, v) = s.get("/api/v1/rules/NOPE-1", Some(&viewer)).await;
+    error(st, &v, StatusCode::NOT_FOUND, "not_found");
+
+    let author = s.token(Role::Author, None);
+    let bad = json!({"files": [{"name": "bad.rule", "text": "rule X-1 \"测试\" {\n  require nosuch_field = true\n}\n"}]});
+    let (st, v) = s
+        .json("POST", "/api/v1/rules/validate", Some(&author), &bad)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["ok"], false);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["file"], "bad.rule");
+    assert!(
+        d["line"].as_u64().unwrap() >= 1 && d["col"].as_u64().unwrap() >= 1,
+        "{v}"
+    );
+    assert!(!d["message"].as_str().unwrap().is_empty());
+    let (st, v) = s
+        .json("POST", "/api/v1/rules/validate", Some(&viewer), &bad)
+        .await;
+    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/rules/validate",
+            Some(&author),
+            &json!({"files": [{"name": "x.txt", "text": ""}]}),
+        )
+        .await;
+    assert_eq!(
+        error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
+        "/files/0/name"
+    );
+
+    // publishing a bad set changes nothing
+    let (st, v) = s
+        .json("POST", "/api/v1/rules/publish", Some(&author), &bad)
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "rules_invalid");
+    // a set whose example fails is not published either
+    let mut files = rule_files();
+    let failing = files
+        .iter()
+        .position(|f| f["name"] == "premises.rule")
+        .unwrap();
+    let text = files[failing]["text"]
+        .as_str()
+        .unwrap()
+        .replacen("expect fail", "expect pass", 1);
+    files[failing]["text"] = json!(text);
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/rules/publish",
+            Some(&author),
+            &json!({"files": files}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "examples_failed");
+    // a good set without premises.rule is swapped in at once
+    let files: Vec<Value> = rule_files()
+        .into_iter()
+        .filter(|f| f["name"] != "premises.rule")
+        .collect();
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/rules/publish",
+            Some(&author),
+            &json!({"files": files, "note": "去掉场所规则"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    assert_eq!(v["version"], 1);
+    let (_, v) = s.get("/api/v1/rules", Some(&viewer)).await;
+    assert_eq!(v["version"], 1);
+    assert!(v["rules"].as_array().unwrap().len() < before);
+    let (st, _) = s.get("/api/v1/rules/AQ-042", Some(&viewer)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // kept in the store and audited
+    assert_eq!(s.store().rule_set_history().unwrap().len(), 1);
+    let audit = s.store().audit_log(10, 0).unwrap();
+    assert!(audit.iter().any(|a| a.action == "ruleset.publish"));
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/rules/publish",
+            Some(&viewer),
+            &json!({"files": files}),
+        )
+        .await;
+    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_json() {
+    let s = svc();
+    let (st, v) = s.get("/api/v1/nothing", None).await;
+    error(st, &v, StatusCode::NOT_FOUND, "not_found");
+    let (st, v) = s.json("DELETE", "/api/v1/rules", None, &json!({})).await;
+    error(st, &v, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    let req = Request::get("/api/v1/rules")
+        .header("authorization", "Basic abc")
+        .body(Body::empty())
+        .unwrap();
+    let (st, v, headers) = s.send(req).await;
+    error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_eq!(headers["www-authenticate"], "Bearer");
+}
+
+#[test]
+fn token_cli_creates_lists_and_revokes() {
+    let dir = tempfile::tempdir().unwrap();
+    let regkb = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("regkb")
+            .unwrap()
+            .env_remove("REGKB_DATA_DIR")
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = regkb(&[
+        "token",
+        "create",
+        "--role",
+        "inspector",
+        "--region",
+        "county=海宁市",
+        "--label",
+        "海宁应急局",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(token.starts_with("rkb_") && token.len() > 40, "{token}");
+    let out = regkb(&["token", "list", "--json"]);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["role"], "inspector");
+    assert_eq!(list[0]["label"], "海宁应急局");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains(&token),
+        "the token itself is never listed"
+    );
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    let out = regkb(&["token", "revoke", &id]);
+    assert!(out.status.success());
+    let store = Store::open(&DataDir::new(dir.path()).store_dir()).unwrap();
+    assert!(store.authenticate(&token).unwrap().is_none());
+    let out = regkb(&["token", "create", "--role", "boss"]);
+    assert!(!out.status.success());
+}
