@@ -39,7 +39,8 @@ pub const MAX_NESTING: usize = 48;
 /// hold; keeps the syntax tree shallow enough for every later stage.
 pub const MAX_OPERATORS: usize = 300;
 
-fn is_operator(r: Rule) -> bool {
+/// The infix operators of the expression language.
+fn is_binary_operator(r: Rule) -> bool {
     matches!(
         r,
         Rule::or_op
@@ -59,15 +60,22 @@ fn is_operator(r: Rule) -> bool {
             | Rule::sub
             | Rule::mul
             | Rule::div
-            | Rule::not_op
-            | Rule::neg
-            | Rule::paren
-            | Rule::if_expr
-            | Rule::quant
-            | Rule::list_lit
-            | Rule::call
-            | Rule::lookup
     )
+}
+
+fn is_operator(r: Rule) -> bool {
+    is_binary_operator(r)
+        || matches!(
+            r,
+            Rule::not_op
+                | Rule::neg
+                | Rule::paren
+                | Rule::if_expr
+                | Rule::quant
+                | Rule::list_lit
+                | Rule::call
+                | Rule::lookup
+        )
 }
 
 const TOP_KEYWORDS: [&str; 5] = ["rule", "table", "let", "major_hazards", "example"];
@@ -1112,23 +1120,7 @@ fn describe(r: Rule) -> &'static str {
         | Rule::path
         | Rule::not_op
         | Rule::neg => VALUE,
-        Rule::or_op
-        | Rule::and_op
-        | Rule::eq
-        | Rule::ne
-        | Rule::le
-        | Rule::ge
-        | Rule::lt
-        | Rule::gt
-        | Rule::contains_op
-        | Rule::in_op
-        | Rule::otherwise_op
-        | Rule::before_op
-        | Rule::after_op
-        | Rule::add
-        | Rule::sub
-        | Rule::mul
-        | Rule::div => "运算符（and、or、=、<、>=、+、-、contains、in、before 等）",
+        r if is_binary_operator(r) => "运算符（and、or、=、<、>=、+、-、contains、in、before 等）",
         Rule::field_tail => "`.字段`",
         _ => "更多规则文本",
     }
