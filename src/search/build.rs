@@ -281,7 +281,13 @@ fn query_dictionary(
     seg: &Segmenter,
     vocab: &Vocabulary,
 ) -> Result<String, SearchError> {
-    let reader = index.reader().map_err(tantivy_err)?;
+    // Manual reload: the default policy starts a file watcher that outlives
+    // this read and logs errors once the build directory is renamed.
+    let reader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+        .map_err(tantivy_err)?;
     let searcher = reader.searcher();
     let mut terms: HashSet<String> = HashSet::new();
     for sr in searcher.segment_readers() {
