@@ -6,13 +6,13 @@
 //! rejected (bad record, `--strict` import with problems).
 
 mod check;
-pub(crate) mod cite;
+mod cite;
 mod import;
 mod records;
-pub(crate) mod rules;
+mod rules;
 pub(crate) mod search;
 mod serve;
-pub(crate) mod show;
+mod show;
 mod token;
 
 use std::path::PathBuf;
@@ -69,12 +69,7 @@ pub enum Command {
     Token(token::TokenCommand),
 }
 
-/// What every command needs to find its files.
-#[derive(Debug, Clone)]
-pub struct Context {
-    pub data: DataDir,
-    pub content: ContentPaths,
-}
+pub use crate::config::Context;
 
 /// Parses arguments and runs the command.
 pub fn run() -> ExitCode {

@@ -79,3 +79,11 @@ impl Default for ContentPaths {
         }
     }
 }
+
+/// Where everything is: the data directory and the content folders. Every
+/// front end (CLI, HTTP) builds one at start-up and passes it down.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub data: DataDir,
+    pub content: ContentPaths,
+}

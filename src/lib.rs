@@ -14,9 +14,11 @@ pub mod error;
 pub mod http;
 pub mod import;
 pub mod library;
+pub mod pack;
 pub mod record;
 pub mod search;
 pub mod statute;
 pub mod store;
+pub mod views;
 
 pub use error::{Error, Result};

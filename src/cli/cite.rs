@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use jiff::civil::Date;
-use serde::Serialize;
 
 use super::Context;
 use crate::citation::{CheckedCitation, CitationStatus, FindOptions, cite_check_with};
 use crate::library::Library;
 use crate::statute::DocKind;
+use crate::views::{citation_report, line_of};
 
 const AFTER_HELP: &str = "\
 Each citation is one cited article (a range or a list yields one entry each), \
@@ -70,13 +70,7 @@ pub fn run(args: CiteCheckArgs, ctx: &Context) -> miette::Result<ExitCode> {
     let options = FindOptions { current_law };
     let checked = cite_check_with(&text, &library, as_of, &options);
     let report = if args.json {
-        let out = JsonOut {
-            citations: checked
-                .iter()
-                .map(|c| JsonCitation::new(c, &text))
-                .collect(),
-        };
-        let mut s = serde_json::to_string_pretty(&out)
+        let mut s = serde_json::to_string_pretty(&citation_report(&checked, &text))
             .map_err(|e| miette::miette!("cannot write the report as JSON: {e}"))?;
         s.push('\n');
         s
@@ -138,76 +132,6 @@ fn read_input(file: Option<&PathBuf>) -> Result<String, String> {
         )
     })?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
-}
-
-/// The `--json` report (also the HTTP service's `/cite-check` answer).
-pub(crate) fn json_report(checked: &[CheckedCitation], text: &str) -> serde_json::Value {
-    let out = JsonOut {
-        citations: checked.iter().map(|c| JsonCitation::new(c, text)).collect(),
-    };
-    serde_json::to_value(&out).unwrap_or(serde_json::Value::Null)
-}
-
-#[derive(Serialize)]
-struct JsonOut<'a> {
-    citations: Vec<JsonCitation<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonCitation<'a> {
-    text: &'a str,
-    law: &'a str,
-    article: u32,
-    article_label: String,
-    paragraph: Option<u32>,
-    item: Option<u32>,
-    status: CitationStatus,
-    provision_text: Option<&'a str>,
-    /// Character offsets (not bytes) of `text` in the input.
-    span: Span,
-    /// Line (1-based) where the citation starts.
-    line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    date: Option<Date>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    note: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct Span {
-    start: usize,
-    end: usize,
-}
-
-impl<'a> JsonCitation<'a> {
-    fn new(c: &'a CheckedCitation, input: &str) -> Self {
-        let f = &c.citation;
-        JsonCitation {
-            text: &f.text,
-            law: c.title.as_deref().unwrap_or(&f.law),
-            article: f.article.number,
-            article_label: f.article.label(),
-            paragraph: f.paragraph,
-            item: f.item,
-            status: c.status,
-            provision_text: c.provision_text.as_deref(),
-            span: Span {
-                start: char_offset(input, f.span.start),
-                end: char_offset(input, f.span.end),
-            },
-            line: line_of(input, f.span.start),
-            date: c.date,
-            note: c.note.as_deref(),
-        }
-    }
-}
-
-fn char_offset(text: &str, byte: usize) -> usize {
-    text.get(..byte).map_or(0, |s| s.chars().count())
-}
-
-fn line_of(text: &str, byte: usize) -> usize {
-    text.get(..byte).map_or(1, |s| s.matches('\n').count() + 1)
 }
 
 /// The label of the cited provision: `第二十四条第一款第三项`.

@@ -1,28 +1,21 @@
 //! `regkb rules check|test|fmt|list|coverage`: write, check, format and test
 //! rules, and report which articles of each source have rules.
 //!
-//! Also [`load_program`], which `regkb check` uses to read the rule pack:
-//! `*.rule` files (default: the `rules/` folder), the record schema in
-//! `rules/schema/`, data tables in `rules/tables/`, and the statute library
-//! (when one is imported) to resolve citations.
+//! Also [`load_program`], which `regkb check` uses to read the rule pack
+//! (through `crate::pack`) and print its warnings.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Subcommand;
-use jiff::civil::Date;
 use miette::{IntoDiagnostic, miette};
 
 use super::Context;
 
 mod coverage;
-use crate::dsl::{
-    self, CheckedProgram, CitationResolver, Diagnostic, Resolution, SourceFile, render_plain,
-};
-use crate::library::{Aliases, Library, storage};
-use crate::record::Schema;
-use crate::statute::{ArticleNo, Status};
+use crate::dsl::{self, CheckedProgram, render_plain};
+use crate::pack::{LibraryResolver, compile, display_path, rule_files};
+use crate::statute::ArticleNo;
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
@@ -76,7 +69,7 @@ pub fn run(cmd: RulesCommand, ctx: &Context) -> miette::Result<ExitCode> {
 /// Reads, parses and checks the rule pack. Warnings go to stderr; errors
 /// come back as one report listing every problem.
 pub(crate) fn load_program(paths: &[PathBuf], ctx: &Context) -> miette::Result<CheckedProgram> {
-    let loaded = compile(paths, ctx)?;
+    let loaded = compile(paths, ctx).map_err(|e| miette!("{e}"))?;
     match loaded.result {
         Ok(checked) => {
             for w in &checked.warnings {
@@ -94,136 +87,8 @@ pub(crate) fn load_program(paths: &[PathBuf], ctx: &Context) -> miette::Result<C
     }
 }
 
-struct Compiled {
-    files: usize,
-    result: Result<dsl::Checked, Vec<Diagnostic>>,
-}
-
-fn compile(paths: &[PathBuf], ctx: &Context) -> miette::Result<Compiled> {
-    let sources = read_sources(paths, ctx)?;
-    Ok(Compiled {
-        files: sources.len(),
-        result: compile_sources(&sources, ctx)?,
-    })
-}
-
-/// Parses and checks rule sources held in memory (the HTTP service's
-/// `/rules/validate` and `/rules/publish`) against the schema, tables and
-/// library of `ctx`. The outer error is a setup problem (no schema).
-pub(crate) fn compile_sources(
-    sources: &[Arc<SourceFile>],
-    ctx: &Context,
-) -> miette::Result<Result<dsl::Checked, Vec<Diagnostic>>> {
-    let mut parsed = Vec::new();
-    let mut errors = Vec::new();
-    for s in sources {
-        match dsl::parse(s) {
-            Ok(f) => parsed.push(f),
-            Err(mut e) => errors.append(&mut e),
-        }
-    }
-    let schema = load_schema(ctx)?;
-    let tables_dir = ctx.content.rules_dir.join("tables");
-    let reader = move |p: &str| -> Result<String, String> {
-        std::fs::read_to_string(tables_dir.join(p)).map_err(|e| io_reason(&e))
-    };
-    let resolver = LibraryResolver::load(ctx);
-    let resolver_ref: Option<&dyn CitationResolver> =
-        resolver.as_ref().map(|r| r as &dyn CitationResolver);
-    let result = match dsl::check(&parsed, &schema, &reader, resolver_ref) {
-        Ok(checked) if errors.is_empty() => Ok(checked),
-        Ok(checked) => {
-            errors.extend(checked.warnings);
-            Err(errors)
-        }
-        Err(mut e) => {
-            errors.append(&mut e);
-            Err(errors)
-        }
-    };
-    Ok(result)
-}
-
-fn load_schema(ctx: &Context) -> miette::Result<Schema> {
-    let dir = ctx.content.rules_dir.join("schema");
-    Schema::load_dir(&dir).map_err(|e| miette!("读不了 `{}` 里的记录结构定义：{e}", dir.display()))
-}
-
-/// Every `*.rule` file under the given paths (default: the rules folder), sorted.
-fn rule_files(paths: &[PathBuf], ctx: &Context) -> miette::Result<Vec<PathBuf>> {
-    let roots: Vec<PathBuf> = if paths.is_empty() {
-        vec![ctx.content.rules_dir.clone()]
-    } else {
-        paths.to_vec()
-    };
-    let mut out = Vec::new();
-    for root in roots {
-        if root.is_file() {
-            out.push(root);
-            continue;
-        }
-        if !root.is_dir() {
-            return Err(miette!(
-                "`{}` 既不是规则文件（.rule），也不是文件夹",
-                root.display()
-            ));
-        }
-        // `examples/` below the folder holds the language's feature demos (some
-        // cite invented regulations): read only when named explicitly
-        let walk = walkdir::WalkDir::new(&root)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || e.file_name() != "examples");
-        for entry in walk {
-            let entry = entry.into_diagnostic()?;
-            if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "rule")
-            {
-                out.push(entry.into_path());
-            }
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-/// Why a file could not be read, in words a rule author knows.
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "没有这个文件".to_string(),
-        std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),
-        std::io::ErrorKind::InvalidData => {
-            "文件不是 UTF-8 编码的文本（请用 UTF-8 保存）".to_string()
-        }
-        _ => e.to_string(),
-    }
-}
-
-pub(crate) fn read_sources(
-    paths: &[PathBuf],
-    ctx: &Context,
-) -> miette::Result<Vec<Arc<SourceFile>>> {
-    rule_files(paths, ctx)?
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| miette!("读不了 `{}`：{}", p.display(), io_reason(&e)))?;
-            Ok(SourceFile::new(display_path(&p), text))
-        })
-        .collect()
-}
-
-fn display_path(p: &Path) -> String {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| p.to_path_buf())
-        .display()
-        .to_string()
-}
-
 fn run_check(paths: &[PathBuf], ctx: &Context) -> miette::Result<ExitCode> {
-    let compiled = compile(paths, ctx)?;
+    let compiled = compile(paths, ctx).map_err(|e| miette!("{e}"))?;
     match compiled.result {
         Ok(checked) => {
             for w in &checked.warnings {
@@ -294,13 +159,11 @@ fn run_test(paths: &[PathBuf], ctx: &Context) -> miette::Result<ExitCode> {
 }
 
 fn run_fmt(paths: &[PathBuf], check: bool, ctx: &Context) -> miette::Result<ExitCode> {
-    let files = rule_files(paths, ctx)?;
+    let files = rule_files(paths, ctx).map_err(|e| miette!("{e}"))?;
     let mut bad = 0;
     let mut changed = 0;
     for path in &files {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| miette!("读不了 `{}`：{}", path.display(), io_reason(&e)))?;
-        let src = SourceFile::new(display_path(path), text);
+        let src = crate::pack::read_source(path).map_err(|e| miette!("{e}"))?;
         let file = match dsl::parse(&src) {
             Ok(f) => f,
             Err(diags) => {
@@ -423,7 +286,7 @@ fn run_coverage(paths: &[PathBuf], json: bool, ctx: &Context) -> miette::Result<
     let library = LibraryResolver::load(ctx);
     let today = jiff::Zoned::now().date();
     let articles_of = |title: &str| -> Option<Vec<ArticleNo>> {
-        let lib = &library.as_ref()?.library;
+        let lib = library.as_ref()?.library();
         let doc = lib.version_as_of(title, today)?;
         Some(doc.articles.iter().map(|a| a.no).collect())
     };
@@ -435,80 +298,4 @@ fn run_coverage(paths: &[PathBuf], json: bool, ctx: &Context) -> miette::Result<
         print!("{}", coverage::render(&cov));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Resolves citations against the imported statute library.
-struct LibraryResolver {
-    library: Library,
-}
-
-impl LibraryResolver {
-    /// `None` when no statutes are imported: citations are then checked for form only.
-    fn load(ctx: &Context) -> Option<LibraryResolver> {
-        let sources = storage::load_sources(&ctx.data).ok()?;
-        let docs: Vec<_> = sources.into_iter().flat_map(|s| s.documents).collect();
-        let library = Library::from_documents(docs, &Aliases::default());
-        if library.is_empty() {
-            None
-        } else {
-            Some(LibraryResolver { library })
-        }
-    }
-}
-
-impl CitationResolver for LibraryResolver {
-    fn resolve(
-        &self,
-        law: &str,
-        article: ArticleNo,
-        paragraph: Option<u32>,
-        item: Option<u32>,
-        on: Option<Date>,
-    ) -> Resolution {
-        let full = dsl::full_law_title(law);
-        let Some(title) = self
-            .library
-            .resolve_title(law)
-            .or_else(|| self.library.resolve_title(&full))
-            .map(str::to_string)
-        else {
-            return Resolution::NoSuchLaw;
-        };
-        let day = on.unwrap_or_else(|| jiff::Zoned::now().date());
-        let Some(doc) = self.library.version_as_of(&title, day) else {
-            return Resolution::NoSuchLaw;
-        };
-        let exists_in = |d: &crate::statute::Document| {
-            d.article(article).is_some_and(|a| {
-                let para_ok = paragraph.is_none_or(|p| a.paragraphs.len() >= p as usize);
-                let item_ok = match (paragraph, item) {
-                    (Some(p), Some(i)) => a
-                        .paragraphs
-                        .get((p as usize).saturating_sub(1))
-                        .is_some_and(|para| para.items.len() >= i as usize),
-                    (None, Some(i)) => a
-                        .paragraphs
-                        .iter()
-                        .any(|para| para.items.len() >= i as usize),
-                    _ => true,
-                };
-                para_ok && item_ok
-            })
-        };
-        if exists_in(doc) {
-            let in_force = self.library.status(doc, day) == Status::InForce;
-            return Resolution::Found {
-                full_title: title,
-                in_force_on_date: in_force,
-            };
-        }
-        // the article may exist only in another version (not in force on the day)
-        if self.library.versions(&title).iter().any(|d| exists_in(d)) {
-            return Resolution::Found {
-                full_title: title,
-                in_force_on_date: false,
-            };
-        }
-        Resolution::NoSuchArticle { full_title: title }
-    }
 }

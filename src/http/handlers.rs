@@ -16,6 +16,7 @@ use crate::record::{Limits, Problem, parse_record, validate_record};
 use crate::search::{MAX_LIMIT, SearchRequest};
 use crate::statute::{DocKind, Status};
 use crate::store::Role;
+use crate::views::{self, ProvisionError, citation_report};
 
 pub async fn healthz(State(state): State<AppState>) -> Json<HealthOut> {
     Json(HealthOut {
@@ -145,12 +146,13 @@ pub async fn provision(
 ) -> Result<Response, ApiError> {
     caller.require_public_or(&state, Role::Viewer)?;
     let day = date_param("as_of", q.as_of.as_deref())?;
-    match crate::cli::show::show(&state.0.library, &law, &article, day) {
+    match views::provision(&state.0.library, &law, &article, day) {
         Ok(shown) => Ok(Json(shown).into_response()),
-        Err(message) if message.contains("不是条号") => {
-            Err(ApiError::field("article", message))
+        Err(e @ ProvisionError::NotAnArticle { .. }) => {
+            Err(ApiError::field("article", e.to_string()))
         }
-        Err(message) => Err(ApiError::not_found(message)),
+        Err(ProvisionError::NoStatutes) => Err(no_statutes()),
+        Err(e) => Err(ApiError::not_found(e.to_string())),
     }
 }
 
@@ -175,7 +177,7 @@ pub async fn cite_check(
     };
     let options = crate::citation::FindOptions { current_law };
     let checked = crate::citation::cite_check_with(&input.text, lib, as_of, &options);
-    Ok(Json(crate::cli::cite::json_report(&checked, &input.text)).into_response())
+    Ok(Json(citation_report(&checked, &input.text)).into_response())
 }
 
 /// Record problems as the error body's pointer list.

@@ -16,42 +16,42 @@ use super::dto::{
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath};
 use super::state::{AppState, LoadedRules};
-use crate::cli::Context;
-use crate::dsl::{self, Diagnostic, SourceFile};
+use crate::config::Context;
+use crate::dsl::{self, Diagnostic};
+use crate::pack::{self, CheckOutcome};
 use crate::store::{Role, Store};
 
 /// The rules in force at start-up: the newest published set in the store,
-/// else the rules folder.
+/// else the rules folder. Warnings are logged; errors stop the start.
 pub fn initial_rules(store: &Store, ctx: &Context) -> miette::Result<LoadedRules> {
-    if let Some(set) = store
+    let published = store
         .current_rule_set()
-        .map_err(|e| miette::miette!("{e}"))?
-    {
-        let sources = to_sources(&set.files);
-        return match crate::cli::rules::compile_sources(&sources, ctx)? {
-            Ok(checked) => Ok(LoadedRules {
+        .map_err(|e| miette::miette!("{e}"))?;
+    let (outcome, version) = match &published {
+        Some(set) => (pack::compile_files(&set.files, ctx), Some(set.number)),
+        None => (pack::compile(&[], ctx).map(|c| c.result), None),
+    };
+    match outcome.map_err(|e| miette::miette!("{e}"))? {
+        Ok(checked) => {
+            for w in &checked.warnings {
+                tracing::warn!("{}", dsl::render_plain(w));
+            }
+            Ok(LoadedRules {
                 program: checked.program,
-                version: Some(set.number),
-            }),
-            Err(diags) => Err(miette::miette!(
-                "the published rule set {} does not check any more:\n{}",
-                set.number,
+                version,
+            })
+        }
+        Err(diags) => {
+            let which = version.map_or_else(
+                || "规则文件夹中的规则".to_string(),
+                |n| format!("已发布的第 {n} 版规则"),
+            );
+            Err(miette::miette!(
+                "{which}未通过检查，服务无法启动：\n{}",
                 dsl::render_all(&diags)
-            )),
-        };
+            ))
+        }
     }
-    let program = crate::cli::rules::load_program(&[], ctx)?;
-    Ok(LoadedRules {
-        program,
-        version: None,
-    })
-}
-
-fn to_sources(files: &[(String, String)]) -> Vec<Arc<SourceFile>> {
-    files
-        .iter()
-        .map(|(name, text)| SourceFile::new(name.clone(), text.clone()))
-        .collect()
 }
 
 fn diagnostic_out(d: &Diagnostic) -> DiagnosticOut {
@@ -83,15 +83,13 @@ fn check_input(input: &RuleSetInput) -> Result<Vec<(String, String)>, ApiError> 
     Ok(out)
 }
 
-type Compiled = Result<dsl::Checked, Vec<Diagnostic>>;
-
-async fn compile(state: &AppState, files: &[(String, String)]) -> Result<Compiled, ApiError> {
-    let sources = to_sources(files);
+async fn compile(state: &AppState, files: &[(String, String)]) -> Result<CheckOutcome, ApiError> {
+    let files = files.to_vec();
     let ctx = state.0.ctx.clone();
-    tokio::task::spawn_blocking(move || crate::cli::rules::compile_sources(&sources, &ctx))
+    tokio::task::spawn_blocking(move || pack::compile_files(&files, &ctx))
         .await
         .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::internal(format!("{e:?}")))
+        .map_err(ApiError::internal)
 }
 
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {

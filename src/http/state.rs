@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use crate::cli::Context;
+use crate::config::Context;
 use crate::dsl::CheckedProgram;
 use crate::library::Library;
 use crate::record::Schema;
