@@ -71,6 +71,17 @@ pub enum Command {
 
 pub use crate::config::Context;
 
+/// Opens the record store. sled lets one process hold it: when a running
+/// service does, the error says so and what to do `instead` (Chinese, after
+/// a colon).
+fn open_store(ctx: &Context, instead: &str) -> miette::Result<crate::store::Store> {
+    use crate::store::{Store, StoreError};
+    Store::open(&ctx.data.store_dir()).map_err(|e| match e {
+        StoreError::Locked { .. } => miette::miette!("{e}：{instead}"),
+        other => miette::miette!("{other}"),
+    })
+}
+
 /// Parses arguments and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();

@@ -1,6 +1,7 @@
 //! The compliance service over HTTP: a JSON API under `/api/v1` for search,
 //! provisions, citation checks, record checks, enterprise records and rules,
-//! with token auth, request limits, metrics and an OpenAPI document.
+//! with token auth (and admin routes to manage the tokens while the service
+//! runs), request limits, metrics and an OpenAPI document.
 //!
 //! Only this module knows axum, tokio and tower. [`router`] builds the whole
 //! service from an [`AppState`], so tests drive it without a socket:
@@ -20,6 +21,7 @@ mod handlers;
 mod metrics;
 mod rules;
 mod state;
+mod tokens;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -76,6 +78,8 @@ fn api() -> Router<AppState> {
         .route("/rules/validate", post(rules::validate))
         .route("/rules/publish", post(rules::publish))
         .route("/rules/{id}", get(rules::get))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/openapi.json", get(handlers::openapi))
 }
 

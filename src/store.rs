@@ -108,13 +108,19 @@ impl Store {
             path: dir.to_path_buf(),
             why: e.to_string(),
         })?;
-        let db = sled::Config::new()
-            .path(dir)
-            .open()
-            .map_err(|e| StoreError::Open {
-                path: dir.to_path_buf(),
-                why: e.to_string(),
-            })?;
+        let db = sled::Config::new().path(dir).open().map_err(|e| {
+            // sled's lock failure is an I/O error naming the lock
+            if matches!(&e, sled::Error::Io(io) if io.to_string().contains("acquire lock")) {
+                StoreError::Locked {
+                    path: dir.to_path_buf(),
+                }
+            } else {
+                StoreError::Open {
+                    path: dir.to_path_buf(),
+                    why: e.to_string(),
+                }
+            }
+        })?;
         let tree = |name: &str| db.open_tree(name).map_err(StoreError::from);
         let inner = Inner {
             records: tree("records")?,

@@ -49,7 +49,10 @@ pub enum RecordsCommand {
 }
 
 pub fn run(cmd: RecordsCommand, ctx: &Context) -> miette::Result<ExitCode> {
-    let store = Store::open(&ctx.data.store_dir()).into_diagnostic()?;
+    let store = super::open_store(
+        ctx,
+        "请先停止服务再导入或导出；服务运行时可用 `PUT /api/v1/enterprises/{uscc}` 逐条写入",
+    )?;
     match cmd {
         RecordsCommand::Import { file } => import(&file, &store, ctx),
         RecordsCommand::Export {

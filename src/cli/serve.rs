@@ -46,7 +46,7 @@ pub fn run(args: ServeArgs, ctx: &Context) -> miette::Result<ExitCode> {
         .map_err(|e| miette::miette!("{e}"))?
     {
         eprintln!(
-            "提示：还没有管理员令牌。请先运行 `regkb token create --role admin --label 管理员` 创建第一个管理员令牌（令牌只显示一次，请妥善保存）；其他角色的令牌同样用 `regkb token create --role viewer|inspector|author [--region 县或乡镇]` 创建。"
+            "提示：还没有管理员令牌。请先停止服务，运行 `regkb token create --role admin --label 管理员` 创建第一个管理员令牌（令牌只显示一次，请妥善保存），再启动服务；此后其他令牌可在服务运行时由管理员通过 `POST /api/v1/tokens` 创建，也可在服务停止时用 `regkb token create --role viewer|inspector|author [--region 县或乡镇]` 创建。"
         );
     }
     let limits = Limits {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::Context;
-use crate::store::{Actor, RegionScope, Role, Store};
+use crate::store::{Actor, RegionScope, Role};
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -33,7 +33,10 @@ pub enum TokenCommand {
 }
 
 pub fn run(cmd: TokenCommand, ctx: &Context) -> miette::Result<ExitCode> {
-    let store = Store::open(&ctx.data.store_dir()).map_err(|e| miette::miette!("{e}"))?;
+    let store = super::open_store(
+        ctx,
+        "服务运行时请用管理员令牌调用管理接口 `POST /api/v1/tokens`（列出：`GET /api/v1/tokens`，吊销：`DELETE /api/v1/tokens/{id}`），或先停止服务再运行本命令",
+    )?;
     match cmd {
         TokenCommand::Create {
             role,

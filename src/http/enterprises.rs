@@ -38,7 +38,7 @@ pub struct ActorOut {
 }
 
 impl ActorOut {
-    fn of(a: &Actor) -> ActorOut {
+    pub fn of(a: &Actor) -> ActorOut {
         use crate::store::ActorKind;
         ActorOut {
             kind: match a.kind {
@@ -171,7 +171,8 @@ fn uscc_of(text: &str) -> Result<Uscc, ApiError> {
         .map_err(|e| ApiError::field("uscc", format!("`{text}` 不是有效的统一社会信用代码：{e}")))
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs a store call off the async threads.
+pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)

@@ -11,6 +11,10 @@ use crate::record::Problem;
 pub enum StoreError {
     #[error("cannot open the record store at `{path}`: {why}")]
     Open { path: PathBuf, why: String },
+    /// Another process (normally a running `regkb serve`) holds the store:
+    /// sled allows one process at a time.
+    #[error("记录库 `{}` 正被另一个进程（通常是运行中的 `regkb serve`）占用", path.display())]
+    Locked { path: PathBuf },
     #[error("record store failure: {0}")]
     Sled(#[from] sled::Error),
     #[error("record store holds an unreadable entry: {0}")]

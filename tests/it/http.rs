@@ -7,8 +7,7 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use regkb::cli::Context;
-use regkb::config::{ContentPaths, DataDir};
+use regkb::config::{ContentPaths, Context, DataDir};
 use regkb::http::{AppState, ServiceConfig, router};
 use regkb::import::import_lawrefbook;
 use regkb::library::storage::{StoredSource, save_source};
@@ -197,6 +196,8 @@ async fn health_metrics_and_openapi() {
         "/api/v1/rules/{id}",
         "/api/v1/rules/validate",
         "/api/v1/rules/publish",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{id}",
         "/api/v1/openapi.json",
         "/healthz",
         "/metrics",
@@ -209,7 +210,7 @@ async fn health_metrics_and_openapi() {
     let src = std::fs::read_to_string(repo().join("src/http.rs")).unwrap();
     let routed = src.matches(".route(").count();
     assert_eq!(
-        routed, 15,
+        routed, 17,
         "a route was added: describe it in openapi.json and here"
     );
 }
@@ -876,4 +877,156 @@ fn token_cli_creates_lists_and_revokes() {
     assert!(store.authenticate(&token).unwrap().is_none());
     let out = regkb(&["token", "create", "--role", "boss"]);
     assert!(!out.status.success());
+}
+
+#[tokio::test]
+async fn admins_create_list_and_revoke_tokens_over_http() {
+    let s = svc();
+    let admin = s.token(Role::Admin, None);
+    let admin_id = s.store().list_tokens().unwrap()[0].id.clone();
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/tokens",
+            Some(&admin),
+            &json!({"role": "inspector", "region": "county=海宁市", "label": "海宁应急局"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let token = v["token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("rkb_") && token.len() > 40, "{v}");
+    assert_eq!(v["role"], "inspector");
+    assert_eq!(v["region"]["county"], "海宁市");
+    assert_eq!(v["created_by"]["id"], admin_id.as_str());
+    let id = v["id"].as_str().unwrap().to_string();
+    // the new token works, within its region
+    let (st, v) = s.get("/api/v1/enterprises", Some(&token)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let info = s.store().authenticate(&token).unwrap().unwrap();
+    assert_eq!(info.region.unwrap().county.as_deref(), Some("海宁市"));
+    // listed without secrets
+    let (st, v) = s.get("/api/v1/tokens", Some(&admin)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 2);
+    assert!(!v.to_string().contains(&token), "{v}");
+    assert!(!v.to_string().contains(&admin), "{v}");
+    // audited with the acting token as actor
+    let audit = s.store().audit_log(10, 0).unwrap();
+    let created = audit
+        .iter()
+        .find(|a| a.action == "token.create" && a.target == id)
+        .unwrap();
+    assert_eq!(created.actor.id, admin_id);
+    // non-admins are refused, callers without a token too
+    for role in [Role::Viewer, Role::Inspector, Role::Author] {
+        let t = s.token(role, None);
+        let (st, v) = s.get("/api/v1/tokens", Some(&t)).await;
+        error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+        let (st, v) = s
+            .json(
+                "POST",
+                "/api/v1/tokens",
+                Some(&t),
+                &json!({"role": "admin", "label": "x"}),
+            )
+            .await;
+        error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+        let (st, v) = s
+            .json(
+                "DELETE",
+                &format!("/api/v1/tokens/{id}"),
+                Some(&t),
+                &json!(null),
+            )
+            .await;
+        error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    }
+    let (st, v) = s.get("/api/v1/tokens", None).await;
+    error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
+    // bad input: 422 naming the field, nothing created
+    let before = s.store().list_tokens().unwrap().len();
+    for (body, field) in [
+        (json!({"role": "boss", "label": "x"}), "role"),
+        (
+            json!({"role": "viewer", "region": "a/b/c/d/e", "label": "x"}),
+            "region",
+        ),
+        (
+            json!({"role": "viewer", "region": "village=某村", "label": "x"}),
+            "region",
+        ),
+        (json!({"role": "viewer", "label": "  "}), "label"),
+        (json!({"role": "viewer"}), "label"),
+        (
+            json!({"role": "viewer", "label": "x", "scope": "all"}),
+            "scope",
+        ),
+    ] {
+        let (st, v) = s.json("POST", "/api/v1/tokens", Some(&admin), &body).await;
+        let e = error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        assert_eq!(e["field"], field, "{body}: {v}");
+        assert!(e["message"].as_str().unwrap().contains(field), "{v}");
+    }
+    assert_eq!(s.store().list_tokens().unwrap().len(), before);
+    // revoke: the token stops working; unknown ids are 404
+    let (st, v) = s
+        .json(
+            "DELETE",
+            &format!("/api/v1/tokens/{id}"),
+            Some(&admin),
+            &json!(null),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["revoked"], true);
+    assert_eq!(v["label"], "海宁应急局");
+    let (st, v) = s.get("/api/v1/enterprises", Some(&token)).await;
+    error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
+    let audit = s.store().audit_log(1, 0).unwrap();
+    assert_eq!(
+        (audit[0].action.as_str(), audit[0].actor.id.as_str()),
+        ("token.revoke", admin_id.as_str())
+    );
+    let (st, v) = s
+        .json(
+            "DELETE",
+            &format!("/api/v1/tokens/{id}"),
+            Some(&admin),
+            &json!(null),
+        )
+        .await;
+    error(st, &v, StatusCode::NOT_FOUND, "not_found");
+    // the last admin token cannot be revoked (nobody could manage tokens)
+    let (st, v) = s
+        .json(
+            "DELETE",
+            &format!("/api/v1/tokens/{admin_id}"),
+            Some(&admin),
+            &json!(null),
+        )
+        .await;
+    error(st, &v, StatusCode::CONFLICT, "conflict");
+}
+
+#[test]
+fn token_cli_says_to_use_the_admin_api_while_the_server_holds_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let _held = Store::open(&DataDir::new(dir.path()).store_dir()).unwrap();
+    let out = assert_cmd::Command::cargo_bin("regkb")
+        .unwrap()
+        .env_remove("REGKB_DATA_DIR")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["token", "create", "--role", "viewer"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    // the report is wrapped to the terminal: compare without the layout
+    let stderr: String = String::from_utf8_lossy(&out.stderr)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect();
+    for needle in ["regkbserve", "POST/api/v1/tokens", "停止服务"] {
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
 }
