@@ -22,6 +22,7 @@ mod metrics;
 mod rules;
 mod state;
 mod tokens;
+mod wording;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

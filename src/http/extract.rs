@@ -13,7 +13,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
+use super::error::{ApiError, PointerProblem};
+use super::wording;
 
 /// The largest request body accepted (413 beyond).
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -82,7 +83,10 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    deserialize_whole(&mut de).map_err(|e| json_error(&e))
+    let value: T =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| json_error(e.path(), e.inner()))?;
+    de.end().map_err(|e| malformed(&e))?;
+    Ok(value)
 }
 
 /// Deepest nesting of arrays and objects accepted in a request body.
@@ -119,48 +123,47 @@ fn too_deep(bytes: &[u8], max: usize) -> Option<usize> {
     None
 }
 
-fn deserialize_whole<T: DeserializeOwned>(
-    de: &mut serde_json::Deserializer<serde_json::de::SliceRead<'_>>,
-) -> Result<T, serde_json::Error> {
-    let v = T::deserialize(&mut *de)?;
-    de.end()?;
-    Ok(v)
-}
-
-/// The Chinese message for a JSON error, with its line and column.
-pub fn json_error(e: &serde_json::Error) -> ApiError {
-    use serde_json::error::Category;
+/// The Chinese message for a JSON error, with its line and column. Data
+/// errors (wrong type, unknown or missing field) are 422 naming the field
+/// (`field`: its name at the top level, else its JSON pointer; `problems`:
+/// the pointer); syntax errors are 400.
+pub fn json_error(path: &serde_path_to_error::Path, e: &serde_json::Error) -> ApiError {
     let at = format!("（第 {} 行第 {} 列）", e.line(), e.column());
     let detail = e.to_string();
-    let detail = detail.split(" at line ").next().unwrap_or("").to_string();
+    let detail = detail.split(" at line ").next().unwrap_or("");
     match e.classify() {
-        Category::Syntax | Category::Eof | Category::Io => {
-            let what = if detail.contains("recursion limit") {
-                "JSON 嵌套层数过深".to_string()
-            } else if matches!(e.classify(), Category::Eof) {
-                "JSON 不完整".to_string()
-            } else {
-                format!("JSON 格式错误：{detail}")
+        serde_json::error::Category::Data => {
+            let w = wording::data_error(path, detail, "字段");
+            let message = format!("{}{at}", w.message);
+            let top_level = w.pointer.matches('/').count() <= 1;
+            let field = match &w.name {
+                Some(name) if top_level => Some(name.clone()),
+                _ if w.pointer.is_empty() => None,
+                _ => Some(w.pointer.clone()),
             };
-            ApiError::bad_request("malformed_json", format!("{what}{at}"))
-        }
-        Category::Data => {
-            let field = field_of(&detail);
-            let message = format!("请求体内容不符合要求：{detail}{at}");
-            match field {
-                Some(f) => ApiError::field(f, message),
-                None => ApiError::problems(message, Vec::new()),
+            ApiError::Invalid {
+                field,
+                problems: vec![PointerProblem {
+                    pointer: w.pointer,
+                    message: w.message,
+                }],
+                message,
             }
         }
+        _ => malformed(e),
     }
 }
 
-/// The field named in serde's message (`unknown field `x``, `missing field `y``).
-fn field_of(detail: &str) -> Option<String> {
-    let start = detail.find('`')?;
-    let rest = detail.get(start + 1..)?;
-    let end = rest.find('`')?;
-    rest.get(..end).map(str::to_string)
+/// 400 for JSON that cannot be read, with its line and column.
+fn malformed(e: &serde_json::Error) -> ApiError {
+    let at = format!("（第 {} 行第 {} 列）", e.line(), e.column());
+    let what = if e.is_eof() {
+        "JSON 不完整".to_string()
+    } else {
+        let detail = e.to_string();
+        wording::syntax_error(detail.split(" at line ").next().unwrap_or(""))
+    };
+    ApiError::bad_request("malformed_json", format!("{what}{at}"))
 }
 
 /// A JSON body kept as bytes (records: parsed and validated by `record`).
@@ -188,22 +191,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// Decodes the query parameters; a bad one is 422 naming it.
 fn serde_urlencoded_from<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
-    axum::extract::Query::<T>::try_from_uri(
-        &format!("/?{raw}")
-            .parse()
-            .map_err(|_| ApiError::bad_request("bad_query", "查询字符串无法解析"))?,
-    )
-    .map(|q| q.0)
-    .map_err(|e| {
-        let detail = e.body_text();
-        let detail = detail
-            .strip_prefix("Failed to deserialize query string: ")
-            .unwrap_or(&detail)
-            .to_string();
-        match field_of(&detail) {
-            Some(f) => ApiError::field(f, format!("查询参数不符合要求：{detail}")),
-            None => ApiError::field("query", format!("查询参数不符合要求：{detail}")),
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let detail = e.inner().to_string();
+        let w = wording::data_error(e.path(), &detail, "参数");
+        let name = w
+            .name
+            .unwrap_or_else(|| w.pointer.trim_start_matches('/').to_string());
+        let value = form_urlencoded::parse(raw.as_bytes())
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v);
+        let message = match value {
+            Some(v) if !detail.starts_with("unknown field") => {
+                format!("{}（收到 `{v}`）", w.message)
+            }
+            _ => w.message,
+        };
+        if name.is_empty() {
+            ApiError::field("query", message)
+        } else {
+            ApiError::field(name, message)
         }
     })
 }
@@ -249,8 +258,6 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| ApiPath(p.0))
-            .map_err(|e| {
-                ApiError::bad_request("bad_path", format!("路径参数无法解析：{}", e.body_text()))
-            })
+            .map_err(|_| ApiError::bad_request("bad_path", "路径参数无法解析：请检查地址是否正确"))
     }
 }

@@ -1030,3 +1030,127 @@ fn token_cli_says_to_use_the_admin_api_while_the_server_holds_the_store() {
         assert!(stderr.contains(needle), "{needle}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn body_and_query_errors_name_the_field_in_chinese() {
+    let s = svc();
+    let admin = s.token(Role::Admin, None);
+    // (method, uri, body, status, field, words the message must hold)
+    let cases: &[(&str, &str, Value, StatusCode, Option<&str>, &str)] = &[
+        (
+            "POST",
+            "/api/v1/cite-check",
+            json!({"text": 5}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("text"),
+            "字段 /text 应为字符串，收到整数 5",
+        ),
+        (
+            "POST",
+            "/api/v1/cite-check",
+            json!({}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("text"),
+            "缺少必填字段 /text",
+        ),
+        (
+            "POST",
+            "/api/v1/cite-check",
+            json!({"text": "x", "extra": 1}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("extra"),
+            "不认识的字段 /extra（可用的字段：text、as_of、law）",
+        ),
+        (
+            "POST",
+            "/api/v1/rules/validate",
+            json!({"files": "x"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("files"),
+            "字段 /files 应为数组，收到字符串 \"x\"",
+        ),
+        (
+            "POST",
+            "/api/v1/rules/validate",
+            json!({"files": [{"name": "a.rule"}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("/files/0/text"),
+            "缺少必填字段 /files/0/text",
+        ),
+        (
+            "POST",
+            "/api/v1/tokens",
+            json!({"role": true, "label": "x"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("role"),
+            "字段 /role 应为字符串，收到布尔值 true",
+        ),
+    ];
+    for (method, uri, body, status, field, words) in cases {
+        let (st, v) = s.json(method, uri, Some(&admin), body).await;
+        let e = error(st, &v, *status, "invalid");
+        assert_eq!(e["field"].as_str(), *field, "{uri} {body}: {v}");
+        let message = e["message"].as_str().unwrap();
+        assert!(message.contains(words), "{uri} {body}: {message}");
+        assert!(message.contains("第 1 行"), "{message}");
+        let pointer = format!("/{}", field.unwrap().trim_start_matches('/'));
+        assert_eq!(e["problems"][0]["pointer"], pointer.as_str(), "{v}");
+        assert_english_free(message);
+    }
+    // query parameters: named, with what was sent
+    for (uri, field, words) in [
+        (
+            "/api/v1/search?q=a&limit=abc",
+            "limit",
+            "参数 limit 应为整数（收到 `abc`）",
+        ),
+        (
+            "/api/v1/search?q=a&offset=-1",
+            "offset",
+            "参数 offset 应为整数（收到 `-1`）",
+        ),
+        ("/api/v1/search?limit=3", "q", "缺少必填参数 q"),
+        (
+            "/api/v1/search?q=a&bogus=1",
+            "bogus",
+            "不认识的参数 bogus（可用的参数：q、",
+        ),
+    ] {
+        let (st, v) = s.get(uri, Some(&admin)).await;
+        let e = error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        assert_eq!(e["field"], field, "{uri}: {v}");
+        let message = e["message"].as_str().unwrap();
+        assert!(message.contains(words), "{uri}: {message}");
+        assert_english_free(message);
+    }
+    // syntax errors: 400, in Chinese, with the place
+    for (text, words) in [
+        ("{\"text\": \"x\",}", "多余的逗号"),
+        ("{\"text\" \"x\"}", "此处应为 `:`"),
+        ("{\"text\": \"x\"} 1", "JSON 之后还有多余的内容"),
+        ("{\"text\": tru}", "此处应为 true、false 或 null"),
+    ] {
+        let (st, v) = s
+            .body(
+                "POST",
+                "/api/v1/cite-check",
+                Some(&admin),
+                "application/json",
+                text,
+            )
+            .await;
+        let e = error(st, &v, StatusCode::BAD_REQUEST, "malformed_json");
+        let message = e["message"].as_str().unwrap();
+        assert!(message.contains(words), "{text}: {message}");
+        assert_english_free(message);
+    }
+}
+
+/// No serde wording ("invalid type", "expected", "missing field", …).
+fn assert_english_free(message: &str) {
+    for english in [
+        "invalid", "expected", "missing", "unknown", "field", "found", "line",
+    ] {
+        assert!(!message.contains(english), "{english} in {message}");
+    }
+}
