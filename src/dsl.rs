@@ -10,9 +10,9 @@
 //! (file:line:col, the source line, a caret, a help line).
 //!
 //! The core does no I/O: table files come through a [`TableReader`], citations
-//! through an optional [`CitationResolver`]. The CLI's
-//! `cli::rules::load_program(paths, ctx)` reads `*.rule` files, the schema and
-//! `rules/tables/`, and calls these.
+//! through an optional [`CitationResolver`]. `crate::pack::compile(paths, ctx)`
+//! reads `*.rule` files, the schema and `rules/tables/`, and calls these (for
+//! the CLI and the HTTP service alike).
 //!
 //! ```
 //! use regkb::dsl::{check, evaluate, parse, NoTables, SourceFile};

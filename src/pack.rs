@@ -141,9 +141,7 @@ pub fn rule_files(paths: &[PathBuf], ctx: &Context) -> Result<Vec<PathBuf>, Pack
         for entry in walk {
             let entry = entry.map_err(|e| PackError::Read {
                 path: e.path().map_or_else(|| root.clone(), Path::to_path_buf),
-                why: e
-                    .io_error()
-                    .map_or_else(|| e.to_string(), |io| io_reason(io)),
+                why: e.io_error().map_or_else(|| e.to_string(), io_reason),
             })?;
             if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "rule")
             {

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::auth::Caller;
+use super::auth::{Caller, Identity};
 use super::dto::AsOfQuery;
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, JsonBytes};
@@ -185,14 +185,76 @@ fn missing(uscc: &str) -> ApiError {
     ApiError::not_found(format!("找不到统一社会信用代码为 `{uscc}` 的企业档案"))
 }
 
+/// The path's USCC, checked, for a caller allowed to touch records.
+fn keyed<'a>(caller: &'a Caller, uscc: &str) -> Result<(Identity<'a>, Uscc), ApiError> {
+    let who = caller.require(Role::Inspector)?;
+    Ok((who, uscc_of(uscc)?))
+}
+
+/// A record or merge patch sent in the body (not JSON: 400; too large or
+/// deep: its own problem).
+fn body_value(body: &[u8]) -> Result<Value, ApiError> {
+    parse_record(body, &Limits::default()).map_err(|p| record_body_error(&p))
+}
+
+/// The stored record, if any (403 when it lies outside the caller's region).
+async fn current(
+    state: &AppState,
+    who: &Identity<'_>,
+    key: &Uscc,
+) -> Result<Option<StoredRecord>, ApiError> {
+    let store = state.0.store.clone();
+    let k = key.clone();
+    let found = blocking(move || store.get(&k, None)).await?;
+    if let Some(r) = &found {
+        who.may_see(&r.record)?;
+    }
+    Ok(found)
+}
+
+/// The stored record; 404 when there is none.
+async fn existing(
+    state: &AppState,
+    who: &Identity<'_>,
+    key: &Uscc,
+    uscc: &str,
+) -> Result<StoredRecord, ApiError> {
+    current(state, who, key).await?.ok_or_else(|| missing(uscc))
+}
+
+enum Write {
+    Put(Value),
+    Patch(Value),
+}
+
+/// Stores a replace or a merge patch under the caller's name.
+async fn write(
+    state: &AppState,
+    who: &Identity<'_>,
+    key: Uscc,
+    uscc: String,
+    change: Write,
+) -> Result<Response, ApiError> {
+    let actor = who.actor();
+    let st = state.clone();
+    let version = blocking(move || {
+        let (store, schema) = (&st.0.store, &st.0.schema);
+        match change {
+            Write::Put(record) => store.put(&key, record, &actor, schema),
+            Write::Patch(patch) => store.patch(&key, patch, &actor, schema),
+        }
+    })
+    .await?;
+    Ok(Json(WrittenOut { uscc, version }).into_response())
+}
+
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(uscc): ApiPath<String>,
     ApiQuery(q): ApiQuery<GetQuery>,
 ) -> Result<Response, ApiError> {
-    let who = caller.require(Role::Inspector)?;
-    let key = uscc_of(&uscc)?;
+    let (who, key) = keyed(&caller, &uscc)?;
     let as_of =
         match q.as_of.as_deref().filter(|s| !s.is_empty()) {
             None => None,
@@ -213,21 +275,11 @@ pub async fn put(
     ApiPath(uscc): ApiPath<String>,
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
-    let who = caller.require(Role::Inspector)?;
-    let key = uscc_of(&uscc)?;
-    let record = parse_record(&body, &Limits::default()).map_err(|p| record_body_error(&p))?;
+    let (who, key) = keyed(&caller, &uscc)?;
+    let record = body_value(&body)?;
     who.may_see(&record)?;
-    let store = state.0.store.clone();
-    let k = key.clone();
-    if let Some(current) = blocking(move || store.get(&k, None)).await? {
-        who.may_see(&current.record)?;
-    }
-    let actor = who.actor();
-    let store = state.0.store.clone();
-    let st = state.clone();
-    let k = key.clone();
-    let version = blocking(move || store.put(&k, record, &actor, &st.0.schema)).await?;
-    Ok(Json(WrittenOut { uscc, version }).into_response())
+    current(&state, &who, &key).await?;
+    write(&state, &who, key, uscc, Write::Put(record)).await
 }
 
 pub async fn patch(
@@ -236,9 +288,8 @@ pub async fn patch(
     ApiPath(uscc): ApiPath<String>,
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
-    let who = caller.require(Role::Inspector)?;
-    let key = uscc_of(&uscc)?;
-    let patch = parse_record(&body, &Limits::default()).map_err(|p| record_body_error(&p))?;
+    let (who, key) = keyed(&caller, &uscc)?;
+    let patch = body_value(&body)?;
     if !patch.is_object() {
         return Err(record_problems(&[crate::record::Problem::new(
             "",
@@ -246,19 +297,10 @@ pub async fn patch(
             "JSON 对象".to_string(),
         )]));
     }
-    let store = state.0.store.clone();
-    let k = key.clone();
-    let current = blocking(move || store.get(&k, None)).await?;
-    let current = current.ok_or_else(|| missing(&uscc))?;
-    who.may_see(&current.record)?;
-    let mut merged = current.record.clone();
+    let mut merged = existing(&state, &who, &key, &uscc).await?.record;
     crate::store::merge_patch(&mut merged, &patch);
     who.may_see(&merged)?;
-    let actor = who.actor();
-    let store = state.0.store.clone();
-    let st = state.clone();
-    let version = blocking(move || store.patch(&key, patch, &actor, &st.0.schema)).await?;
-    Ok(Json(WrittenOut { uscc, version }).into_response())
+    write(&state, &who, key, uscc, Write::Patch(patch)).await
 }
 
 pub async fn list(
@@ -298,13 +340,8 @@ pub async fn history(
     caller: Caller,
     ApiPath(uscc): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    let who = caller.require(Role::Inspector)?;
-    let key = uscc_of(&uscc)?;
-    let store = state.0.store.clone();
-    let k = key.clone();
-    let current = blocking(move || store.get(&k, None)).await?;
-    let current = current.ok_or_else(|| missing(&uscc))?;
-    who.may_see(&current.record)?;
+    let (who, key) = keyed(&caller, &uscc)?;
+    existing(&state, &who, &key, &uscc).await?;
     let store = state.0.store.clone();
     let changes = blocking(move || store.history(&key)).await?;
     let out: Vec<ChangeOut> = changes.into_iter().map(ChangeOut::of).collect();
@@ -317,14 +354,9 @@ pub async fn check(
     ApiPath(uscc): ApiPath<String>,
     ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> Result<Response, ApiError> {
-    let who = caller.require(Role::Inspector)?;
-    let key = uscc_of(&uscc)?;
+    let (who, key) = keyed(&caller, &uscc)?;
     let as_of = date_param("as_of", q.as_of.as_deref())?;
-    let store = state.0.store.clone();
-    let k = key.clone();
-    let current = blocking(move || store.get(&k, None)).await?;
-    let current = current.ok_or_else(|| missing(&uscc))?;
-    who.may_see(&current.record)?;
+    let current = existing(&state, &who, &key, &uscc).await?;
     let record = crate::record::validate_record(&current.record, &state.0.schema)
         .map_err(|p| record_problems(&p))?;
     let report = {

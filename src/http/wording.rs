@@ -112,12 +112,10 @@ fn got(unexpected: &str) -> String {
 pub fn data_error(path: &Path, detail: &str, what: &str) -> Worded {
     let at = pointer(path);
     let last_key = || {
-        path.iter()
-            .filter_map(|s| match s {
-                Segment::Map { key } => Some(key.clone()),
-                _ => None,
-            })
-            .last()
+        path.iter().rev().find_map(|s| match s {
+            Segment::Map { key } => Some(key.clone()),
+            _ => None,
+        })
     };
     let place = |ptr: &str| {
         if what == "参数" {

@@ -1,16 +1,17 @@
 //! Citation checking: `cite_check` statuses over a small invented library, and
 //! `regkb cite-check` end to end (invented library and the LawRefBook samples).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 use jiff::civil::{Date, date};
 use regkb::citation::{CitationStatus, KnownNames, LibraryNames, cite_check};
 use regkb::config::DataDir;
-use regkb::library::storage::{StoredSource, save_source};
 use regkb::library::{Aliases, Library};
 use regkb::statute::{Article, ArticleNo, DocId, DocKind, Document, Item, Paragraph, Status};
 use serde_json::Value;
+
+use crate::support::{repo, save_documents};
 
 // ---------------------------------------------------------------------------
 // An invented library: every sentence below is made up for the tests.
@@ -335,15 +336,7 @@ fn env_with(docs: Vec<Document>) -> Env {
     )
     .unwrap();
     if !docs.is_empty() {
-        save_source(
-            &DataDir::new(&data),
-            &StoredSource {
-                key: "invented".into(),
-                origin: "tests".into(),
-                documents: docs,
-            },
-        )
-        .unwrap();
+        save_documents(&DataDir::new(&data), "invented", "tests", docs);
     }
     Env {
         _dir: dir,
@@ -553,7 +546,7 @@ fn cli_help_documents_exit_status() {
 // Against the LawRefBook samples (read from the shared folder, never copied).
 
 fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus-samples/lawrefbook")
+    repo().join("../shared/corpus-samples/lawrefbook")
 }
 
 #[test]

@@ -10,14 +10,11 @@ use axum::http::{Request, StatusCode};
 use regkb::config::{ContentPaths, Context, DataDir};
 use regkb::http::{AppState, ServiceConfig, router};
 use regkb::import::import_lawrefbook;
-use regkb::library::storage::{StoredSource, save_source};
 use regkb::store::{Role, Store};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{regkb_in, repo, save_documents};
 
 /// The imported fixture library and its index, built once and linked into
 /// every test's own data directory (each test gets a fresh store).
@@ -28,15 +25,12 @@ fn shared_data() -> &'static Path {
         let data = DataDir::new(dir.path());
         let fixtures = repo().join("tests/fixtures/lawrefbook");
         let imported = import_lawrefbook(&fixtures).unwrap();
-        save_source(
+        save_documents(
             &data,
-            &StoredSource {
-                key: "lawrefbook".into(),
-                origin: fixtures.display().to_string(),
-                documents: imported.documents,
-            },
-        )
-        .unwrap();
+            "lawrefbook",
+            &fixtures.display().to_string(),
+            imported.documents,
+        );
         regkb::search::ensure_index(&data, &content(), false).unwrap();
         dir
     })
@@ -126,6 +120,20 @@ impl Svc {
         }
         let (s, v, _) = self.send(b.body(body.into()).unwrap()).await;
         (s, v)
+    }
+
+    /// Sends a JSON body and asserts the error answer; returns the error object.
+    async fn refused(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: &Value,
+        expect: StatusCode,
+        code: &str,
+    ) -> Value {
+        let (st, v) = self.json(method, uri, token, body).await;
+        error(st, &v, expect, code)
     }
 
     async fn json(
@@ -386,10 +394,15 @@ async fn cite_check_and_body_errors() {
         error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid")["field"],
         "extra"
     );
-    let (st, v) = s
-        .json("POST", "/api/v1/cite-check", Some(&t), &json!({"text": 5}))
-        .await;
-    error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    s.refused(
+        "POST",
+        "/api/v1/cite-check",
+        Some(&t),
+        &json!({"text": 5}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
     let (st, v) = s
         .json("POST", "/api/v1/cite-check", Some(&t), &json!({}))
         .await;
@@ -436,15 +449,15 @@ async fn check_returns_the_contract_result_without_storing() {
     assert_eq!(s.store().record_count(), 0);
     // viewers may not run checks
     let viewer = s.token(Role::Viewer, None);
-    let (st, v) = s
-        .json(
-            "POST",
-            "/api/v1/check",
-            Some(&viewer),
-            &record("minimal.json"),
-        )
-        .await;
-    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    s.refused(
+        "POST",
+        "/api/v1/check",
+        Some(&viewer),
+        &record("minimal.json"),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     // invalid records: every problem by pointer
     let (st, v) = s
         .json(
@@ -622,15 +635,15 @@ async fn enterprise_records_put_patch_history_and_check() {
         "uscc"
     );
     // the key and the body must agree
-    let (st, v) = s
-        .json(
-            "PUT",
-            "/api/v1/enterprises/91330400MA2H600078",
-            Some(&t),
-            &record("catering-gas.json"),
-        )
-        .await;
-    error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    s.refused(
+        "PUT",
+        "/api/v1/enterprises/91330400MA2H600078",
+        Some(&t),
+        &record("catering-gas.json"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -663,29 +676,34 @@ async fn region_scoped_tokens_see_only_their_region() {
     error(st, &v, StatusCode::FORBIDDEN, "forbidden");
     let (st, v) = s.get(&format!("{other}/history"), Some(&haining)).await;
     error(st, &v, StatusCode::FORBIDDEN, "forbidden");
-    let (st, v) = s
-        .json("PATCH", other, Some(&haining), &json!({"employees": 1}))
-        .await;
-    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
-    let (st, v) = s
-        .json(
-            "POST",
-            &format!("{other}/check"),
-            Some(&haining),
-            &json!(null),
-        )
-        .await;
-    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    s.refused(
+        "PATCH",
+        other,
+        Some(&haining),
+        &json!({"employees": 1}),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    s.refused(
+        "POST",
+        &format!("{other}/check"),
+        Some(&haining),
+        &json!(null),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     // moving a record out of one's region is refused too
-    let (st, v) = s
-        .json(
-            "PATCH",
-            "/api/v1/enterprises/91330481MA2B00000Y",
-            Some(&haining),
-            &json!({"region": {"county": "南湖区"}}),
-        )
-        .await;
-    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    s.refused(
+        "PATCH",
+        "/api/v1/enterprises/91330481MA2B00000Y",
+        Some(&haining),
+        &json!({"region": {"county": "南湖区"}}),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     // viewers and authors have no access to records
     for role in [Role::Viewer, Role::Author] {
         let t = s.token(role, None);
@@ -737,10 +755,15 @@ async fn rules_list_show_validate_and_publish() {
         "{v}"
     );
     assert!(!d["message"].as_str().unwrap().is_empty());
-    let (st, v) = s
-        .json("POST", "/api/v1/rules/validate", Some(&viewer), &bad)
-        .await;
-    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    s.refused(
+        "POST",
+        "/api/v1/rules/validate",
+        Some(&viewer),
+        &bad,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let (st, v) = s
         .json(
             "POST",
@@ -805,15 +828,15 @@ async fn rules_list_show_validate_and_publish() {
     assert_eq!(s.store().rule_set_history().unwrap().len(), 1);
     let audit = s.store().audit_log(10, 0).unwrap();
     assert!(audit.iter().any(|a| a.action == "ruleset.publish"));
-    let (st, v) = s
-        .json(
-            "POST",
-            "/api/v1/rules/publish",
-            Some(&viewer),
-            &json!({"files": files}),
-        )
-        .await;
-    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    s.refused(
+        "POST",
+        "/api/v1/rules/publish",
+        Some(&viewer),
+        &json!({"files": files}),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -821,8 +844,15 @@ async fn unknown_routes_and_methods_answer_json() {
     let s = svc();
     let (st, v) = s.get("/api/v1/nothing", None).await;
     error(st, &v, StatusCode::NOT_FOUND, "not_found");
-    let (st, v) = s.json("DELETE", "/api/v1/rules", None, &json!({})).await;
-    error(st, &v, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    s.refused(
+        "DELETE",
+        "/api/v1/rules",
+        None,
+        &json!({}),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
     let req = Request::get("/api/v1/rules")
         .header("authorization", "Basic abc")
         .body(Body::empty())
@@ -835,16 +865,7 @@ async fn unknown_routes_and_methods_answer_json() {
 #[test]
 fn token_cli_creates_lists_and_revokes() {
     let dir = tempfile::tempdir().unwrap();
-    let regkb = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("regkb")
-            .unwrap()
-            .env_remove("REGKB_DATA_DIR")
-            .arg("--data-dir")
-            .arg(dir.path())
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let regkb = |args: &[&str]| regkb_in(dir.path()).args(args).output().unwrap();
     let out = regkb(&[
         "token",
         "create",
@@ -922,24 +943,24 @@ async fn admins_create_list_and_revoke_tokens_over_http() {
         let t = s.token(role, None);
         let (st, v) = s.get("/api/v1/tokens", Some(&t)).await;
         error(st, &v, StatusCode::FORBIDDEN, "forbidden");
-        let (st, v) = s
-            .json(
-                "POST",
-                "/api/v1/tokens",
-                Some(&t),
-                &json!({"role": "admin", "label": "x"}),
-            )
-            .await;
-        error(st, &v, StatusCode::FORBIDDEN, "forbidden");
-        let (st, v) = s
-            .json(
-                "DELETE",
-                &format!("/api/v1/tokens/{id}"),
-                Some(&t),
-                &json!(null),
-            )
-            .await;
-        error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+        s.refused(
+            "POST",
+            "/api/v1/tokens",
+            Some(&t),
+            &json!({"role": "admin", "label": "x"}),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
+        s.refused(
+            "DELETE",
+            &format!("/api/v1/tokens/{id}"),
+            Some(&t),
+            &json!(null),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
     }
     let (st, v) = s.get("/api/v1/tokens", None).await;
     error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
@@ -987,36 +1008,32 @@ async fn admins_create_list_and_revoke_tokens_over_http() {
         (audit[0].action.as_str(), audit[0].actor.id.as_str()),
         ("token.revoke", admin_id.as_str())
     );
-    let (st, v) = s
-        .json(
-            "DELETE",
-            &format!("/api/v1/tokens/{id}"),
-            Some(&admin),
-            &json!(null),
-        )
-        .await;
-    error(st, &v, StatusCode::NOT_FOUND, "not_found");
+    s.refused(
+        "DELETE",
+        &format!("/api/v1/tokens/{id}"),
+        Some(&admin),
+        &json!(null),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     // the last admin token cannot be revoked (nobody could manage tokens)
-    let (st, v) = s
-        .json(
-            "DELETE",
-            &format!("/api/v1/tokens/{admin_id}"),
-            Some(&admin),
-            &json!(null),
-        )
-        .await;
-    error(st, &v, StatusCode::CONFLICT, "conflict");
+    s.refused(
+        "DELETE",
+        &format!("/api/v1/tokens/{admin_id}"),
+        Some(&admin),
+        &json!(null),
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
 }
 
 #[test]
 fn token_cli_says_to_use_the_admin_api_while_the_server_holds_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let _held = Store::open(&DataDir::new(dir.path()).store_dir()).unwrap();
-    let out = assert_cmd::Command::cargo_bin("regkb")
-        .unwrap()
-        .env_remove("REGKB_DATA_DIR")
-        .arg("--data-dir")
-        .arg(dir.path())
+    let out = regkb_in(dir.path())
         .args(["token", "create", "--role", "viewer"])
         .output()
         .unwrap();
@@ -1035,65 +1052,59 @@ fn token_cli_says_to_use_the_admin_api_while_the_server_holds_the_store() {
 async fn body_and_query_errors_name_the_field_in_chinese() {
     let s = svc();
     let admin = s.token(Role::Admin, None);
-    // (method, uri, body, status, field, words the message must hold)
-    let cases: &[(&str, &str, Value, StatusCode, Option<&str>, &str)] = &[
+    // (method, uri, body, field, words the message must hold)
+    let cases: &[(&str, &str, Value, &str, &str)] = &[
         (
             "POST",
             "/api/v1/cite-check",
             json!({"text": 5}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("text"),
+            "text",
             "字段 /text 应为字符串，收到整数 5",
         ),
         (
             "POST",
             "/api/v1/cite-check",
             json!({}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("text"),
+            "text",
             "缺少必填字段 /text",
         ),
         (
             "POST",
             "/api/v1/cite-check",
             json!({"text": "x", "extra": 1}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("extra"),
+            "extra",
             "不认识的字段 /extra（可用的字段：text、as_of、law）",
         ),
         (
             "POST",
             "/api/v1/rules/validate",
             json!({"files": "x"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("files"),
+            "files",
             "字段 /files 应为数组，收到字符串 \"x\"",
         ),
         (
             "POST",
             "/api/v1/rules/validate",
             json!({"files": [{"name": "a.rule"}]}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("/files/0/text"),
+            "/files/0/text",
             "缺少必填字段 /files/0/text",
         ),
         (
             "POST",
             "/api/v1/tokens",
             json!({"role": true, "label": "x"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("role"),
+            "role",
             "字段 /role 应为字符串，收到布尔值 true",
         ),
     ];
-    for (method, uri, body, status, field, words) in cases {
+    for (method, uri, body, field, words) in cases {
         let (st, v) = s.json(method, uri, Some(&admin), body).await;
-        let e = error(st, &v, *status, "invalid");
-        assert_eq!(e["field"].as_str(), *field, "{uri} {body}: {v}");
+        let e = error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        assert_eq!(e["field"], *field, "{uri} {body}: {v}");
         let message = e["message"].as_str().unwrap();
         assert!(message.contains(words), "{uri} {body}: {message}");
         assert!(message.contains("第 1 行"), "{message}");
-        let pointer = format!("/{}", field.unwrap().trim_start_matches('/'));
+        let pointer = format!("/{}", field.trim_start_matches('/'));
         assert_eq!(e["problems"][0]["pointer"], pointer.as_str(), "{v}");
         assert_english_free(message);
     }

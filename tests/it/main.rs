@@ -21,3 +21,4 @@ mod rules_cli;
 mod search;
 mod show;
 mod store;
+mod support;

@@ -1,17 +1,22 @@
 //! The record store through its public API: writes, history, as-of reads,
 //! provenance, rejections, tokens, audit, checks and rule sets.
 
-use std::path::Path;
-
 use regkb::check::{CheckResult, Summary as CheckSummary};
-use regkb::record::{Schema, Uscc};
+use regkb::record::Uscc;
 use regkb::store::{Actor, AsOf, ChangeOp, ListFilter, RegionScope, Role, Store, StoreError};
 use serde_json::{Value, json};
 
+use crate::support::{regkb_in, schema, temp_store};
+
 const USCC: &str = "91330481MA2B00000Y";
 
-fn schema() -> Schema {
-    Schema::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/schema")).unwrap()
+/// The JSON pointers of a rejected write's problems.
+fn pointers(err: &StoreError) -> Vec<&str> {
+    err.problems()
+        .unwrap()
+        .iter()
+        .map(|p| p.pointer.as_str())
+        .collect()
 }
 
 fn uscc() -> Uscc {
@@ -30,8 +35,7 @@ fn base() -> Value {
 
 #[test]
 fn put_patch_history_and_as_of() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let (dir, store) = temp_store();
     let schema = schema();
     let by = Actor::department("应急管理局");
     assert_eq!(store.put(&uscc(), base(), &by, &schema).unwrap(), 1);
@@ -88,8 +92,7 @@ fn put_patch_history_and_as_of() {
 
 #[test]
 fn provenance_follows_each_department() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let (_dir, store) = temp_store();
     let schema = schema();
     let safety = Actor::department("应急管理局");
     let fire = Actor::system("消防监督系统");
@@ -115,19 +118,12 @@ fn provenance_follows_each_department() {
 
 #[test]
 fn rejected_writes_leave_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let (_dir, store) = temp_store();
     let schema = schema();
     let by = Actor::department("应急管理局");
     let bad = json!({"uscc": USCC, "employees": -3, "colour": "red"});
     let err = store.put(&uscc(), bad, &by, &schema).unwrap_err();
-    let pointers: Vec<_> = err
-        .problems()
-        .unwrap()
-        .iter()
-        .map(|p| p.pointer.clone())
-        .collect();
-    assert_eq!(pointers, ["/name", "/colour", "/employees"]);
+    assert_eq!(pointers(&err), ["/name", "/colour", "/employees"]);
     assert!(store.get(&uscc(), None).unwrap().is_none());
     assert!(store.history(&uscc()).unwrap().is_empty());
     assert!(store.audit_log(10, 0).unwrap().is_empty());
@@ -147,13 +143,7 @@ fn rejected_writes_leave_nothing() {
         let err = store
             .patch(&uscc(), patch.clone(), &by, &schema)
             .unwrap_err();
-        let got: Vec<_> = err
-            .problems()
-            .unwrap()
-            .iter()
-            .map(|p| p.pointer.as_str())
-            .collect();
-        assert_eq!(got, expect, "patch {patch}");
+        assert_eq!(pointers(&err), expect, "patch {patch}");
     }
     let other = json!({"uscc": "91330481MA2B000001", "name": "另一家"});
     assert!(matches!(
@@ -168,8 +158,7 @@ fn rejected_writes_leave_nothing() {
 
 #[test]
 fn tokens_are_stored_hashed() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let (dir, store) = temp_store();
     let cli = Actor::cli("token create");
     assert!(!store.has_admin().unwrap());
     let (admin, admin_info) = store
@@ -221,8 +210,7 @@ fn tokens_are_stored_hashed() {
 
 #[test]
 fn every_write_is_audited() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let (_dir, store) = temp_store();
     let schema = schema();
     let by = Actor::token("abc123", "海宁执法");
     store.put(&uscc(), base(), &by, &schema).unwrap();
@@ -266,8 +254,7 @@ fn every_write_is_audited() {
 
 #[test]
 fn checks_and_rule_sets_keep_every_version() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let (_dir, store) = temp_store();
     let by = Actor::cli("test");
     assert!(store.latest_check(&uscc()).unwrap().is_none());
     let mut result = CheckResult {
@@ -313,8 +300,7 @@ fn checks_and_rule_sets_keep_every_version() {
 
 #[test]
 fn list_filters_by_region_category_and_scope() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let (_dir, store) = temp_store();
     let schema = schema();
     let by = Actor::cli("test");
     let mut generator = regkb::record::RecordGenerator::new(7);
@@ -390,9 +376,7 @@ fn import_keeps_good_lines_and_reports_bad_ones_by_line() {
     let file = dir.path().join("in.ndjson");
     std::fs::write(&file, text).unwrap();
     let data = dir.path().join("data");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_regkb"))
-        .arg("--data-dir")
-        .arg(&data)
+    let out = regkb_in(&data)
         .args(["records", "import"])
         .arg(&file)
         .output()
@@ -404,9 +388,7 @@ fn import_keeps_good_lines_and_reports_bad_ones_by_line() {
     assert!(err.contains("第5行 （整条记录）: 不是合法的 JSON"), "{err}");
     assert!(err.contains("已导入 3 条记录，拒收 2 行"), "{err}");
 
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_regkb"))
-        .arg("--data-dir")
-        .arg(&data)
+    let out = regkb_in(&data)
         .args(["records", "export"])
         .output()
         .unwrap();
