@@ -80,7 +80,15 @@ fn search_request(q: &SearchQuery) -> Result<SearchRequest, ApiError> {
         req.kinds.push(
             k.trim()
                 .parse::<DocKind>()
-                .map_err(|e| ApiError::field("kind", e.to_string()))?,
+                .map_err(|_| {
+                    ApiError::field(
+                        "kind",
+                        format!(
+                            "参数 kind 的取值 `{}` 无效（可选：法律、行政法规、部门规章、地方性法规、司法解释、标准、规范性文件、案例、解读）",
+                            k.trim()
+                        ),
+                    )
+                })?,
         );
     }
     let statuses: Vec<&str> = q
@@ -98,7 +106,14 @@ fn search_request(q: &SearchQuery) -> Result<SearchRequest, ApiError> {
             } else {
                 out.push(
                     s.parse::<Status>()
-                        .map_err(|e| ApiError::field("status", e.to_string()))?,
+                        .map_err(|_| {
+                            ApiError::field(
+                                "status",
+                                format!(
+                                    "参数 status 的取值 `{s}` 无效（可选：现行有效、已修改、已废止、尚未生效、全部）"
+                                ),
+                            )
+                        })?,
                 );
             }
         }

@@ -245,3 +245,74 @@ pub fn syntax_error(detail: &str) -> String {
     };
     format!("JSON 格式错误：{what}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(path: &str, detail: &str) -> (String, Option<String>, String) {
+        // build a real serde path by failing at `path` in a JSON document
+        let doc: serde_json::Value = serde_json::from_str(path).unwrap();
+        let text = doc.to_string();
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let err = serde_path_to_error::deserialize::<_, Shape>(&mut de).unwrap_err();
+        let w = data_error(err.path(), detail, "字段");
+        (w.pointer, w.name, w.message)
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Shape {
+        a: Vec<Inner>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        n: u64,
+    }
+
+    fn check(doc: &str, detail: &str, expect: (&str, Option<&str>, &str)) {
+        let (pointer, name, message) = data(doc, detail);
+        assert_eq!(
+            (pointer.as_str(), name.as_deref(), message.as_str()),
+            expect,
+            "{doc}"
+        );
+    }
+
+    #[test]
+    fn data_errors_name_the_place() {
+        check(
+            r#"{"a": [{"n": "x"}]}"#,
+            "invalid type: string \"x\", expected u64",
+            (
+                "/a/0/n",
+                Some("n"),
+                "字段 /a/0/n 应为非负整数，收到字符串 \"x\"",
+            ),
+        );
+        check(
+            r#"{"a": [{}]}"#,
+            "missing field `n`",
+            ("/a/0/n", Some("n"), "缺少必填字段 /a/0/n"),
+        );
+        check(
+            r#"{"a": 1.5}"#,
+            "invalid type: floating point `1.5`, expected a sequence",
+            ("/a", Some("a"), "字段 /a 应为数组，收到小数 1.5"),
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_chinese() {
+        for (detail, expect) in [
+            ("trailing comma", "JSON 格式错误：多余的逗号"),
+            ("EOF while parsing an object", "JSON 不完整"),
+            ("recursion limit exceeded", "JSON 嵌套层数过深"),
+            ("something new", "JSON 格式错误：无法解析"),
+        ] {
+            assert_eq!(syntax_error(detail), expect);
+        }
+    }
+}

@@ -1126,6 +1126,16 @@ async fn body_and_query_errors_name_the_field_in_chinese() {
             "bogus",
             "不认识的参数 bogus（可用的参数：q、",
         ),
+        (
+            "/api/v1/search?q=a&kind=小说",
+            "kind",
+            "参数 kind 的取值 `小说` 无效（可选：法律、",
+        ),
+        (
+            "/api/v1/search?q=a&status=有效吧",
+            "status",
+            "参数 status 的取值 `有效吧` 无效",
+        ),
     ] {
         let (st, v) = s.get(uri, Some(&admin)).await;
         let e = error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
