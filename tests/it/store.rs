@@ -404,3 +404,23 @@ fn import_keeps_good_lines_and_reports_bad_ones_by_line() {
     expect.sort_by_key(key);
     assert_eq!(exported, expect);
 }
+
+#[test]
+fn records_cli_says_to_stop_the_server_when_the_store_is_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = regkb::config::DataDir::new(dir.path());
+    let _held = Store::open(&data.store_dir()).unwrap();
+    let out = regkb_in(dir.path())
+        .args(["records", "export"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr: String = String::from_utf8_lossy(&out.stderr)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect();
+    for needle in ["正被另一个进程", "regkbserve", "停止服务"] {
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+    assert!(!stderr.contains("WouldBlock"), "{stderr}");
+}
