@@ -10,7 +10,7 @@ mod cite;
 mod import;
 mod records;
 mod rules;
-pub(crate) mod search;
+mod search;
 mod serve;
 mod show;
 mod token;
