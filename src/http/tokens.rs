@@ -93,12 +93,10 @@ fn role_of(text: &str) -> Result<Role, ApiError> {
 fn region_of(text: Option<&str>) -> Result<Option<RegionScope>, ApiError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(t) => t.parse::<RegionScope>().map(Some).map_err(|_| {
+        Some(t) => t.parse::<RegionScope>().map(Some).map_err(|why| {
             ApiError::field(
                 "region",
-                format!(
-                    "`region` 无法识别：`{t}`；请写成 `浙江省/嘉兴市/海宁市`（从省开始）或 `county=海宁市,township=袁花镇`"
-                ),
+                format!("`region` 无法识别：{why}；例如 `浙江省/嘉兴市/海宁市` 或 `county=海宁市,township=袁花镇`"),
             )
         }),
     }

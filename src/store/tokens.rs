@@ -50,7 +50,7 @@ impl FromStr for Role {
             "author" => Ok(Role::Author),
             "admin" => Ok(Role::Admin),
             other => Err(format!(
-                "unknown role `{other}`: expected viewer, inspector, author or admin"
+                "不认识的角色 `{other}`（可选：viewer、inspector、author、admin）"
             )),
         }
     }
@@ -138,10 +138,10 @@ impl FromStr for RegionScope {
                 let (level, value) = part.split_once('=').unwrap_or((part, ""));
                 let (level, value) = (level.trim(), value.trim());
                 if value.is_empty() {
-                    return Err(format!("region part `{part}` has no value"));
+                    return Err(format!("地区 `{part}` 缺少取值"));
                 }
                 let slot = scope.slot(level).ok_or_else(|| {
-                    format!("unknown region level `{level}`: expected province, city, county or township")
+                    format!("不认识的地区层级 `{level}`（可用：province、city、county、township）")
                 })?;
                 *slot = Some(value.to_string());
             }
@@ -149,7 +149,7 @@ impl FromStr for RegionScope {
             let parts: Vec<&str> = s.split('/').map(str::trim).collect();
             if parts.len() > LEVELS.len() || parts.iter().any(|p| p.is_empty()) {
                 return Err(format!(
-                    "region `{s}` should be `省/市/县/乡镇` from the province down, or `county=…`"
+                    "地区 `{s}` 应写成 `省/市/县/乡镇`（从省开始），或 `county=…,township=…`"
                 ));
             }
             for (level, value) in LEVELS.iter().zip(parts) {

@@ -351,9 +351,9 @@ fn region_scopes_parse() {
         "county=海宁市,township=袁花镇",
         Ok("county=海宁市,township=袁花镇"),
     );
-    check_scope("village=某村", Err("unknown region level `village`"));
-    check_scope("a/b/c/d/e", Err("region `a/b/c/d/e`"));
-    check_scope("county=", Err("has no value"));
+    check_scope("village=某村", Err("不认识的地区层级 `village`"));
+    check_scope("a/b/c/d/e", Err("地区 `a/b/c/d/e`"));
+    check_scope("county=", Err("缺少取值"));
 }
 
 fn check_scope(input: &str, expect: Result<&str, &str>) {
