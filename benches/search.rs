@@ -5,7 +5,9 @@
 //! ```
 //!
 //! Without `REGKB_BENCH_DB` the database is looked for where
-//! `scripts/fetch-default-source.sh` puts it. Besides criterion's timings,
+//! `scripts/fetch-default-source.sh` puts it. With `REGKB_BENCH_INDEX` set to
+//! a built index folder (`DATA/index`) only the query figures are taken, on
+//! that index (quick, for tuning the query path). Besides criterion's timings,
 //! the bench prints the figures BENCHMARKS.md quotes: jieba dictionary load
 //! times, segmentation throughput, import+index time, and query latency
 //! percentiles over the judged query set.
@@ -48,7 +50,44 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// Warm query latency over the judged set, uncached, printed as percentiles.
+fn query_latency(index: &SearchIndex, qs: &[String]) {
+    for q in qs {
+        index.search(&SearchRequest::new(q.clone())).unwrap();
+    }
+    let mut lat = Vec::new();
+    for _ in 0..20 {
+        for q in qs {
+            let t = Instant::now();
+            index.search(&SearchRequest::new(q.clone())).unwrap();
+            lat.push(t.elapsed());
+        }
+    }
+    lat.sort();
+    eprintln!(
+        "query latency over {} queries x 20: p50 {:?}, p90 {:?}, p99 {:?}, max {:?}",
+        qs.len(),
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.9),
+        percentile(&lat, 0.99),
+        lat.last().unwrap()
+    );
+}
+
 fn benches(c: &mut Criterion) {
+    if let Some(dir) = std::env::var_os("REGKB_BENCH_INDEX") {
+        let index = SearchIndex::open(std::path::Path::new(&dir)).unwrap();
+        let qs = queries();
+        query_latency(&index, &qs);
+        c.bench_function("query_set_all", |b| {
+            b.iter(|| {
+                for q in &qs {
+                    index.search(&SearchRequest::new(q.clone())).unwrap();
+                }
+            })
+        });
+        return;
+    }
     let Some(db) = db_path() else {
         eprintln!("search bench: no default source database; set REGKB_BENCH_DB");
         return;
@@ -111,28 +150,9 @@ fn benches(c: &mut Criterion) {
 
     // Query latency over the judged set, in process, warm.
     let qs = queries();
-    for q in &qs {
-        index.search(&SearchRequest::new(q.clone())).unwrap();
-    }
-    let mut lat = Vec::new();
-    for _ in 0..20 {
-        for q in &qs {
-            let t = Instant::now();
-            index.search(&SearchRequest::new(q.clone())).unwrap();
-            lat.push(t.elapsed());
-        }
-    }
-    lat.sort();
-    eprintln!(
-        "query latency over {} queries x 20: p50 {:?}, p90 {:?}, p99 {:?}, max {:?}",
-        qs.len(),
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.9),
-        percentile(&lat, 0.99),
-        lat.last().unwrap()
-    );
+    query_latency(&index, &qs);
 
-    c.bench_function("query_set_all_46", |b| {
+    c.bench_function("query_set_all", |b| {
         b.iter(|| {
             for q in &qs {
                 index.search(&SearchRequest::new(q.clone())).unwrap();

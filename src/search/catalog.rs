@@ -127,14 +127,44 @@ impl Catalog {
     /// The version of `title` that applies on `day`, by the library's rule:
     /// the one in force, else the newest that has started, else the oldest.
     pub fn version_as_of(&self, title: &str, day: Date) -> Option<usize> {
-        let mut versions: Vec<usize> = self
+        let versions: Vec<usize> = self
             .docs
             .iter()
             .enumerate()
             .filter(|(_, d)| d.title == title)
             .map(|(i, _)| i)
             .collect();
+        self.pick_version(&self.sorted_versions(versions), day)
+    }
+
+    /// Document ords grouped by title, each group sorted by start date (for
+    /// [`Catalog::pick_version`]); computed once when an index is opened.
+    pub fn versions_by_title(&self) -> Vec<Vec<usize>> {
+        let mut groups: std::collections::HashMap<&str, Vec<usize>> =
+            std::collections::HashMap::new();
+        let mut order: Vec<&str> = Vec::new();
+        for (i, d) in self.docs.iter().enumerate() {
+            let group = groups.entry(d.title.as_str()).or_default();
+            if group.is_empty() {
+                order.push(d.title.as_str());
+            }
+            group.push(i);
+        }
+        order
+            .into_iter()
+            .filter_map(|t| groups.remove(t))
+            .map(|v| self.sorted_versions(v))
+            .collect()
+    }
+
+    fn sorted_versions(&self, mut versions: Vec<usize>) -> Vec<usize> {
         versions.sort_by_key(|&i| self.docs.get(i).and_then(|d| d.starts));
+        versions
+    }
+
+    /// The version among `versions` (one title's, sorted by start date)
+    /// that applies on `day`.
+    pub fn pick_version(&self, versions: &[usize], day: Date) -> Option<usize> {
         let doc = |i: &usize| self.docs.get(*i);
         if let Some(&i) = versions
             .iter()

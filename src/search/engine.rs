@@ -11,8 +11,8 @@ use std::time::Instant;
 
 use jiff::civil::Date;
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery, TermSetQuery};
+use tantivy::collector::{Count, FilterCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, TantivyDocument};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
@@ -109,6 +109,8 @@ pub struct SearchIndex {
     synonyms: Synonyms,
     /// Score factor per document (the experts' priority list).
     priority: std::sync::Arc<Vec<f32>>,
+    /// Document ords grouped by title, sorted by start date.
+    versions: Vec<Vec<usize>>,
 }
 
 fn engine(e: impl std::fmt::Display) -> SearchError {
@@ -147,8 +149,10 @@ impl SearchIndex {
             .iter()
             .map(|d| synonyms.priority(&d.title))
             .collect();
+        let versions = catalog.versions_by_title();
         Ok(SearchIndex {
             priority: std::sync::Arc::new(priority),
+            versions,
             reader,
             fields,
             catalog,
@@ -223,12 +227,12 @@ impl SearchIndex {
         let skip_cited = cited.as_ref().map(|h| h.provision_id.clone());
         let first_page = req.offset == 0;
         if let Some(scoring) = build(&plan, &self.fields) {
-            let mut filtered = self.with_filters(scoring, req, day);
+            let mut query = scoring;
             if plan.laws.is_empty() {
                 // A statute as a whole is a result only when the query names
                 // it; otherwise its title alone would outrank the articles.
-                filtered = Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, filtered),
+                query = Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, query),
                     (Occur::MustNot, self.normative_document_entries()),
                 ]));
             }
@@ -260,9 +264,16 @@ impl SearchIndex {
                         score * factor
                     }
                 });
-            let (top, count) = searcher
-                .search(&filtered, &(top_docs, Count))
-                .map_err(engine)?;
+            // Kind, region and status are properties of the document, so the
+            // filters are one lookup per matching entry by its `doc_ord`
+            // (a term-set query here would build an FST per request).
+            let allowed = std::sync::Arc::new(self.allowed_docs(req, day));
+            let filter = FilterCollector::new(
+                "doc_ord".to_string(),
+                move |ord: u64| allowed.get(ord as usize).copied().unwrap_or(false),
+                (top_docs, Count),
+            );
+            let (top, count) = searcher.search(&query, &filter).map_err(engine)?;
             total = count;
             let highlight = plan.highlight_terms();
             for (score, addr) in top {
@@ -294,102 +305,68 @@ impl SearchIndex {
         })
     }
 
-    fn with_filters(
-        &self,
-        scoring: Box<dyn Query>,
-        req: &SearchRequest,
-        day: Date,
-    ) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, scoring)];
-        let zero = |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(BoostQuery::new(q, 0.0)) };
-        if !req.kinds.is_empty() {
-            let terms = req
-                .kinds
+    /// Which documents (by `doc_ord`) the request's kind, region and
+    /// status filters let through.
+    fn allowed_docs(&self, req: &SearchRequest, day: Date) -> Vec<bool> {
+        let docs = &self.catalog.docs;
+        let mut allowed = match &req.statuses {
+            Some(wanted) => docs
                 .iter()
-                .map(|k| Term::from_field_text(self.fields.kind, k.label()));
-            clauses.push((Occur::Must, zero(Box::new(TermSetQuery::new(terms)))));
-        }
-        if let Some(region) = &req.region {
-            let q = TermQuery::new(
-                Term::from_field_text(self.fields.region, &normalize_region(region)),
-                IndexRecordOption::Basic,
-            );
-            clauses.push((Occur::Must, zero(Box::new(q))));
-        }
-        let (allowed, excluded): (Vec<u64>, Vec<u64>) = match &req.statuses {
-            Some(wanted) => (0..self.catalog.docs.len() as u64).partition(|&i| {
-                self.catalog
-                    .docs
-                    .get(i as usize)
-                    .is_some_and(|d| wanted.contains(&d.status_on(day)))
-            }),
-            None => {
-                let current = self.current_versions(day);
-                (0..self.catalog.docs.len() as u64).partition(|i| current.contains(i))
+                .map(|d| wanted.contains(&d.status_on(day)))
+                .collect(),
+            None => self.current_versions(day),
+        };
+        let region = req.region.as_deref().map(normalize_region);
+        for (ok, d) in allowed.iter_mut().zip(docs) {
+            if !req.kinds.is_empty() && !req.kinds.contains(&d.kind) {
+                *ok = false;
             }
-        };
-        let ord_terms = |ords: Vec<u64>| {
-            ords.into_iter()
-                .map(|o| Term::from_field_u64(self.fields.doc_ord, o))
-        };
-        if allowed.is_empty() {
-            clauses.push((
-                Occur::Must,
-                zero(Box::new(TermSetQuery::new(ord_terms(vec![])))),
-            ));
-        } else if !excluded.is_empty() {
-            if allowed.len() <= excluded.len() {
-                clauses.push((
-                    Occur::Must,
-                    zero(Box::new(TermSetQuery::new(ord_terms(allowed)))),
-                ));
-            } else {
-                clauses.push((
-                    Occur::MustNot,
-                    Box::new(TermSetQuery::new(ord_terms(excluded))),
-                ));
+            if let Some(r) = &region
+                && d.region.as_deref().map(normalize_region).as_ref() != Some(r)
+            {
+                *ok = false;
             }
         }
-        Box::new(BooleanQuery::new(clauses))
+        allowed
     }
 
     /// Document-level entries of statutes (not of cases and interpretations).
     fn normative_document_entries(&self) -> Box<dyn Query> {
-        let teaching = DocKind::ALL
-            .into_iter()
-            .filter(|k| !k.is_normative())
-            .map(|k| Term::from_field_text(self.fields.kind, k.label()));
-        Box::new(BooleanQuery::new(vec![
-            (
-                Occur::Must,
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.level, LEVEL_DOCUMENT),
+                IndexRecordOption::Basic,
+            )),
+        )];
+        for k in DocKind::ALL.into_iter().filter(|k| !k.is_normative()) {
+            clauses.push((
+                Occur::MustNot,
                 Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.level, LEVEL_DOCUMENT),
+                    Term::from_field_text(self.fields.kind, k.label()),
                     IndexRecordOption::Basic,
                 )),
-            ),
-            (Occur::MustNot, Box::new(TermSetQuery::new(teaching))),
-        ]))
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// The default view: for each title the version that applies on `day`
     /// (in force, or the newest one held when the source says a later text
     /// exists that we do not have, as for a consolidated 刑法 marked 已被修改),
     /// leaving out repealed and not-yet-effective ones.
-    fn current_versions(&self, day: Date) -> std::collections::HashSet<u64> {
-        let mut out = std::collections::HashSet::new();
-        let mut seen = std::collections::HashSet::new();
-        for d in &self.catalog.docs {
-            if !seen.insert(d.title.as_str()) {
-                continue;
-            }
-            if let Some(i) = self.catalog.version_as_of(&d.title, day)
+    fn current_versions(&self, day: Date) -> Vec<bool> {
+        let mut out = vec![false; self.catalog.docs.len()];
+        for versions in &self.versions {
+            if let Some(i) = self.catalog.pick_version(versions, day)
                 && self
                     .catalog
                     .docs
                     .get(i)
                     .is_some_and(|v| matches!(v.status_on(day), Status::InForce | Status::Amended))
+                && let Some(slot) = out.get_mut(i)
             {
-                out.insert(i as u64);
+                *slot = true;
             }
         }
         out
