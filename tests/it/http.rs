@@ -14,7 +14,7 @@ use regkb::store::{Role, Store};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::support::{regkb_in, repo, save_documents};
+use crate::support::{regkb_in, repo, save_documents, unwrapped};
 
 /// The imported fixture library and its index, built once and linked into
 /// every test's own data directory (each test gets a fresh store).
@@ -1038,11 +1038,7 @@ fn token_cli_says_to_use_the_admin_api_while_the_server_holds_the_store() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    // the report is wrapped to the terminal: compare without the layout
-    let stderr: String = String::from_utf8_lossy(&out.stderr)
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '│')
-        .collect();
+    let stderr = unwrapped(&out.stderr);
     for needle in ["regkbserve", "POST/api/v1/tokens", "停止服务"] {
         assert!(stderr.contains(needle), "{needle}: {stderr}");
     }

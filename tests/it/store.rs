@@ -6,7 +6,7 @@ use regkb::record::Uscc;
 use regkb::store::{Actor, AsOf, ChangeOp, ListFilter, RegionScope, Role, Store, StoreError};
 use serde_json::{Value, json};
 
-use crate::support::{regkb_in, schema, temp_store};
+use crate::support::{regkb_in, schema, temp_store, unwrapped};
 
 const USCC: &str = "91330481MA2B00000Y";
 
@@ -415,10 +415,7 @@ fn records_cli_says_to_stop_the_server_when_the_store_is_held() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let stderr: String = String::from_utf8_lossy(&out.stderr)
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '│')
-        .collect();
+    let stderr = unwrapped(&out.stderr);
     for needle in ["正被另一个进程", "regkbserve", "停止服务"] {
         assert!(stderr.contains(needle), "{needle}: {stderr}");
     }

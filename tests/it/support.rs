@@ -48,3 +48,12 @@ pub fn regkb_in(data_dir: &Path) -> assert_cmd::Command {
         .arg(data_dir);
     cmd
 }
+
+/// A CLI report without its layout: miette wraps long lines to the terminal
+/// and draws a margin, so compare text with whitespace and `│` removed.
+pub fn unwrapped(stderr: &[u8]) -> String {
+    String::from_utf8_lossy(stderr)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect()
+}
