@@ -41,6 +41,10 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             records,
         ),
     ]);
+    let text = match &state.0.search {
+        Some(index) => text + &search_cache_metrics(&index.cache_stats()),
+        None => text,
+    };
     (
         [(
             header::CONTENT_TYPE,
@@ -49,6 +53,25 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         text,
     )
         .into_response()
+}
+
+/// The search result cache's counters and size, Prometheus text.
+fn search_cache_metrics(s: &crate::search::CacheStats) -> String {
+    format!(
+        "# HELP regkb_search_cache_hits_total Searches answered from the result cache.\n\
+         # TYPE regkb_search_cache_hits_total counter\n\
+         regkb_search_cache_hits_total {}\n\
+         # HELP regkb_search_cache_misses_total Searches the engine ran.\n\
+         # TYPE regkb_search_cache_misses_total counter\n\
+         regkb_search_cache_misses_total {}\n\
+         # HELP regkb_search_cache_entries Results held in the search cache.\n\
+         # TYPE regkb_search_cache_entries gauge\n\
+         regkb_search_cache_entries {}\n\
+         # HELP regkb_search_cache_bytes Estimated bytes held in the search cache (bound: {}).\n\
+         # TYPE regkb_search_cache_bytes gauge\n\
+         regkb_search_cache_bytes {}\n",
+        s.hits, s.misses, s.entries, s.capacity, s.bytes
+    )
 }
 
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -149,7 +172,7 @@ pub async fn search(
     caller.require_public_or(&state, Role::Viewer)?;
     let req = search_request(&q)?;
     let index = state.0.search.as_ref().ok_or_else(no_statutes)?;
-    let results = index.search(&req).map_err(ApiError::internal)?;
+    let results = index.search_cached(&req).map_err(ApiError::internal)?;
     Ok(Json(results).into_response())
 }
 

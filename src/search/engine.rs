@@ -7,6 +7,7 @@
 //! ```
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use jiff::civil::Date;
@@ -21,6 +22,7 @@ use crate::statute::numeral::to_chinese_numeral;
 use crate::statute::{DocKind, Status};
 
 use super::build::LinkedMaterial;
+use super::cache::{CacheKey, CacheStats, DEFAULT_CACHE_BYTES, ResultCache};
 use super::catalog::{Catalog, SCHEMA_VERSION};
 use super::query::{Plan, analyze, build, cap_query};
 use super::schema::{Fields, LEVEL_DOCUMENT, normalize_region};
@@ -108,9 +110,12 @@ pub struct SearchIndex {
     seg: Segmenter,
     synonyms: Synonyms,
     /// Score factor per document (the experts' priority list).
-    priority: std::sync::Arc<Vec<f32>>,
+    priority: Arc<Vec<f32>>,
     /// Document ords grouped by title, sorted by start date.
     versions: Vec<Vec<usize>>,
+    /// Results of [`SearchIndex::search_cached`].
+    cache: Arc<ResultCache>,
+    fingerprint: Arc<str>,
 }
 
 fn engine(e: impl std::fmt::Display) -> SearchError {
@@ -150,8 +155,11 @@ impl SearchIndex {
             .map(|d| synonyms.priority(&d.title))
             .collect();
         let versions = catalog.versions_by_title();
+        let fingerprint: Arc<str> = catalog.fingerprint.as_str().into();
         Ok(SearchIndex {
-            priority: std::sync::Arc::new(priority),
+            cache: Arc::new(ResultCache::new(DEFAULT_CACHE_BYTES)),
+            fingerprint,
+            priority: Arc::new(priority),
             versions,
             reader,
             fields,
@@ -163,6 +171,38 @@ impl SearchIndex {
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// This index answering [`SearchIndex::search_cached`] from `cache`
+    /// (which may be shared with, or outlive, other indexes: entries are
+    /// kept apart by the library fingerprint).
+    pub fn with_cache(mut self, cache: Arc<ResultCache>) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// Hits, misses and size of the result cache.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.stats()
+    }
+
+    /// [`SearchIndex::search`] through the result cache: the same request
+    /// on the same day against the same library gives the same result
+    /// (`took_ms` is then the time of the lookup).
+    pub fn search_cached(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let started = Instant::now();
+        let day = req.as_of.unwrap_or_else(today);
+        let key = CacheKey::new(self.fingerprint.clone(), req, day);
+        let resolved = SearchRequest {
+            as_of: Some(day),
+            ..req.clone()
+        };
+        let (results, hit) = self.cache.get_or_compute(&key, || self.search(&resolved))?;
+        let mut out = SearchResults::clone(&results);
+        if hit {
+            out.took_ms = ms(started);
+        }
+        Ok(out)
     }
 
     /// The query plan for `query` (for tests and `--explain`-style output).
@@ -267,7 +307,7 @@ impl SearchIndex {
             // Kind, region and status are properties of the document, so the
             // filters are one lookup per matching entry by its `doc_ord`
             // (a term-set query here would build an FST per request).
-            let allowed = std::sync::Arc::new(self.allowed_docs(req, day));
+            let allowed = Arc::new(self.allowed_docs(req, day));
             let filter = FilterCollector::new(
                 "doc_ord".to_string(),
                 move |ord: u64| allowed.get(ord as usize).copied().unwrap_or(false),
