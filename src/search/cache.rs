@@ -35,7 +35,7 @@ use super::query::cap_query;
 use super::schema::normalize_region;
 
 /// Default bound of a cache, in estimated bytes of cached results.
-pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 /// Typical weight of one cached page of ten hits (for sizing the table).
 const TYPICAL_ENTRY_BYTES: u64 = 16 * 1024;
 

@@ -6,7 +6,9 @@ use std::sync::LazyLock;
 
 use jiff::civil::{Date, date};
 use regkb::library::{Aliases, Library};
-use regkb::search::{SearchIndex, SearchRequest, SearchResults, Vocabulary, build_index};
+use regkb::search::{
+    ResultCache, SearchIndex, SearchRequest, SearchResults, Vocabulary, build_index,
+};
 use regkb::statute::{
     Article, ArticleNo, DocId, DocKind, Document, Heading, HeadingLevel, Paragraph, ProvisionRef,
     Section, Status,
@@ -480,4 +482,148 @@ fn standard_numbers_are_one_keyword_at_index_and_query_time() {
         r.hits[0].snippet
     );
     assert!(q("GB 18219").hits.is_empty());
+}
+
+/// JSON of a result without the timing, which differs between runs.
+fn json_without_time(r: &SearchResults) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap();
+    v.as_object_mut().unwrap().remove("took_ms");
+    v
+}
+
+fn fresh_index(lib: &Library, fingerprint: &str) -> (tempfile::TempDir, SearchIndex) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index");
+    build_index(lib, &path, fingerprint, &vocabulary()).unwrap();
+    let index = SearchIndex::open(&path).unwrap();
+    (dir, index)
+}
+
+#[test]
+fn a_cache_hit_returns_the_same_json_as_a_miss_and_as_the_engine() {
+    let (_dir, index) = fresh_index(&library(), "cache-test");
+    let index = index.with_cache(std::sync::Arc::new(ResultCache::new(1 << 20)));
+    let day = Some(date(2026, 1, 1));
+    let mut requests = vec![
+        SearchRequest::new("储存液化石油气要装报警器吗"),
+        SearchRequest::new("测安法 24条"),
+        SearchRequest::new("单位"),
+    ];
+    let mut filtered = SearchRequest::new("单位");
+    filtered.kinds = vec![DocKind::Law, DocKind::LocalRegulation];
+    filtered.statuses = Some(vec![Status::Repealed, Status::InForce]);
+    requests.push(filtered);
+    let mut paged = SearchRequest::new("单位");
+    paged.offset = 1;
+    paged.limit = 2;
+    requests.push(paged);
+    let mut old = SearchRequest::new("测安法 24条");
+    old.as_of = Some(date(2012, 6, 1));
+    requests.push(old);
+    for (i, mut req) in requests.into_iter().enumerate() {
+        if req.as_of.is_none() {
+            req.as_of = day;
+        }
+        let engine = index.search(&req).unwrap();
+        let miss = index.search_cached(&req).unwrap();
+        let before = index.cache_stats();
+        let hit = index.search_cached(&req).unwrap();
+        let after = index.cache_stats();
+        assert_eq!(after.hits, before.hits + 1, "request {i} was not a hit");
+        assert_eq!(after.misses, before.misses, "request {i}");
+        assert_eq!(
+            json_without_time(&miss),
+            json_without_time(&engine),
+            "request {i}"
+        );
+        assert_eq!(
+            json_without_time(&hit),
+            json_without_time(&miss),
+            "request {i}"
+        );
+    }
+    let stats = index.cache_stats();
+    assert_eq!((stats.hits, stats.misses, stats.entries), (6, 6, 6));
+
+    // The key is what the engine reads: surrounding spaces and the order of
+    // the kinds do not matter, the page and the day do.
+    let mut req = SearchRequest::new("  单位 ");
+    req.as_of = day;
+    index.search_cached(&req).unwrap();
+    assert_eq!(index.cache_stats().hits, 7);
+    let mut reordered = SearchRequest::new("单位");
+    reordered.as_of = day;
+    reordered.kinds = vec![DocKind::LocalRegulation, DocKind::Law, DocKind::Law];
+    reordered.statuses = Some(vec![Status::InForce, Status::Repealed]);
+    index.search_cached(&reordered).unwrap();
+    assert_eq!(index.cache_stats().hits, 8);
+    let mut other_day = SearchRequest::new("单位");
+    other_day.as_of = Some(date(2026, 1, 2));
+    index.search_cached(&other_day).unwrap();
+    assert_eq!(index.cache_stats().misses, 7);
+}
+
+#[test]
+fn rebuilding_the_index_from_another_library_empties_the_cache() {
+    let cache = std::sync::Arc::new(ResultCache::new(1 << 20));
+    let (_a_dir, a) = fresh_index(&library(), "library-a");
+    let a = a.with_cache(cache.clone());
+    let mut changed = library().documents().to_vec();
+    for d in &mut changed {
+        for art in &mut d.articles {
+            for p in &mut art.paragraphs {
+                p.text = p.text.replace("报警装置", "监测装置");
+            }
+        }
+    }
+    let changed = Library::from_documents(changed, &Aliases::default());
+    let (_b_dir, b) = fresh_index(&changed, "library-b");
+    let b = b.with_cache(cache.clone());
+
+    let mut req = SearchRequest::new("可燃气体报警装置");
+    req.as_of = Some(date(2026, 1, 1));
+    let from_a = a.search_cached(&req).unwrap();
+    a.search_cached(&req).unwrap();
+    assert_eq!((cache.stats().hits, cache.stats().misses), (1, 1));
+    assert!(!from_a.hits.is_empty());
+
+    // Same request, index of another library: computed again, not A's answer.
+    let from_b = b.search_cached(&req).unwrap();
+    assert_eq!((cache.stats().hits, cache.stats().misses), (1, 2));
+    assert_eq!(
+        json_without_time(&from_b),
+        json_without_time(&b.search(&req).unwrap())
+    );
+    assert_ne!(json_without_time(&from_b), json_without_time(&from_a));
+    // A's entry is gone: only B's is held.
+    assert_eq!(cache.stats().entries, 1);
+    a.search_cached(&req).unwrap();
+    assert_eq!(cache.stats().misses, 3);
+}
+
+#[test]
+fn the_cache_stays_within_its_bound() {
+    let (_dir, index) = fresh_index(&library(), "bound-test");
+    let cache = std::sync::Arc::new(ResultCache::new(8 * 1024));
+    let index = index.with_cache(cache.clone());
+    for i in 0..200 {
+        let mut req = SearchRequest::new(format!("单位 报警装置 {i}"));
+        req.as_of = Some(date(2026, 1, 1));
+        index.search_cached(&req).unwrap();
+        let s = cache.stats();
+        assert!(s.bytes <= s.capacity, "{s:?} after {i}");
+    }
+    let s = cache.stats();
+    assert_eq!(s.misses, 200);
+    assert!(s.entries > 0 && s.entries < 200, "{s:?}");
+
+    // A bound of 0 turns the cache off: every request runs the engine.
+    let off = std::sync::Arc::new(ResultCache::new(0));
+    let index = index.with_cache(off.clone());
+    let mut req = SearchRequest::new("单位");
+    req.as_of = Some(date(2026, 1, 1));
+    index.search_cached(&req).unwrap();
+    index.search_cached(&req).unwrap();
+    let s = off.stats();
+    assert_eq!((s.hits, s.misses, s.entries), (0, 2, 0));
 }
