@@ -970,7 +970,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                 let grade = take("grade", self);
                 if let (Some(unit), Some(s), Some(r), Some(grade)) = (unit, s, r, grade) {
                     found = Some(CHazards {
-                        source: path,
+                        source: path.into(),
                         unit,
                         s,
                         is_major,
@@ -1437,7 +1437,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                         kind: *kind,
                         slot,
                         base,
-                        path,
+                        path: path.into(),
                         filter: f.map(Box::new),
                         body: b.map(|(ir, _)| Box::new(ir)),
                     },
@@ -1639,7 +1639,7 @@ impl<'a, 'f> Checker<'a, 'f> {
         Some((
             Ir::Field {
                 base: walk.base,
-                path: walk.path,
+                path: walk.path.into(),
                 scale: walk.scale,
                 leaf,
             },

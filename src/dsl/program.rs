@@ -7,6 +7,8 @@
 //! fn count(p: &CheckedProgram) -> usize { p.rules().count() }
 //! ```
 
+use std::sync::Arc;
+
 use jiff::civil::Date;
 
 use super::ast::QuantKind;
@@ -66,7 +68,7 @@ pub(crate) struct CLet {
 
 #[derive(Debug)]
 pub(crate) struct CHazards {
-    pub source: Vec<String>,
+    pub source: FieldPath,
     pub unit: Ir,
     pub s: Ir,
     pub is_major: Option<Ir>,
@@ -154,6 +156,48 @@ pub(crate) enum Lit {
     Dur(i64, DurKind),
 }
 
+/// A field path with its JSON pointers, escaped once when the program is
+/// checked: `ptrs[k]` is the pointer of `segs[..=k]` from the path's base
+/// (`["a", "b/c"]` → `/a`, `/a/b~1c`), shared by every fact that reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FieldPath {
+    pub segs: Vec<String>,
+    pub ptrs: Vec<Arc<str>>,
+}
+
+impl FieldPath {
+    /// The escaped pointer segment of `segs[k]` (`/b~1c`).
+    pub fn seg_ptr(&self, k: usize) -> &str {
+        let end = self.ptrs.get(k).map_or("", |p| &**p);
+        let start = match k.checked_sub(1) {
+            Some(j) => self.ptrs.get(j).map_or(0, |p| p.len()),
+            None => 0,
+        };
+        end.get(start..).unwrap_or("")
+    }
+}
+
+impl From<Vec<String>> for FieldPath {
+    fn from(segs: Vec<String>) -> Self {
+        let mut ptr = String::new();
+        let ptrs = segs
+            .iter()
+            .map(|seg| {
+                ptr.push('/');
+                for c in seg.chars() {
+                    match c {
+                        '~' => ptr.push_str("~0"),
+                        '/' => ptr.push_str("~1"),
+                        other => ptr.push(other),
+                    }
+                }
+                Arc::from(ptr.as_str())
+            })
+            .collect();
+        FieldPath { segs, ptrs }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Base {
     Root,
@@ -199,7 +243,7 @@ pub(crate) enum Ir {
     /// A record field: from the root or from a variable, never through a list.
     Field {
         base: Base,
-        path: Vec<String>,
+        path: FieldPath,
         scale: f64,
         leaf: Leaf,
     },
@@ -238,7 +282,7 @@ pub(crate) enum Ir {
         slot: usize,
         base: Base,
         /// May pass through lists: their items are taken in order.
-        path: Vec<String>,
+        path: FieldPath,
         filter: Option<Box<Ir>>,
         body: Option<Box<Ir>>,
     },
