@@ -115,21 +115,21 @@ pub fn check(
         .map(|l| l.map(|(c, _)| c))
         .collect::<Option<Vec<_>>>()
         .unwrap_or_default();
-    Ok(Checked {
-        program: CheckedProgram {
-            rules,
-            lets,
-            tables: ck.tables,
-            hazards,
-            examples,
-            labels: schema
-                .descriptions
-                .iter()
-                .map(|(k, v)| (k.clone(), short_label(v)))
-                .collect(),
-        },
-        warnings,
-    })
+    let mut program = CheckedProgram {
+        rules,
+        lets,
+        tables: ck.tables,
+        hazards,
+        examples,
+        labels: schema
+            .descriptions
+            .iter()
+            .map(|(k, v)| (k.clone(), short_label(v)))
+            .collect(),
+        root_fields: 0,
+    };
+    program.number_root_fields();
+    Ok(Checked { program, warnings })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

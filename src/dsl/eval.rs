@@ -79,6 +79,9 @@ pub struct Evaluation {
     pub conflicts: Vec<Conflict>,
 }
 
+/// Most unknown-finding texts kept between records (the cache starts over
+/// when full).
+const MAX_TEXTS: usize = 4096;
 const NOT_APPLICABLE: &str = "本条不适用于该企业";
 const TOO_DEEP: &str = "规则计算层次过深，无法完成判断，请联系规则维护人员";
 
@@ -160,6 +163,23 @@ enum FactVal<'a> {
     Own(Json),
 }
 
+/// What reading a field adds to the rule's trace.
+#[derive(Debug, Clone)]
+enum Effect<'a> {
+    Fact(PathRef<'a>, &'a Json),
+    Miss(PathRef<'a>),
+    Nothing,
+}
+
+/// A root field as read earlier in the same record.
+#[derive(Debug, Clone)]
+struct RootRead<'a> {
+    leaf: Leaf,
+    scale: f64,
+    val: Val<'a>,
+    effect: Effect<'a>,
+}
+
 #[derive(Debug, Clone)]
 struct PendingFact<'a> {
     path: PathRef<'a>,
@@ -231,9 +251,9 @@ struct ExceptionGroup {
 /// Buffers without references into a record, reused from record to record.
 #[derive(Debug, Default)]
 struct Scratch {
-    /// Missing pointer → its words (`/special_workers/2/certificate` →
-    /// 特种作业人员第3项的特种作业操作证).
-    words: HashMap<String, String>,
+    /// Missing pointers (one per line) → the explanation of an unknown
+    /// finding (see `missing_text`).
+    texts: HashMap<String, Arc<str>>,
     memo_index: HashMap<MemoKey, usize, BuildHasherDefault<IdHasher>>,
     /// Per item of the quantifiers being evaluated: its truth and where its
     /// facts end.
@@ -510,6 +530,8 @@ struct Evaluator<'a, 's> {
     missing: Vec<PathRef<'a>>,
     memo: Vec<MemoEntry<'a>>,
     memo_missing: Vec<PathRef<'a>>,
+    /// Per numbered root field ([`FieldPath::root`]), once read.
+    roots: Vec<Option<RootRead<'a>>>,
     depth: usize,
     too_deep: bool,
 }
@@ -536,6 +558,9 @@ impl<'a, 's> Evaluator<'a, 's> {
             missing: Vec::with_capacity(caps.missing),
             memo: Vec::with_capacity(caps.memo),
             memo_missing: Vec::with_capacity(caps.memo_missing),
+            roots: std::iter::repeat_with(|| None)
+                .take(program.root_fields)
+                .collect(),
             depth: 0,
             too_deep: false,
         }
@@ -593,7 +618,7 @@ impl<'a, 's> Evaluator<'a, 's> {
             Vec::new()
         };
         if outcome == Outcome::Unknown && !self.too_deep {
-            explanation = SharedStr::from(self.missing_text(&missing));
+            explanation = self.missing_text(&missing);
         }
         let outcome = if self.too_deep {
             Outcome::Unknown
@@ -718,20 +743,24 @@ impl<'a, 's> Evaluator<'a, 's> {
     }
 
     /// `缺少判断所需的信息，需现场核查：…`, the missing pointers in words
-    /// (labels from the schema's descriptions), each wording once.
-    fn missing_text(&mut self, missing: &[SharedStr]) -> String {
+    /// (labels from the schema's descriptions), each wording once. The same
+    /// missing pointers give the same text, shared from record to record.
+    fn missing_text(&mut self, missing: &[SharedStr]) -> SharedStr {
         let s = &mut *self.s;
+        s.buf.clear();
+        for m in missing {
+            s.buf.push_str(m);
+            s.buf.push('\n');
+        }
+        if let Some(text) = s.texts.get(s.buf.as_str()) {
+            return SharedStr::from(text);
+        }
         let labels = &self.program.labels;
         let mut out = String::with_capacity(96);
         out.push_str("缺少判断所需的信息，需现场核查：");
         s.ranges.clear();
         for m in missing {
-            if !s.words.contains_key(m.as_str()) {
-                s.words.insert(m.to_string(), pointer_words(m, labels));
-            }
-            let Some(words) = s.words.get(m.as_str()) else {
-                continue;
-            };
+            let words = pointer_words(m, labels);
             if s.ranges
                 .iter()
                 .any(|&(a, b)| out.get(a..b) == Some(words.as_str()))
@@ -742,13 +771,18 @@ impl<'a, 's> Evaluator<'a, 's> {
                 out.push('、');
             }
             let start = out.len();
-            out.push_str(words);
+            out.push_str(&words);
             s.ranges.push((start, out.len()));
         }
         if s.ranges.is_empty() {
             out.push_str("（数据不足或对照表中无法唯一确定）");
         }
-        out
+        let text: Arc<str> = Arc::from(out);
+        if s.texts.len() >= MAX_TEXTS {
+            s.texts.clear();
+        }
+        s.texts.insert(s.buf.clone(), Arc::clone(&text));
+        SharedStr::from(text)
     }
 
     fn hazards(&mut self, h: &'a CHazards) -> Vec<MajorHazard> {
@@ -806,7 +840,14 @@ impl<'a, 's> Evaluator<'a, 's> {
     }
 
     fn render(&mut self, parts: &'a [CPart]) -> String {
-        let mut out = String::new();
+        let size = parts
+            .iter()
+            .map(|p| match p {
+                CPart::Text(t) => t.len(),
+                CPart::Hole(..) => 16,
+            })
+            .sum();
+        let mut out = String::with_capacity(size);
         for p in parts {
             match p {
                 CPart::Text(t) => out.push_str(t),
@@ -1139,9 +1180,54 @@ impl<'a, 's> Evaluator<'a, 's> {
     }
 
     fn field(&mut self, base: Base, path: &'a FieldPath, scale: f64, leaf: Leaf) -> Val<'a> {
-        let Some((mut node, base_ptr)) = self.start(base) else {
+        if base == Base::Root && path.root != NO_ROOT {
+            // a root field is looked up once per record, whichever rule reads it
+            if let Some(Some(r)) = self.roots.get(path.root)
+                && r.leaf == leaf
+                && r.scale.to_bits() == scale.to_bits()
+            {
+                let (v, effect) = (r.val.clone(), r.effect.clone());
+                self.note(effect);
+                return v;
+            }
+            let (v, effect) = self.read(self.record, ROOT, path, scale, leaf);
+            if let Some(slot) = self.roots.get_mut(path.root) {
+                *slot = Some(RootRead {
+                    leaf,
+                    scale,
+                    val: v.clone(),
+                    effect: effect.clone(),
+                });
+            }
+            self.note(effect);
+            return v;
+        }
+        let Some((node, base_ptr)) = self.start(base) else {
             return Val::Unknown;
         };
+        let (v, effect) = self.read(node, base_ptr, path, scale, leaf);
+        self.note(effect);
+        v
+    }
+
+    fn note(&mut self, effect: Effect<'a>) {
+        match effect {
+            Effect::Fact(p, j) => self.fact(p, j),
+            Effect::Miss(p) => self.miss(p),
+            Effect::Nothing => {}
+        }
+    }
+
+    /// Reads `path` from `node` (whose pointer is `base_ptr`): the value, and
+    /// the fact read or the field found missing.
+    fn read(
+        &mut self,
+        mut node: &'a Json,
+        base_ptr: PtrId,
+        path: &'a FieldPath,
+        scale: f64,
+        leaf: Leaf,
+    ) -> (Val<'a>, Effect<'a>) {
         // the pointer so far: the base's, then a prefix of the path
         let mut at: Option<&'a Arc<str>> = None;
         let here = |at: Option<&'a Arc<str>>| match at {
@@ -1155,24 +1241,14 @@ impl<'a, 's> Evaluator<'a, 's> {
                         node = v;
                         at = Some(ptr);
                     }
-                    None => {
-                        self.miss(PathRef::Under(base_ptr, ptr));
-                        return Val::Unknown;
-                    }
+                    None => return (Val::Unknown, Effect::Miss(PathRef::Under(base_ptr, ptr))),
                 },
-                Json::Null => {
-                    self.fact(here(at), &NULL);
-                    return Val::None;
-                }
-                _ => {
-                    self.miss(here(at));
-                    return Val::Unknown;
-                }
+                Json::Null => return (Val::None, Effect::Fact(here(at), &NULL)),
+                _ => return (Val::Unknown, Effect::Miss(here(at))),
             }
         }
         if node.is_null() {
-            self.fact(here(at), node);
-            return Val::None;
+            return (Val::None, Effect::Fact(here(at), node));
         }
         let v = match (leaf, node) {
             (Leaf::Num, Json::Number(n)) => n.as_f64().map(|x| Val::Num(x * scale)),
@@ -1185,20 +1261,14 @@ impl<'a, 's> Evaluator<'a, 's> {
                     Some(p) => self.push_ptr(base_ptr, PtrSeg::Escaped(p)),
                     None => base_ptr,
                 };
-                return Val::Node(node, id);
+                return (Val::Node(node, id), Effect::Nothing);
             }
             _ => None,
         };
         match v {
-            Some(v) => {
-                self.fact(here(at), node);
-                v
-            }
-            None => {
-                // a value of the wrong type: validation should have caught it
-                self.miss(here(at));
-                Val::Unknown
-            }
+            Some(v) => (v, Effect::Fact(here(at), node)),
+            // a value of the wrong type: validation should have caught it
+            None => (Val::Unknown, Effect::Miss(here(at))),
         }
     }
 

@@ -120,9 +120,58 @@ pub struct CheckedProgram {
     pub(crate) examples: Vec<Example>,
     /// Dotted field path → short Chinese label (for "missing" explanations).
     pub(crate) labels: std::collections::HashMap<String, String>,
+    /// How many distinct fields are read from the record's root (see
+    /// [`FieldPath::root`]).
+    pub(crate) root_fields: usize,
 }
 
 impl CheckedProgram {
+    /// Numbers the fields read from the record's root, the same path the
+    /// same number wherever it is read (rules, derived values, the
+    /// major-hazard report). The checker calls this once.
+    pub(crate) fn number_root_fields(&mut self) {
+        let mut numbers: std::collections::HashMap<String, usize> = Default::default();
+        let mut number = |ir: &mut Ir| {
+            if let Ir::Field {
+                base: Base::Root,
+                path,
+                ..
+            } = ir
+            {
+                let key = path.ptrs.last().map_or("", |p| &**p);
+                let next = numbers.len();
+                path.root = *numbers.entry(key.to_string()).or_insert(next);
+            }
+        };
+        for r in &mut self.rules {
+            if let Some(a) = &mut r.applies {
+                a.visit_mut(&mut number);
+            }
+            r.require.visit_mut(&mut number);
+            for part in r
+                .explain
+                .iter_mut()
+                .chain(r.explain_pass.iter_mut().flatten())
+            {
+                if let CPart::Hole(ir, _) = part {
+                    ir.visit_mut(&mut number);
+                }
+            }
+        }
+        for l in &mut self.lets {
+            l.body.visit_mut(&mut number);
+        }
+        if let Some(h) = &mut self.hazards {
+            for ir in [&mut h.unit, &mut h.s, &mut h.r, &mut h.grade]
+                .into_iter()
+                .chain(h.is_major.as_mut())
+            {
+                ir.visit_mut(&mut number);
+            }
+        }
+        self.root_fields = numbers.len();
+    }
+
     /// Every rule version, ordered by id then start date.
     pub fn rules(&self) -> impl Iterator<Item = &RuleMeta> {
         self.rules.iter().map(|r| &r.meta)
@@ -163,7 +212,14 @@ pub(crate) enum Lit {
 pub(crate) struct FieldPath {
     pub segs: Vec<String>,
     pub ptrs: Vec<Arc<str>>,
+    /// For a field read from the record's root: its number among the
+    /// program's distinct root fields (the evaluator reads each once per
+    /// record); `NO_ROOT` otherwise. Set by [`CheckedProgram::number_root_fields`].
+    pub root: usize,
 }
+
+/// [`FieldPath::root`] of a path that is not numbered.
+pub(crate) const NO_ROOT: usize = usize::MAX;
 
 impl FieldPath {
     /// The escaped pointer segment of `segs[k]` (`/b~1c`).
@@ -194,7 +250,11 @@ impl From<Vec<String>> for FieldPath {
                 Arc::from(ptr.as_str())
             })
             .collect();
-        FieldPath { segs, ptrs }
+        FieldPath {
+            segs,
+            ptrs,
+            root: NO_ROOT,
+        }
     }
 }
 
@@ -233,6 +293,47 @@ pub(crate) enum ArithOp {
     Sub,
     Mul,
     Div,
+}
+
+impl Ir {
+    /// Calls `f` on this node and every node below it.
+    pub(crate) fn visit_mut(&mut self, f: &mut impl FnMut(&mut Ir)) {
+        f(self);
+        match self {
+            Ir::Const(_) | Ir::AsOf | Ir::Field { .. } => {}
+            Ir::Lookup { key: a, .. } | Ir::Column { row: a, .. } | Ir::Not(a) | Ir::Neg(a) => {
+                a.visit_mut(f)
+            }
+            Ir::And(a, b)
+            | Ir::Or(a, b)
+            | Ir::Cmp(_, a, b)
+            | Ir::Arith(_, a, b)
+            | Ir::Shift {
+                date: a, dur: b, ..
+            }
+            | Ir::DaysBetween(a, b)
+            | Ir::Contains(a, b)
+            | Ir::Otherwise(a, b) => {
+                a.visit_mut(f);
+                b.visit_mut(f);
+            }
+            Ir::If(c, a, b) => {
+                c.visit_mut(f);
+                a.visit_mut(f);
+                b.visit_mut(f);
+            }
+            Ir::Call { args: xs, .. } | Ir::List(xs) => {
+                for x in xs {
+                    x.visit_mut(f);
+                }
+            }
+            Ir::Quant { filter, body, .. } => {
+                for x in [filter, body].into_iter().flatten() {
+                    x.visit_mut(f);
+                }
+            }
+        }
+    }
 }
 
 /// The checked expression tree the evaluator walks.
