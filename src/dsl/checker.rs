@@ -127,6 +127,7 @@ pub fn check(
             .map(|(k, v)| (k.clone(), short_label(v)))
             .collect(),
         root_fields: 0,
+        root_lists: 0,
     };
     program.number_root_fields();
     Ok(Checked { program, warnings })

@@ -171,6 +171,14 @@ enum Effect<'a> {
     Nothing,
 }
 
+/// A list from the root as looked up earlier in the same record: its items
+/// and the pointer of the first, or the pointer found missing.
+#[derive(Debug, Clone)]
+enum ListRead<'a> {
+    Items(&'a [Json], PtrId),
+    Missing(PathRef<'a>),
+}
+
 /// A root field as read earlier in the same record.
 #[derive(Debug, Clone)]
 struct RootRead<'a> {
@@ -253,7 +261,7 @@ struct ExceptionGroup {
 struct Scratch {
     /// Missing pointers (one per line) → the explanation of an unknown
     /// finding (see `missing_text`).
-    texts: HashMap<String, Arc<str>>,
+    texts: HashMap<String, Arc<str>, BuildHasherDefault<IdHasher>>,
     memo_index: HashMap<MemoKey, usize, BuildHasherDefault<IdHasher>>,
     /// Per item of the quantifiers being evaluated: its truth and where its
     /// facts end.
@@ -287,8 +295,9 @@ struct MemoKey {
     args: [usize; 4],
 }
 
-/// Hasher for small integer keys (multiply–rotate; the keys are not chosen
-/// by users, so no flooding defence is needed).
+/// Hasher for the evaluator's own keys (argument addresses, pointers built
+/// from the program's paths): multiply–rotate, eight bytes at a time; the
+/// keys are not chosen by users, so no flooding defence is needed.
 #[derive(Debug, Default, Clone, Copy)]
 struct IdHasher(u64);
 
@@ -300,7 +309,13 @@ impl IdHasher {
 
 impl Hasher for IdHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
+        }
+        for b in chunks.remainder() {
             self.add(u64::from(*b));
         }
     }
@@ -532,6 +547,8 @@ struct Evaluator<'a, 's> {
     memo_missing: Vec<PathRef<'a>>,
     /// Per numbered root field ([`FieldPath::root`]), once read.
     roots: Vec<Option<RootRead<'a>>>,
+    /// Per numbered root list, once looked up.
+    lists: Vec<Option<ListRead<'a>>>,
     depth: usize,
     too_deep: bool,
 }
@@ -560,6 +577,9 @@ impl<'a, 's> Evaluator<'a, 's> {
             memo_missing: Vec::with_capacity(caps.memo_missing),
             roots: std::iter::repeat_with(|| None)
                 .take(program.root_fields)
+                .collect(),
+            lists: std::iter::repeat_with(|| None)
+                .take(program.root_lists)
                 .collect(),
             depth: 0,
             too_deep: false,
@@ -725,9 +745,7 @@ impl<'a, 's> Evaluator<'a, 's> {
         }
         match node.seg {
             PtrSeg::Escaped(s) => out.push_str(s),
-            PtrSeg::Index(i) => {
-                let _ = write!(out, "/{i}");
-            }
+            PtrSeg::Index(i) => push_index(out, i),
         }
     }
 
@@ -783,6 +801,16 @@ impl<'a, 's> Evaluator<'a, 's> {
         }
         s.texts.insert(s.buf.clone(), Arc::clone(&text));
         SharedStr::from(text)
+    }
+
+    fn replay_list(&mut self, read: ListRead<'a>) -> Option<Items<'a>> {
+        match read {
+            ListRead::Items(xs, first) => Some(Items::Slice(xs, first)),
+            ListRead::Missing(p) => {
+                self.miss(p);
+                None
+            }
+        }
     }
 
     fn hazards(&mut self, h: &'a CHazards) -> Vec<MajorHazard> {
@@ -1280,24 +1308,31 @@ impl<'a, 's> Evaluator<'a, 's> {
             self.miss(PathRef::Node(base_ptr));
             return None;
         }
-        // the usual case, one list field (`special_workers`, `u.chemicals`)
+        // the usual case, one list field (`special_workers`, `u.chemicals`);
+        // from the root, looked up once per record
         if let ([seg], [ptr], Json::Object(m)) = (path.segs.as_slice(), path.ptrs.as_slice(), node)
         {
-            return match m.get(seg) {
-                None => {
-                    self.miss(PathRef::Under(base_ptr, ptr));
-                    None
-                }
-                Some(Json::Null) => Some(Items::Slice(&[], ROOT)),
+            let cached = base == Base::Root && path.root != NO_ROOT;
+            if cached && let Some(Some(read)) = self.lists.get(path.root) {
+                let read = read.clone();
+                return self.replay_list(read);
+            }
+            let read = match m.get(seg) {
+                Some(Json::Null) => ListRead::Items(&[], ROOT),
                 Some(Json::Array(xs)) => {
                     let list = self.push_ptr(base_ptr, PtrSeg::Escaped(ptr));
-                    Some(Items::Slice(xs, list))
+                    // the items' pointers follow the list's
+                    for i in 0..xs.len() {
+                        self.push_ptr(list, PtrSeg::Index(i));
+                    }
+                    ListRead::Items(xs, list + 1)
                 }
-                Some(_) => {
-                    self.miss(PathRef::Under(base_ptr, ptr));
-                    None
-                }
+                None | Some(_) => ListRead::Missing(PathRef::Under(base_ptr, ptr)),
             };
+            if cached && let Some(slot) = self.lists.get_mut(path.root) {
+                *slot = Some(read.clone());
+            }
+            return self.replay_list(read);
         }
         let mut cur: Vec<Option<(&'a Json, PtrId)>> = vec![Some((node, base_ptr))];
         for (k, seg) in path.segs.iter().enumerate() {
@@ -1368,10 +1403,7 @@ impl<'a, 's> Evaluator<'a, 's> {
     /// Item `idx` of `items` with its pointer; `None` for an unknown item.
     fn item(&mut self, items: &Items<'a>, idx: usize) -> Option<(&'a Json, PtrId)> {
         match items {
-            Items::Slice(xs, list) => {
-                let x = xs.get(idx)?;
-                Some((x, self.push_ptr(*list, PtrSeg::Index(idx))))
-            }
+            Items::Slice(xs, first) => Some((xs.get(idx)?, first + idx)),
             Items::Many(v) => v.get(idx).copied().flatten(),
         }
     }
@@ -1511,8 +1543,8 @@ impl<'a, 's> Evaluator<'a, 's> {
 }
 
 /// What a quantifier goes through: the items of one list (`Slice`, with the
-/// list's pointer), or, for paths through several lists, each item with its
-/// pointer (`None` for an unknown one).
+/// pointer of the first item; the others follow it), or, for paths through
+/// several lists, each item with its pointer (`None` for an unknown one).
 enum Items<'a> {
     Slice(&'a [Json], PtrId),
     Many(Vec<Option<(&'a Json, PtrId)>>),
@@ -1708,6 +1740,17 @@ fn contains_in<'v, 'x: 'v>(
         Val::Unknown
     } else {
         Val::Bool(false)
+    }
+}
+
+/// `/i` (single digits without the formatting machinery).
+fn push_index(out: &mut String, i: usize) {
+    out.push('/');
+    match u8::try_from(i) {
+        Ok(d) if d < 10 => out.push(char::from(b'0' + d)),
+        _ => {
+            let _ = write!(out, "{i}");
+        }
     }
 }
 

@@ -120,9 +120,10 @@ pub struct CheckedProgram {
     pub(crate) examples: Vec<Example>,
     /// Dotted field path → short Chinese label (for "missing" explanations).
     pub(crate) labels: std::collections::HashMap<String, String>,
-    /// How many distinct fields are read from the record's root (see
-    /// [`FieldPath::root`]).
+    /// How many distinct fields are read from the record's root, and how
+    /// many distinct lists are gone through from it (see [`FieldPath::root`]).
     pub(crate) root_fields: usize,
+    pub(crate) root_lists: usize,
 }
 
 impl CheckedProgram {
@@ -130,18 +131,25 @@ impl CheckedProgram {
     /// same number wherever it is read (rules, derived values, the
     /// major-hazard report). The checker calls this once.
     pub(crate) fn number_root_fields(&mut self) {
-        let mut numbers: std::collections::HashMap<String, usize> = Default::default();
-        let mut number = |ir: &mut Ir| {
-            if let Ir::Field {
+        let mut fields: std::collections::HashMap<String, usize> = Default::default();
+        let mut lists: std::collections::HashMap<String, usize> = Default::default();
+        let intern = |map: &mut std::collections::HashMap<String, usize>, path: &mut FieldPath| {
+            let key = path.ptrs.last().map_or("", |p| &**p);
+            let next = map.len();
+            path.root = *map.entry(key.to_string()).or_insert(next);
+        };
+        let mut number = |ir: &mut Ir| match ir {
+            Ir::Field {
                 base: Base::Root,
                 path,
                 ..
-            } = ir
-            {
-                let key = path.ptrs.last().map_or("", |p| &**p);
-                let next = numbers.len();
-                path.root = *numbers.entry(key.to_string()).or_insert(next);
-            }
+            } => intern(&mut fields, path),
+            Ir::Quant {
+                base: Base::Root,
+                path,
+                ..
+            } => intern(&mut lists, path),
+            _ => {}
         };
         for r in &mut self.rules {
             if let Some(a) = &mut r.applies {
@@ -168,8 +176,10 @@ impl CheckedProgram {
             {
                 ir.visit_mut(&mut number);
             }
+            intern(&mut lists, &mut h.source);
         }
-        self.root_fields = numbers.len();
+        self.root_fields = fields.len();
+        self.root_lists = lists.len();
     }
 
     /// Every rule version, ordered by id then start date.
@@ -212,9 +222,10 @@ pub(crate) enum Lit {
 pub(crate) struct FieldPath {
     pub segs: Vec<String>,
     pub ptrs: Vec<Arc<str>>,
-    /// For a field read from the record's root: its number among the
-    /// program's distinct root fields (the evaluator reads each once per
-    /// record); `NO_ROOT` otherwise. Set by [`CheckedProgram::number_root_fields`].
+    /// For a field read or a list gone through from the record's root: its
+    /// number among the program's distinct root fields (or lists), so that
+    /// the evaluator looks each up once per record; `NO_ROOT` otherwise. Set
+    /// by [`CheckedProgram::number_root_fields`].
     pub root: usize,
 }
 
