@@ -81,7 +81,7 @@ pub struct Evaluation {
 
 /// Most unknown-finding texts kept between records (the cache starts over
 /// when full).
-const MAX_TEXTS: usize = 4096;
+const MAX_TEXTS: usize = 1024;
 const NOT_APPLICABLE: &str = "本条不适用于该企业";
 const TOO_DEEP: &str = "规则计算层次过深，无法完成判断，请联系规则维护人员";
 
