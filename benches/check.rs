@@ -240,7 +240,7 @@ fn agreement(hand_rules: &CheckedProgram, gb: &hand::Gb18218, records: &[Value])
             if a.outcome == Outcome::Fail {
                 assert_eq!(a.explanation, b.explanation, "{} on {r}", a.rule);
             }
-            *outcomes.entry((a.rule.clone(), a.outcome)).or_default() += 1;
+            *outcomes.entry((a.rule.to_string(), a.outcome)).or_default() += 1;
             compared += 1;
         }
     }

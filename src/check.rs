@@ -6,9 +6,11 @@
 mod assemble;
 mod render;
 mod result;
+mod shared_str;
 
 pub use assemble::{CheckReport, Rejected, assemble, run, run_engine, run_valid};
 pub use render::{RenderContext, cite_label, render_problems, render_text};
 pub use result::{
     CheckResult, CitationOut, ConflictOut, Fact, Finding, MajorHazard, Outcome, Severity, Summary,
 };
+pub use shared_str::SharedStr;

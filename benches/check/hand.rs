@@ -10,7 +10,7 @@ use std::sync::{Arc, LazyLock};
 use jiff::ToSpan;
 
 use jiff::civil::Date;
-use regkb::check::{CitationOut, Fact, Finding, Outcome, Severity};
+use regkb::check::{CitationOut, Fact, Finding, Outcome, Severity, SharedStr};
 use serde_json::Value;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -90,7 +90,7 @@ impl Trace {
     fn fact(&mut self, path: &str, v: &Value) {
         if !self.facts.iter().any(|f| f.path == path) {
             self.facts.push(Fact {
-                path: path.to_string(),
+                path: SharedStr::from(path),
                 value: v.clone(),
             });
         }
@@ -189,13 +189,17 @@ fn finding(
         }
     };
     let explanation = match outcome {
-        Outcome::Fail => fail_text(),
-        Outcome::Pass => pass_text.unwrap_or_else(|| shared.pass.to_string()),
-        Outcome::Unknown => format!("缺少判断所需的信息，需现场核查：{}", missing.join("、")),
-        Outcome::NotApplicable => "本条不适用于该企业".to_string(),
+        Outcome::Fail => SharedStr::from(fail_text()),
+        Outcome::Pass => pass_text.map_or_else(|| SharedStr::from(&shared.pass), SharedStr::from),
+        Outcome::Unknown => SharedStr::from(format!(
+            "缺少判断所需的信息，需现场核查：{}",
+            missing.join("、")
+        )),
+        Outcome::NotApplicable => SharedStr::from_static("本条不适用于该企业"),
     };
+    let missing = missing.into_iter().map(SharedStr::from).collect();
     Finding {
-        rule: m.id.to_string(),
+        rule: SharedStr::from_static(m.id),
         title: Arc::clone(&shared.title),
         outcome,
         severity: m.severity,

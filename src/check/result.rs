@@ -1,9 +1,11 @@
 //! Wire shape of a check result. Field names are the contract's; do not rename.
 //!
-//! The parts of a [`Finding`] that are the same for every record (title,
-//! departments, citations, remedy) are shared (`Arc`): a finding costs a
-//! reference-count increment for them, not a copy. They serialise exactly as
-//! the owned strings and lists would.
+//! The parts of a [`Finding`] that are the same for every record (rule id,
+//! title, departments, citations, remedy, the usual pass and not-applicable
+//! explanations, pointers of fields read from the record's root) are shared
+//! (`Arc`, [`SharedStr`]): a finding costs a reference-count increment for
+//! them, not a copy. They serialise exactly as the owned strings and lists
+//! would.
 //!
 //! ```
 //! use regkb::check::Finding;
@@ -16,6 +18,8 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+
+use super::shared_str::SharedStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,13 +78,13 @@ pub struct CitationOut {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fact {
     /// JSON pointer into the record, or `derived:NAME` for computed values.
-    pub path: String,
+    pub path: SharedStr,
     pub value: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    pub rule: String,
+    pub rule: SharedStr,
     #[serde(with = "arc_str")]
     pub title: Arc<str>,
     pub outcome: Outcome,
@@ -89,10 +93,10 @@ pub struct Finding {
     pub departments: Arc<[String]>,
     #[serde(with = "arc_slice")]
     pub citations: Arc<[CitationOut]>,
-    pub explanation: String,
+    pub explanation: SharedStr,
     pub facts: Vec<Fact>,
     /// JSON pointers of the facts that were needed but absent.
-    pub missing: Vec<String>,
+    pub missing: Vec<SharedStr>,
     #[serde(with = "arc_str")]
     pub remedy: Arc<str>,
 }

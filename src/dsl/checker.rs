@@ -115,21 +115,22 @@ pub fn check(
         .map(|l| l.map(|(c, _)| c))
         .collect::<Option<Vec<_>>>()
         .unwrap_or_default();
-    Ok(Checked {
-        program: CheckedProgram {
-            rules,
-            lets,
-            tables: ck.tables,
-            hazards,
-            examples,
-            labels: schema
-                .descriptions
-                .iter()
-                .map(|(k, v)| (k.clone(), short_label(v)))
-                .collect(),
-        },
-        warnings,
-    })
+    let mut program = CheckedProgram {
+        rules,
+        lets,
+        tables: ck.tables,
+        hazards,
+        examples,
+        labels: schema
+            .descriptions
+            .iter()
+            .map(|(k, v)| (k.clone(), short_label(v)))
+            .collect(),
+        root_fields: 0,
+        root_lists: 0,
+    };
+    program.number_root_fields();
+    Ok(Checked { program, warnings })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -970,7 +971,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                 let grade = take("grade", self);
                 if let (Some(unit), Some(s), Some(r), Some(grade)) = (unit, s, r, grade) {
                     found = Some(CHazards {
-                        source: path,
+                        source: path.into(),
                         unit,
                         s,
                         is_major,
@@ -1437,7 +1438,7 @@ impl<'a, 'f> Checker<'a, 'f> {
                         kind: *kind,
                         slot,
                         base,
-                        path,
+                        path: path.into(),
                         filter: f.map(Box::new),
                         body: b.map(|(ir, _)| Box::new(ir)),
                     },
@@ -1639,7 +1640,7 @@ impl<'a, 'f> Checker<'a, 'f> {
         Some((
             Ir::Field {
                 base: walk.base,
-                path: walk.path,
+                path: walk.path.into(),
                 scale: walk.scale,
                 leaf,
             },

@@ -27,12 +27,23 @@
 //! let e = evaluate(&p, &serde_json::json!({"employees": 120}), day);
 //! assert_eq!(e.findings[0].explanation, "从业人员120人");
 //! ```
+//!
+//! How it stays cheap per record (one finding per rule, many records): the
+//! parts of a finding that do not depend on the record are built once per
+//! [`Engine`] and shared; JSON pointers are kept as indices into a small
+//! per-record table while a rule runs and written out only for the facts and
+//! missing fields that end up in a finding (pointers of fields read from the
+//! record's root were escaped once by the checker and are shared); fact
+//! values are borrowed from the record until the finding is built; derived
+//! values are memoised by the identity of their arguments; constant lists
+//! (`category in ["矿山", …]`) are searched in place.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -43,7 +54,7 @@ use super::logic::Truth;
 use super::program::*;
 use super::table::{Cell, Found};
 use super::types::{Dim, DurKind, Ty};
-use crate::check::{CitationOut, Fact, Finding, MajorHazard, Outcome};
+use crate::check::{CitationOut, Fact, Finding, MajorHazard, Outcome, SharedStr};
 
 /// Deepest expression nesting the evaluator follows (parse nesting is capped
 /// lower; derived values add depth).
@@ -68,6 +79,19 @@ pub struct Evaluation {
     pub conflicts: Vec<Conflict>,
 }
 
+/// Most unknown-finding texts kept between records (the cache starts over
+/// when full).
+const MAX_TEXTS: usize = 1024;
+const NOT_APPLICABLE: &str = "本条不适用于该企业";
+const TOO_DEEP: &str = "规则计算层次过深，无法完成判断，请联系规则维护人员";
+
+/// Index of a JSON pointer in the evaluator's pointer table.
+type PtrId = usize;
+/// The record's root (the empty pointer).
+const ROOT: PtrId = 0;
+/// "Not in force" in the rule → finding index table.
+const ABSENT: usize = usize::MAX;
+
 #[derive(Debug, Clone)]
 enum Val<'a> {
     Unknown,
@@ -78,7 +102,13 @@ enum Val<'a> {
     Date(Date),
     Dur(i64, DurKind),
     List(Rc<Vec<Val<'a>>>),
-    Node(&'a Json, Rc<str>),
+    /// A list of strings or numbers read from the record (numbers times the
+    /// scale), borrowed: a list value without copying it.
+    Scalars(&'a [Json], f64),
+    /// A table cell of names, borrowed.
+    Names(&'a [String]),
+    /// A record or list in the record, and its pointer.
+    Node(&'a Json, PtrId),
     Row(usize, usize, usize),
 }
 
@@ -100,6 +130,72 @@ impl Val<'_> {
     }
 }
 
+/// One step of a JSON pointer: escaped segments (`/a/b~1c`, from a
+/// [`FieldPath`]) or a list index.
+#[derive(Debug, Clone, Copy)]
+enum PtrSeg<'a> {
+    Escaped(&'a str),
+    Index(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PtrNode<'a> {
+    /// Always a smaller index (the root is its own parent).
+    parent: PtrId,
+    seg: PtrSeg<'a>,
+}
+
+/// Where a fact or a missing field is, until it is written out.
+#[derive(Debug, Clone)]
+enum PathRef<'a> {
+    /// The pointer of a record or list node.
+    Node(PtrId),
+    /// A node's pointer followed by escaped segments; under the root, the
+    /// shared pointer itself.
+    Under(PtrId, &'a Arc<str>),
+    /// `derived:NAME(…)`
+    Label(Arc<str>),
+}
+
+#[derive(Debug, Clone)]
+enum FactVal<'a> {
+    Ref(&'a Json),
+    Own(Json),
+}
+
+/// What reading a field adds to the rule's trace.
+#[derive(Debug, Clone)]
+enum Effect<'a> {
+    Fact(PathRef<'a>, &'a Json),
+    Miss(PathRef<'a>),
+    Nothing,
+}
+
+/// A list from the root as looked up earlier in the same record: its items
+/// and the pointer of the first, or the pointer found missing.
+#[derive(Debug, Clone)]
+enum ListRead<'a> {
+    Items(&'a [Json], PtrId),
+    Missing(PathRef<'a>),
+}
+
+/// A root field as read earlier in the same record.
+#[derive(Debug, Clone)]
+struct RootRead<'a> {
+    leaf: Leaf,
+    scale: f64,
+    val: Val<'a>,
+    effect: Effect<'a>,
+}
+
+#[derive(Debug, Clone)]
+struct PendingFact<'a> {
+    path: PathRef<'a>,
+    value: FactVal<'a>,
+}
+
+static NULL: Json = Json::Null;
+
 /// Runs every rule in force on `as_of`, the major-hazard report, and the
 /// exception/conflict analysis. To evaluate many records with one program,
 /// build an [`Engine`] once and call [`Engine::evaluate`].
@@ -108,8 +204,10 @@ pub fn evaluate(program: &CheckedProgram, record: &Json, as_of: Date) -> Evaluat
 }
 
 /// A checked program ready for many records: the parts of each rule's finding
-/// that do not depend on the record (title, departments, citations, remedy,
-/// the default pass explanation) are built once and shared by every finding.
+/// that do not depend on the record (id, title, departments, citations,
+/// remedy, the default pass explanation) are built once and shared by every
+/// finding, the exception and subject relations between rules are worked out
+/// once, and the evaluator's buffers are kept from one record to the next.
 ///
 /// ```
 /// # use regkb::dsl::{check, parse, Engine, SourceFile, NoTables};
@@ -121,16 +219,25 @@ pub fn evaluate(program: &CheckedProgram, record: &Json, as_of: Date) -> Evaluat
 /// let a = engine.evaluate(&serde_json::json!({}), day);
 /// let b = engine.evaluate(&serde_json::json!({}), day);
 /// assert!(std::sync::Arc::ptr_eq(&a.findings[0].title, &b.findings[0].title));
+/// assert_eq!(a.findings[0].explanation, "符合要求：t");
 /// ```
 #[derive(Debug)]
 pub struct Engine<'p> {
     program: &'p CheckedProgram,
     /// One per `program.rules`, same order.
     shared: Vec<Shared>,
+    /// Exception rules grouped by the rule they depart from, by its id.
+    exceptions: Vec<ExceptionGroup>,
+    /// Rules (indices into `program.rules`) that share a `subject`.
+    subject_pairs: Vec<(usize, usize)>,
+    /// Buffers kept between records (taken with `try_lock`: an engine used
+    /// by two threads at once gives the second fresh buffers).
+    scratch: Mutex<Scratch>,
 }
 
 #[derive(Debug)]
 struct Shared {
+    id: Arc<str>,
     title: Arc<str>,
     departments: Arc<[String]>,
     citations: Arc<[CitationOut]>,
@@ -139,12 +246,107 @@ struct Shared {
     pass: Arc<str>,
 }
 
+#[derive(Debug)]
+struct ExceptionGroup {
+    /// The general rule's id.
+    base: String,
+    /// Rules with that id (versions), in program order.
+    base_rules: Vec<usize>,
+    /// Rules declared `exception to` it, in program order.
+    exceptions: Vec<usize>,
+}
+
+/// Buffers without references into a record, reused from record to record.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// Missing pointers (one per line) → the explanation of an unknown
+    /// finding (see `missing_text`).
+    texts: HashMap<String, Arc<str>, BuildHasherDefault<IdHasher>>,
+    memo_index: HashMap<MemoKey, usize, BuildHasherDefault<IdHasher>>,
+    /// Per item of the quantifiers being evaluated: its truth and where its
+    /// facts end.
+    marks: Vec<(Truth, usize)>,
+    /// Per rule of the program: the index of its finding, or `ABSENT`.
+    pos: Vec<usize>,
+    /// Per finding: whether its rule applies.
+    applies: Vec<Truth>,
+    /// Word ranges of an explanation being written.
+    ranges: Vec<(usize, usize)>,
+    buf: String,
+    /// Capacities the record-bound buffers needed so far.
+    caps: Caps,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Caps {
+    env: usize,
+    facts: usize,
+    missing: usize,
+    ptrs: usize,
+    memo: usize,
+    memo_missing: usize,
+}
+
+/// A derived value's call: the function and the identity (address) of each
+/// argument node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct MemoKey {
+    func: usize,
+    args: [usize; 4],
+}
+
+/// Hasher for the evaluator's own keys (argument addresses, pointers built
+/// from the program's paths): multiply–rotate, eight bytes at a time; the
+/// keys are not chosen by users, so no flooding defence is needed.
+#[derive(Debug, Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl IdHasher {
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0xf135_7aea_2e62_a9c5);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
+        }
+        for b in chunks.remainder() {
+            self.add(u64::from(*b));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}
+
+struct MemoEntry<'a> {
+    val: Val<'a>,
+    /// Range in `memo_missing`.
+    missing: (usize, usize),
+    label: Arc<str>,
+}
+
 impl<'p> Engine<'p> {
     pub fn new(program: &'p CheckedProgram) -> Self {
         let shared = program
             .rules
             .iter()
             .map(|r| Shared {
+                id: Arc::from(r.meta.id.as_str()),
                 title: Arc::from(r.meta.title.as_str()),
                 departments: Arc::from(r.meta.departments.as_slice()),
                 citations: Arc::from(r.meta.citations.as_slice()),
@@ -152,174 +354,252 @@ impl<'p> Engine<'p> {
                 pass: Arc::from(format!("符合要求：{}", r.meta.title)),
             })
             .collect();
-        Engine { program, shared }
+        let mut by_base: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut by_subject: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, r) in program.rules.iter().enumerate() {
+            if let Some(base) = &r.meta.exception_to {
+                by_base.entry(base).or_default().push(i);
+            }
+            if let Some(subject) = &r.meta.subject {
+                by_subject.entry(subject).or_default().push(i);
+            }
+        }
+        let exceptions = by_base
+            .into_iter()
+            .map(|(base, exceptions)| ExceptionGroup {
+                base: base.to_string(),
+                base_rules: program
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.meta.id == base)
+                    .map(|(i, _)| i)
+                    .collect(),
+                exceptions,
+            })
+            .collect();
+        let mut subject_pairs = Vec::new();
+        for group in by_subject.values() {
+            for (x, &i) in group.iter().enumerate() {
+                for &j in group.iter().skip(x + 1) {
+                    subject_pairs.push((i, j));
+                }
+            }
+        }
+        Engine {
+            program,
+            shared,
+            exceptions,
+            subject_pairs,
+            scratch: Mutex::new(Scratch::default()),
+        }
     }
 
     /// Evaluates one record on `as_of` (see [`evaluate`]).
     pub fn evaluate(&self, record: &Json, as_of: Date) -> Evaluation {
+        let mut guard = self.scratch.try_lock();
+        let mut fresh = Scratch::default();
+        let scratch: &mut Scratch = match guard.as_deref_mut() {
+            Ok(s) => s,
+            Err(_) => &mut fresh,
+        };
         let program = self.program;
-        let mut ev = Evaluator::new(program, record, as_of);
-        let mut results = Vec::with_capacity(program.rules.len());
-        for (rule, shared) in program.rules.iter().zip(&self.shared) {
+        let mut ev = Evaluator::new(program, record, as_of, scratch);
+        ev.s.pos.clear();
+        ev.s.pos.resize(program.rules.len(), ABSENT);
+        ev.s.applies.clear();
+        let mut findings = Vec::with_capacity(program.rules.len());
+        for (i, (rule, shared)) in program.rules.iter().zip(&self.shared).enumerate() {
             if rule.meta.in_force(as_of) {
-                results.push(ev.rule(rule, shared));
+                let (finding, applies) = ev.rule(rule, shared);
+                if let Some(p) = ev.s.pos.get_mut(i) {
+                    *p = findings.len();
+                }
+                ev.s.applies.push(applies);
+                findings.push(finding);
             }
         }
-        let conflicts = resolve_exceptions(program, &mut results);
+        let conflicts = self.resolve_exceptions(&mut findings, &ev.s.applies, &ev.s.pos);
         let major_hazards = match &program.hazards {
             Some(h) => ev.hazards(h),
             None => Vec::new(),
         };
+        ev.finish();
         Evaluation {
-            findings: results.into_iter().map(|r| r.finding).collect(),
+            findings,
             major_hazards,
             conflicts,
         }
     }
-}
 
-struct RuleResult<'a> {
-    finding: Finding,
-    applies: Truth,
-    exception_to: Option<&'a str>,
-    subject: Option<&'a str>,
-}
-
-fn resolve_exceptions(program: &CheckedProgram, results: &mut [RuleResult<'_>]) -> Vec<Conflict> {
-    let mut conflicts = Vec::new();
-    // exceptions that apply, per general rule
-    let mut by_base: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, r) in results.iter().enumerate() {
-        if let (Some(base), Truth::True) = (r.exception_to, r.applies) {
-            by_base.entry(base.to_string()).or_default().push(i);
-        }
-    }
-    let mut bases: Vec<_> = by_base.into_iter().collect();
-    bases.sort();
-    for (base, exc) in bases {
-        let Some(bi) = results.iter().position(|r| r.finding.rule == base) else {
-            continue;
+    /// Exceptions that apply replace the rule they depart from (when they
+    /// agree) or are reported as a conflict (when they do not); rules on the
+    /// same subject that both apply and disagree are reported too.
+    fn resolve_exceptions(
+        &self,
+        findings: &mut [Finding],
+        applies: &[Truth],
+        pos: &[usize],
+    ) -> Vec<Conflict> {
+        let finding_of = |rule: usize| pos.get(rule).copied().filter(|&f| f != ABSENT);
+        let applying = |rule: &usize| {
+            finding_of(*rule).filter(|&f| applies.get(f).copied() == Some(Truth::True))
         };
-        let outcomes: Vec<Outcome> = exc
-            .iter()
-            .filter_map(|&i| results.get(i).map(|r| r.finding.outcome))
-            .collect();
-        let agree = outcomes.windows(2).all(|w| w.first() == w.get(1));
-        if !agree {
-            let mut ids: Vec<String> = exc
-                .iter()
-                .filter_map(|&i| results.get(i).map(|r| r.finding.rule.clone()))
+        let mut conflicts = Vec::new();
+        for g in &self.exceptions {
+            let mut exc = g.exceptions.iter().filter_map(applying).peekable();
+            let Some(&first) = exc.peek() else {
+                continue;
+            };
+            let Some(bi) = g.base_rules.iter().find_map(|&r| finding_of(r)) else {
+                continue;
+            };
+            let first_outcome = findings.get(first).map(|f| f.outcome);
+            let agree = exc.all(|i| findings.get(i).map(|f| f.outcome) == first_outcome);
+            let exc = g.exceptions.iter().filter_map(applying);
+            if !agree {
+                let mut ids: Vec<String> = exc
+                    .filter_map(|i| findings.get(i).map(|f| f.rule.to_string()))
+                    .collect();
+                ids.sort();
+                conflicts.push(Conflict {
+                    explanation: format!(
+                        "{}均为{}的例外规则且同时适用，但结论不同，未规定优先顺序，需人工确定",
+                        ids.join("、"),
+                        g.base
+                    ),
+                    rules: ids,
+                    subject: g.base.clone(),
+                });
+                continue;
+            }
+            let names: Vec<String> = exc
+                .filter_map(|i| {
+                    findings
+                        .get(i)
+                        .map(|f| format!("{}（{}）", f.rule, f.title))
+                })
                 .collect();
-            ids.sort();
-            conflicts.push(Conflict {
-                explanation: format!(
-                    "{}均为{}的例外规则且同时适用，但结论不同，未规定优先顺序，需人工确定",
-                    ids.join("、"),
-                    base
-                ),
-                rules: ids,
-                subject: base.clone(),
-            });
-            continue;
-        }
-        let names: Vec<String> = exc
-            .iter()
-            .filter_map(|&i| {
-                results
-                    .get(i)
-                    .map(|r| format!("{}（{}）", r.finding.rule, r.finding.title))
-            })
-            .collect();
-        if let Some(b) = results.get_mut(bi)
-            && b.applies != Truth::False
-        {
-            b.finding.outcome = Outcome::NotApplicable;
-            b.finding.explanation =
-                format!("本项由例外规则{}调整，以该规则的结论为准", names.join("、"));
-            b.finding.missing.clear();
-        }
-    }
-    // rules on the same subject that both apply and disagree
-    let _ = program;
-    let mut by_subject: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, r) in results.iter().enumerate() {
-        if let (Some(s), Truth::True) = (r.subject, r.applies) {
-            by_subject.entry(s).or_default().push(i);
-        }
-    }
-    let mut pairs = Vec::new();
-    for group in by_subject.values() {
-        for (x, &i) in group.iter().enumerate() {
-            for &j in group.iter().skip(x + 1) {
-                pairs.push((i, j));
+            if applies.get(bi).is_some_and(|a| *a != Truth::False)
+                && let Some(b) = findings.get_mut(bi)
+            {
+                b.outcome = Outcome::NotApplicable;
+                b.explanation = SharedStr::from(format!(
+                    "本项由例外规则{}调整，以该规则的结论为准",
+                    names.join("、")
+                ));
+                b.missing.clear();
             }
         }
-    }
-    for (i, j) in pairs {
-        {
-            let (Some(a), Some(b)) = (results.get(i), results.get(j)) else {
+        // rules on the same subject that both apply and disagree
+        for &(i, j) in &self.subject_pairs {
+            let (Some(fi), Some(fj)) = (applying(&i), applying(&j)) else {
                 continue;
             };
-            let (Some(sa), Some(sb)) = (&a.subject, &b.subject) else {
+            let (Some(ri), Some(rj)) = (self.program.rules.get(i), self.program.rules.get(j))
+            else {
                 continue;
             };
-            if sa != sb || a.applies != Truth::True || b.applies != Truth::True {
+            let (Some(a), Some(b)) = (findings.get(fi), findings.get(fj)) else {
                 continue;
-            }
-            let related = a.exception_to == Some(b.finding.rule.as_str())
-                || b.exception_to == Some(a.finding.rule.as_str());
+            };
+            let related = ri.meta.exception_to.as_deref() == Some(&*b.rule)
+                || rj.meta.exception_to.as_deref() == Some(&*a.rule);
             let disagree = matches!(
-                (a.finding.outcome, b.finding.outcome),
+                (a.outcome, b.outcome),
                 (Outcome::Pass, Outcome::Fail) | (Outcome::Fail, Outcome::Pass)
             );
             if disagree && !related {
-                let mut ids = vec![a.finding.rule.clone(), b.finding.rule.clone()];
+                let subject = ri.meta.subject.as_deref().unwrap_or("");
+                let mut ids = vec![a.rule.to_string(), b.rule.to_string()];
                 ids.sort();
                 conflicts.push(Conflict {
                     explanation: format!(
                         "{}与{}针对同一事项（{}）同时适用但结论相反，且均未声明为对方的例外，需人工确定适用哪一条",
                         ids.first().map(String::as_str).unwrap_or(""),
                         ids.get(1).map(String::as_str).unwrap_or(""),
-                        sa
+                        subject
                     ),
                     rules: ids,
-                    subject: sa.to_string(),
+                    subject: subject.to_string(),
                 });
             }
         }
+        conflicts.sort_by(|a, b| a.rules.cmp(&b.rules));
+        conflicts
     }
-    conflicts.sort_by(|a, b| a.rules.cmp(&b.rules));
-    conflicts
 }
 
-struct Evaluator<'a> {
+struct Evaluator<'a, 's> {
     program: &'a CheckedProgram,
     record: &'a Json,
     as_of: Date,
+    s: &'s mut Scratch,
+    /// Variable slots: the current rule's, then one frame per derived value
+    /// being computed (`frame` is where the innermost starts).
     env: Vec<Val<'a>>,
-    facts: Vec<Fact>,
-    missing: Vec<String>,
-    memo: HashMap<(usize, String), (Val<'a>, Vec<String>, String)>,
+    frame: usize,
+    /// Pointer table of this record; entry 0 is the root.
+    ptrs: Vec<PtrNode<'a>>,
+    facts: Vec<PendingFact<'a>>,
+    missing: Vec<PathRef<'a>>,
+    memo: Vec<MemoEntry<'a>>,
+    memo_missing: Vec<PathRef<'a>>,
+    /// Per numbered root field ([`FieldPath::root`]), once read.
+    roots: Vec<Option<RootRead<'a>>>,
+    /// Per numbered root list, once looked up.
+    lists: Vec<Option<ListRead<'a>>>,
     depth: usize,
     too_deep: bool,
 }
 
-impl<'a> Evaluator<'a> {
-    fn new(program: &'a CheckedProgram, record: &'a Json, as_of: Date) -> Self {
+impl<'a, 's> Evaluator<'a, 's> {
+    fn new(program: &'a CheckedProgram, record: &'a Json, as_of: Date, s: &'s mut Scratch) -> Self {
+        s.memo_index.clear();
+        s.marks.clear();
+        let caps = s.caps;
+        let mut ptrs = Vec::with_capacity(caps.ptrs.max(16));
+        ptrs.push(PtrNode {
+            parent: ROOT,
+            seg: PtrSeg::Escaped(""),
+        });
         Evaluator {
             program,
             record,
             as_of,
-            env: Vec::new(),
-            facts: Vec::new(),
-            missing: Vec::new(),
-            memo: HashMap::new(),
+            s,
+            env: Vec::with_capacity(caps.env),
+            frame: 0,
+            ptrs,
+            facts: Vec::with_capacity(caps.facts),
+            missing: Vec::with_capacity(caps.missing),
+            memo: Vec::with_capacity(caps.memo),
+            memo_missing: Vec::with_capacity(caps.memo_missing),
+            roots: std::iter::repeat_with(|| None)
+                .take(program.root_fields)
+                .collect(),
+            lists: std::iter::repeat_with(|| None)
+                .take(program.root_lists)
+                .collect(),
             depth: 0,
             too_deep: false,
         }
     }
 
-    fn rule(&mut self, rule: &'a CRule, shared: &Shared) -> RuleResult<'a> {
+    /// Remembers how large the buffers grew, so the next record allocates
+    /// them once.
+    fn finish(self) {
+        let c = &mut self.s.caps;
+        c.env = c.env.max(self.env.capacity());
+        c.facts = c.facts.max(self.facts.capacity());
+        c.missing = c.missing.max(self.missing.capacity());
+        c.ptrs = c.ptrs.max(self.ptrs.capacity());
+        c.memo = c.memo.max(self.memo.capacity());
+        c.memo_missing = c.memo_missing.max(self.memo_missing.capacity());
+    }
+
+    fn rule(&mut self, rule: &'a CRule, shared: &Shared) -> (Finding, Truth) {
+        self.frame = 0;
         self.env.clear();
         self.env.resize(rule.slots, Val::Unknown);
         self.facts.clear();
@@ -337,57 +617,199 @@ impl<'a> Evaluator<'a> {
                 _ => Outcome::Unknown,
             },
         };
-        let explanation = if self.too_deep {
-            "规则计算层次过深，无法完成判断，请联系规则维护人员".to_string()
+        // rendering reads facts too: before the facts are taken
+        let mut explanation = if self.too_deep {
+            SharedStr::from_static(TOO_DEEP)
         } else {
             match outcome {
-                Outcome::Fail => self.render(&rule.explain),
+                Outcome::Fail => SharedStr::from(self.render(&rule.explain)),
                 Outcome::Pass => match &rule.explain_pass {
-                    Some(t) => self.render(t),
-                    None => shared.pass.to_string(),
+                    Some(t) => SharedStr::from(self.render(t)),
+                    None => SharedStr::from(&shared.pass),
                 },
-                Outcome::Unknown => format!(
-                    "缺少判断所需的信息，需现场核查：{}",
-                    readable_missing(&self.missing, &self.program.labels)
-                ),
-                Outcome::NotApplicable => "本条不适用于该企业".to_string(),
+                Outcome::Unknown => SharedStr::default(),
+                Outcome::NotApplicable => SharedStr::from_static(NOT_APPLICABLE),
             }
         };
-        let mut facts = Vec::with_capacity(self.facts.len());
-        for f in self.facts.drain(..) {
-            if !facts.iter().any(|g: &Fact| g.path == f.path) {
-                facts.push(f);
-            }
-        }
-        let mut missing = Vec::new();
-        if outcome == Outcome::Unknown {
-            for m in self.missing.drain(..) {
-                if !missing.contains(&m) {
-                    missing.push(m);
-                }
-            }
+        let facts = self.take_facts();
+        let missing = if outcome == Outcome::Unknown {
+            self.take_missing()
+        } else {
+            Vec::new()
+        };
+        if outcome == Outcome::Unknown && !self.too_deep {
+            explanation = self.missing_text(&missing);
         }
         let outcome = if self.too_deep {
             Outcome::Unknown
         } else {
             outcome
         };
-        RuleResult {
-            finding: Finding {
-                rule: rule.meta.id.clone(),
-                title: Arc::clone(&shared.title),
-                outcome,
-                severity: rule.meta.severity,
-                departments: Arc::clone(&shared.departments),
-                citations: Arc::clone(&shared.citations),
-                explanation,
-                facts,
-                missing,
-                remedy: Arc::clone(&shared.remedy),
-            },
-            applies,
-            exception_to: rule.meta.exception_to.as_deref(),
-            subject: rule.meta.subject.as_deref(),
+        let finding = Finding {
+            rule: SharedStr::from(&shared.id),
+            title: Arc::clone(&shared.title),
+            outcome,
+            severity: rule.meta.severity,
+            departments: Arc::clone(&shared.departments),
+            citations: Arc::clone(&shared.citations),
+            explanation,
+            facts,
+            missing,
+            remedy: Arc::clone(&shared.remedy),
+        };
+        (finding, applies)
+    }
+
+    /// The facts read, each pointer once (the first reading), written out.
+    fn take_facts(&mut self) -> Vec<Fact> {
+        let mut pending = std::mem::take(&mut self.facts);
+        let mut out: Vec<Fact> = Vec::with_capacity(pending.len());
+        for p in pending.drain(..) {
+            let Some(path) = self.unique_path(&p.path, out.iter().map(|f| &f.path)) else {
+                continue;
+            };
+            let value = match p.value {
+                FactVal::Ref(j) => j.clone(),
+                FactVal::Own(j) => j,
+            };
+            out.push(Fact { path, value });
+        }
+        self.facts = pending;
+        out
+    }
+
+    /// The missing pointers, each once, written out.
+    fn take_missing(&mut self) -> Vec<SharedStr> {
+        let pending = std::mem::take(&mut self.missing);
+        let mut out: Vec<SharedStr> = Vec::with_capacity(pending.len());
+        for p in &pending {
+            if let Some(path) = self.unique_path(p, out.iter()) {
+                out.push(path);
+            }
+        }
+        self.missing = pending;
+        self.missing.clear();
+        out
+    }
+
+    /// `p` written out, unless one of `seen` is the same pointer.
+    fn unique_path<'x>(
+        &mut self,
+        p: &PathRef<'a>,
+        mut seen: impl Iterator<Item = &'x SharedStr>,
+    ) -> Option<SharedStr> {
+        let shared = match p {
+            PathRef::Under(ROOT, a) => Some(*a),
+            PathRef::Label(a) => Some(a),
+            _ => None,
+        };
+        if let Some(a) = shared {
+            return if seen.any(|s| s.as_str() == &**a) {
+                None
+            } else {
+                Some(SharedStr::from(a))
+            };
+        }
+        let mut buf = std::mem::take(&mut self.s.buf);
+        buf.clear();
+        self.write_path(p, &mut buf);
+        let out = if seen.any(|s| s.as_str() == buf) {
+            None
+        } else {
+            Some(SharedStr::from(buf.as_str()))
+        };
+        self.s.buf = buf;
+        out
+    }
+
+    fn write_path(&self, p: &PathRef<'a>, out: &mut String) {
+        match p {
+            PathRef::Node(id) => self.write_ptr(*id, out),
+            PathRef::Under(id, suffix) => {
+                self.write_ptr(*id, out);
+                out.push_str(suffix);
+            }
+            PathRef::Label(a) => out.push_str(a),
+        }
+    }
+
+    fn write_ptr(&self, id: PtrId, out: &mut String) {
+        if id == ROOT {
+            return;
+        }
+        let Some(node) = self.ptrs.get(id) else {
+            return;
+        };
+        if node.parent < id {
+            self.write_ptr(node.parent, out);
+        }
+        match node.seg {
+            PtrSeg::Escaped(s) => out.push_str(s),
+            PtrSeg::Index(i) => push_index(out, i),
+        }
+    }
+
+    fn ptr_string(&self, id: PtrId) -> String {
+        let mut s = String::new();
+        self.write_ptr(id, &mut s);
+        s
+    }
+
+    fn push_ptr(&mut self, parent: PtrId, seg: PtrSeg<'a>) -> PtrId {
+        self.ptrs.push(PtrNode { parent, seg });
+        self.ptrs.len() - 1
+    }
+
+    /// `缺少判断所需的信息，需现场核查：…`, the missing pointers in words
+    /// (labels from the schema's descriptions), each wording once. The same
+    /// missing pointers give the same text, shared from record to record.
+    fn missing_text(&mut self, missing: &[SharedStr]) -> SharedStr {
+        let s = &mut *self.s;
+        s.buf.clear();
+        for m in missing {
+            s.buf.push_str(m);
+            s.buf.push('\n');
+        }
+        if let Some(text) = s.texts.get(s.buf.as_str()) {
+            return SharedStr::from(text);
+        }
+        let labels = &self.program.labels;
+        let mut out = String::with_capacity(96);
+        out.push_str("缺少判断所需的信息，需现场核查：");
+        s.ranges.clear();
+        for m in missing {
+            let words = pointer_words(m, labels);
+            if s.ranges
+                .iter()
+                .any(|&(a, b)| out.get(a..b) == Some(words.as_str()))
+            {
+                continue;
+            }
+            if !s.ranges.is_empty() {
+                out.push('、');
+            }
+            let start = out.len();
+            out.push_str(&words);
+            s.ranges.push((start, out.len()));
+        }
+        if s.ranges.is_empty() {
+            out.push_str("（数据不足或对照表中无法唯一确定）");
+        }
+        let text: Arc<str> = Arc::from(out);
+        if s.texts.len() >= MAX_TEXTS {
+            s.texts.clear();
+        }
+        s.texts.insert(s.buf.clone(), Arc::clone(&text));
+        SharedStr::from(text)
+    }
+
+    fn replay_list(&mut self, read: ListRead<'a>) -> Option<Items<'a>> {
+        match read {
+            ListRead::Items(xs, first) => Some(Items::Slice(xs, first)),
+            ListRead::Missing(p) => {
+                self.miss(p);
+                None
+            }
         }
     }
 
@@ -396,16 +818,20 @@ impl<'a> Evaluator<'a> {
             Some(items) => items,
             None => return Vec::new(),
         };
-        let mut out = Vec::new();
-        for item in items {
-            self.env = vec![Val::Unknown; h.slots.max(1)];
-            let Some((node, ptr)) = item else { continue };
+        let mut out = Vec::with_capacity(items.len());
+        for idx in 0..items.len() {
+            self.frame = 0;
+            self.env.clear();
+            self.env.resize(h.slots.max(1), Val::Unknown);
+            let Some((node, ptr)) = self.item(&items, idx) else {
+                continue;
+            };
             if let Some(slot) = self.env.get_mut(0) {
-                *slot = Val::Node(node, Rc::clone(&ptr));
+                *slot = Val::Node(node, ptr);
             }
             let unit = match self.eval(&h.unit) {
                 Val::Str(s) => s.into_owned(),
-                _ => ptr.to_string(),
+                _ => self.ptr_string(ptr),
             };
             let num = |v: Val<'_>| match v {
                 Val::Num(n) if n.is_finite() => Some(round9(n)),
@@ -442,27 +868,101 @@ impl<'a> Evaluator<'a> {
     }
 
     fn render(&mut self, parts: &'a [CPart]) -> String {
-        let mut out = String::new();
+        let size = parts
+            .iter()
+            .map(|p| match p {
+                CPart::Text(t) => t.len(),
+                CPart::Hole(..) => 16,
+            })
+            .sum();
+        let mut out = String::with_capacity(size);
         for p in parts {
             match p {
                 CPart::Text(t) => out.push_str(t),
                 CPart::Hole(ir, ty) => {
                     let v = self.eval(ir);
-                    out.push_str(&display(&v, ty, self.program));
+                    self.display(&mut out, &v, ty);
                 }
             }
         }
         out
     }
 
-    fn miss(&mut self, ptr: String) {
-        self.missing.push(ptr);
+    fn display(&self, out: &mut String, v: &Val<'_>, ty: &Ty) {
+        let inner = |ty: &Ty| -> Ty {
+            match ty {
+                Ty::List(t) => (**t).clone(),
+                other => other.clone(),
+            }
+        };
+        match v {
+            Val::Unknown => out.push_str("（未知）"),
+            Val::None => out.push('无'),
+            Val::Bool(true) => out.push('是'),
+            Val::Bool(false) => out.push('否'),
+            Val::Num(n) => {
+                let dim = match ty {
+                    Ty::Num { dim, .. } => *dim,
+                    _ => Dim::Free,
+                };
+                write_num(out, *n);
+                out.push_str(dim.unit_zh());
+            }
+            Val::Str(s) => out.push_str(s),
+            Val::Date(d) => {
+                let _ = write!(out, "{d}");
+            }
+            Val::Dur(n, DurKind::Days) => {
+                let _ = write!(out, "{n}天");
+            }
+            Val::Dur(n, DurKind::Months) => {
+                if n % 12 == 0 {
+                    let _ = write!(out, "{}年", n / 12);
+                } else {
+                    let _ = write!(out, "{n}个月");
+                }
+            }
+            Val::List(xs) => {
+                let t = inner(ty);
+                for (i, x) in xs.iter().enumerate() {
+                    if i > 0 {
+                        out.push('、');
+                    }
+                    self.display(out, x, &t);
+                }
+            }
+            Val::Scalars(xs, scale) => {
+                let t = inner(ty);
+                for (i, x) in xs.iter().enumerate() {
+                    if i > 0 {
+                        out.push('、');
+                    }
+                    self.display(out, &scalar(x, *scale), &t);
+                }
+            }
+            Val::Names(ns) => {
+                for (i, n) in ns.iter().enumerate() {
+                    if i > 0 {
+                        out.push('、');
+                    }
+                    out.push_str(n);
+                }
+            }
+            Val::Node(_, p) => self.write_ptr(*p, out),
+            Val::Row(..) => {
+                let _ = write!(out, "{}", to_json(v, self.program));
+            }
+        }
     }
 
-    fn fact(&mut self, path: String, value: &Json) {
-        self.facts.push(Fact {
+    fn miss(&mut self, at: PathRef<'a>) {
+        self.missing.push(at);
+    }
+
+    fn fact(&mut self, path: PathRef<'a>, value: &'a Json) {
+        self.facts.push(PendingFact {
             path,
-            value: value.clone(),
+            value: FactVal::Ref(value),
         });
     }
 
@@ -479,14 +979,7 @@ impl<'a> Evaluator<'a> {
 
     fn eval_inner(&mut self, ir: &'a Ir) -> Val<'a> {
         match ir {
-            Ir::Const(l) => match l {
-                Lit::Bool(b) => Val::Bool(*b),
-                Lit::None => Val::None,
-                Lit::Num(n) => Val::Num(*n),
-                Lit::Str(s) => Val::Str(Cow::Borrowed(s.as_str())),
-                Lit::Date(d) => Val::Date(*d),
-                Lit::Dur(n, k) => Val::Dur(*n, *k),
-            },
+            Ir::Const(l) => constant(l),
             Ir::AsOf => Val::Date(self.as_of),
             Ir::Field {
                 base,
@@ -523,11 +1016,7 @@ impl<'a> Evaluator<'a> {
                         .and_then(|tb| tb.cell(v, r, *column))
                     {
                         Some(Cell::Text(s)) => Val::Str(Cow::Borrowed(s.as_str())),
-                        Some(Cell::Names(ns)) => Val::List(Rc::new(
-                            ns.iter()
-                                .map(|n| Val::Str(Cow::Borrowed(n.as_str())))
-                                .collect(),
-                        )),
+                        Some(Cell::Names(ns)) => Val::Names(ns),
                         Some(Cell::Num(Some(n))) => Val::Num(*n),
                         Some(Cell::Num(None)) => Val::None,
                         None => Val::Unknown,
@@ -584,6 +1073,16 @@ impl<'a> Evaluator<'a> {
                 _ => Val::Unknown,
             },
             Ir::Contains(list, item) => {
+                // `x in ["矿山", …]`: the constants are compared where they are
+                // (the same result as building the list; its items would be
+                // evaluated one level deeper, hence the depth condition)
+                if let Ir::List(items) = &**list
+                    && self.depth + 2 < MAX_DEPTH
+                    && items.iter().all(|i| matches!(i, Ir::Const(_)))
+                {
+                    let x = self.eval(item);
+                    return contains_constants(items, &x);
+                }
                 let (l, x) = (self.eval(list), self.eval(item));
                 contains(&l, &x)
             }
@@ -619,186 +1118,239 @@ impl<'a> Evaluator<'a> {
         let Some(def) = self.program.lets.get(func) else {
             return Val::Unknown;
         };
-        let mut argv = Vec::with_capacity(args.len());
-        let mut key = String::new();
-        for a in args {
+        // the arguments go on the stack as the new frame
+        let base = self.env.len();
+        let mut key = MemoKey { func, args: [0; 4] };
+        for (i, a) in args.iter().enumerate() {
             let v = self.eval(a);
-            if let Val::Node(_, p) = &v {
-                key.push_str(p);
+            if let (Val::Node(j, _), Some(k)) = (&v, key.args.get_mut(i)) {
+                *k = std::ptr::from_ref::<Json>(j) as usize;
             }
-            key.push('|');
-            argv.push(v);
+            self.env.push(v);
         }
-        let memo_key = (func, key);
-        if let Some((v, missing, label)) = self.memo.get(&memo_key) {
-            let (v, label) = (v.clone(), label.clone());
-            self.missing.extend(missing.iter().cloned());
-            self.facts.push(Fact {
-                path: label,
-                value: to_json(&v, self.program),
+        let memoised = args.len() <= key.args.len();
+        if memoised && let Some(&m) = self.s.memo_index.get(&key) {
+            self.env.truncate(base);
+            let Some(e) = self.memo.get(m) else {
+                return Val::Unknown;
+            };
+            let (v, label, (from, to)) = (e.val.clone(), Arc::clone(&e.label), e.missing);
+            for k in from..to {
+                if let Some(p) = self.memo_missing.get(k) {
+                    self.missing.push(p.clone());
+                }
+            }
+            self.facts.push(PendingFact {
+                value: FactVal::Own(to_json(&v, self.program)),
+                path: PathRef::Label(label),
             });
             return v;
         }
-        let label = if args.is_empty() {
-            format!("derived:{}", def.name)
-        } else {
-            format!("derived:{}({})", def.name, memo_key.1.trim_end_matches('|'))
-        };
-        let saved_env = std::mem::replace(&mut self.env, argv);
-        self.env.resize(def.slots.max(args.len()), Val::Unknown);
-        let saved_facts = std::mem::take(&mut self.facts);
-        let saved_missing = std::mem::take(&mut self.missing);
+        let label = self.label(&def.name, base, args.len());
+        let saved_frame = std::mem::replace(&mut self.frame, base);
+        self.env
+            .resize(base + def.slots.max(args.len()), Val::Unknown);
+        let (facts_mark, missing_mark) = (self.facts.len(), self.missing.len());
         let v = self.eval(&def.body);
-        let missing = std::mem::replace(&mut self.missing, saved_missing);
-        self.facts = saved_facts;
-        self.env = saved_env;
-        self.missing.extend(missing.iter().cloned());
-        self.memo
-            .insert(memo_key, (v.clone(), missing, label.clone()));
-        self.facts.push(Fact {
-            path: label,
-            value: to_json(&v, self.program),
+        // the body's own facts are summed up by the derived value's fact
+        self.facts.truncate(facts_mark);
+        self.frame = saved_frame;
+        self.env.truncate(base);
+        if memoised {
+            let from = self.memo_missing.len();
+            if let Some(new) = self.missing.get(missing_mark..) {
+                self.memo_missing.extend(new.iter().cloned());
+            }
+            self.s.memo_index.insert(key, self.memo.len());
+            self.memo.push(MemoEntry {
+                val: v.clone(),
+                missing: (from, self.memo_missing.len()),
+                label: Arc::clone(&label),
+            });
+        }
+        self.facts.push(PendingFact {
+            value: FactVal::Own(to_json(&v, self.program)),
+            path: PathRef::Label(label),
         });
         v
     }
 
-    fn start(&mut self, base: Base) -> Option<(&'a Json, Rc<str>)> {
+    /// `derived:NAME`, or `derived:NAME(/units/0)` with the pointers of the
+    /// record arguments (in `env[base..base + n]`).
+    fn label(&mut self, name: &str, base: usize, n: usize) -> Arc<str> {
+        let mut s = String::with_capacity(name.len() + 24);
+        s.push_str("derived:");
+        s.push_str(name);
+        if n > 0 {
+            s.push('(');
+            let open = s.len();
+            for k in base..base + n {
+                if let Some(Val::Node(_, p)) = self.env.get(k) {
+                    self.write_ptr(*p, &mut s);
+                }
+                s.push('|');
+            }
+            let kept = s.get(open..).map_or(0, |a| a.trim_end_matches('|').len());
+            s.truncate(open + kept);
+            s.push(')');
+        }
+        Arc::from(s)
+    }
+
+    fn start(&self, base: Base) -> Option<(&'a Json, PtrId)> {
         match base {
-            Base::Root => Some((self.record, Rc::from(""))),
-            Base::Var(slot) => match self.env.get(slot) {
-                Some(Val::Node(n, p)) => Some((*n, Rc::clone(p))),
+            Base::Root => Some((self.record, ROOT)),
+            Base::Var(slot) => match self.env.get(self.frame + slot) {
+                Some(Val::Node(n, p)) => Some((*n, *p)),
                 _ => None,
             },
         }
     }
 
-    fn field(&mut self, base: Base, path: &[String], scale: f64, leaf: Leaf) -> Val<'a> {
-        let Some((mut node, base_ptr)) = self.start(base) else {
+    fn field(&mut self, base: Base, path: &'a FieldPath, scale: f64, leaf: Leaf) -> Val<'a> {
+        if base == Base::Root && path.root != NO_ROOT {
+            // a root field is looked up once per record, whichever rule reads it
+            if let Some(Some(r)) = self.roots.get(path.root)
+                && r.leaf == leaf
+                && r.scale.to_bits() == scale.to_bits()
+            {
+                let (v, effect) = (r.val.clone(), r.effect.clone());
+                self.note(effect);
+                return v;
+            }
+            let (v, effect) = self.read(self.record, ROOT, path, scale, leaf);
+            if let Some(slot) = self.roots.get_mut(path.root) {
+                *slot = Some(RootRead {
+                    leaf,
+                    scale,
+                    val: v.clone(),
+                    effect: effect.clone(),
+                });
+            }
+            self.note(effect);
+            return v;
+        }
+        let Some((node, base_ptr)) = self.start(base) else {
             return Val::Unknown;
         };
-        let mut ptr = String::with_capacity(base_ptr.len() + 32);
-        ptr.push_str(&base_ptr);
-        for seg in path {
+        let (v, effect) = self.read(node, base_ptr, path, scale, leaf);
+        self.note(effect);
+        v
+    }
+
+    fn note(&mut self, effect: Effect<'a>) {
+        match effect {
+            Effect::Fact(p, j) => self.fact(p, j),
+            Effect::Miss(p) => self.miss(p),
+            Effect::Nothing => {}
+        }
+    }
+
+    /// Reads `path` from `node` (whose pointer is `base_ptr`): the value, and
+    /// the fact read or the field found missing.
+    fn read(
+        &mut self,
+        mut node: &'a Json,
+        base_ptr: PtrId,
+        path: &'a FieldPath,
+        scale: f64,
+        leaf: Leaf,
+    ) -> (Val<'a>, Effect<'a>) {
+        // the pointer so far: the base's, then a prefix of the path
+        let mut at: Option<&'a Arc<str>> = None;
+        let here = |at: Option<&'a Arc<str>>| match at {
+            Some(p) => PathRef::Under(base_ptr, p),
+            None => PathRef::Node(base_ptr),
+        };
+        for (seg, ptr) in path.segs.iter().zip(&path.ptrs) {
             match node {
-                Json::Object(m) => {
-                    push_ptr(&mut ptr, seg);
-                    match m.get(seg) {
-                        Some(v) => node = v,
-                        None => {
-                            self.miss(ptr);
-                            return Val::Unknown;
-                        }
+                Json::Object(m) => match m.get(seg) {
+                    Some(v) => {
+                        node = v;
+                        at = Some(ptr);
                     }
-                }
-                Json::Null => {
-                    self.fact(ptr, &Json::Null);
-                    return Val::None;
-                }
-                _ => {
-                    self.miss(ptr);
-                    return Val::Unknown;
-                }
+                    None => return (Val::Unknown, Effect::Miss(PathRef::Under(base_ptr, ptr))),
+                },
+                Json::Null => return (Val::None, Effect::Fact(here(at), &NULL)),
+                _ => return (Val::Unknown, Effect::Miss(here(at))),
             }
         }
         if node.is_null() {
-            self.fact(ptr, node);
-            return Val::None;
+            return (Val::None, Effect::Fact(here(at), node));
         }
         let v = match (leaf, node) {
             (Leaf::Num, Json::Number(n)) => n.as_f64().map(|x| Val::Num(x * scale)),
             (Leaf::Str, Json::String(s)) => Some(Val::Str(Cow::Borrowed(s.as_str()))),
             (Leaf::Date, Json::String(s)) => s.parse::<Date>().ok().map(Val::Date),
             (Leaf::Bool, Json::Bool(b)) => Some(Val::Bool(*b)),
-            (Leaf::Scalars, Json::Array(items)) => Some(Val::List(Rc::new(
-                items.iter().map(|i| scalar(i, scale)).collect(),
-            ))),
+            (Leaf::Scalars, Json::Array(items)) => Some(Val::Scalars(items, scale)),
             (Leaf::Node, Json::Object(_) | Json::Array(_)) => {
-                return Val::Node(node, Rc::from(ptr.as_str()));
+                let id = match at {
+                    Some(p) => self.push_ptr(base_ptr, PtrSeg::Escaped(p)),
+                    None => base_ptr,
+                };
+                return (Val::Node(node, id), Effect::Nothing);
             }
             _ => None,
         };
         match v {
-            Some(v) => {
-                self.fact(ptr, node);
-                v
-            }
-            None => {
-                // a value of the wrong type: validation should have caught it
-                self.miss(ptr);
-                Val::Unknown
-            }
+            Some(v) => (v, Effect::Fact(here(at), node)),
+            // a value of the wrong type: validation should have caught it
+            None => (Val::Unknown, Effect::Miss(here(at))),
         }
     }
 
-    /// The items a quantifier goes through; `None` items are unknown ones.
-    /// Returns `None` when the list itself is unknown.
-    #[allow(clippy::type_complexity)]
-    fn items(&mut self, base: Base, path: &[String]) -> Option<Vec<Option<(&'a Json, Rc<str>)>>> {
-        let (node, ptr) = self.start(base)?;
+    /// The items a quantifier goes through. Returns `None` when the list
+    /// itself is unknown.
+    fn items(&mut self, base: Base, path: &'a FieldPath) -> Option<Items<'a>> {
+        let (node, base_ptr) = self.start(base)?;
         if !node.is_object() {
-            self.miss(ptr.to_string());
+            self.miss(PathRef::Node(base_ptr));
             return None;
         }
-        // the usual case, one list field (`special_workers`, `u.chemicals`): no intermediate lists
-        if let ([seg], Json::Object(m)) = (path, node) {
-            let mut p = String::with_capacity(ptr.len() + seg.len() + 1);
-            p.push_str(&ptr);
-            push_ptr(&mut p, seg);
-            return match m.get(seg) {
-                None => {
-                    self.miss(p);
-                    None
+        // the usual case, one list field (`special_workers`, `u.chemicals`);
+        // from the root, looked up once per record
+        if let ([seg], [ptr], Json::Object(m)) = (path.segs.as_slice(), path.ptrs.as_slice(), node)
+        {
+            let cached = base == Base::Root && path.root != NO_ROOT;
+            if cached && let Some(Some(read)) = self.lists.get(path.root) {
+                let read = read.clone();
+                return self.replay_list(read);
+            }
+            let read = match m.get(seg) {
+                Some(Json::Null) => ListRead::Items(&[], ROOT),
+                Some(Json::Array(xs)) => {
+                    let list = self.push_ptr(base_ptr, PtrSeg::Escaped(ptr));
+                    // the items' pointers follow the list's
+                    for i in 0..xs.len() {
+                        self.push_ptr(list, PtrSeg::Index(i));
+                    }
+                    ListRead::Items(xs, list + 1)
                 }
-                Some(Json::Null) => Some(Vec::new()),
-                Some(Json::Array(xs)) => Some(
-                    xs.iter()
-                        .enumerate()
-                        .map(|(i, x)| {
-                            let mut q = String::with_capacity(p.len() + 4);
-                            q.push_str(&p);
-                            let _ = write!(q, "/{i}");
-                            Some((x, Rc::from(q.as_str())))
-                        })
-                        .collect(),
-                ),
-                Some(_) => {
-                    self.miss(p);
-                    None
-                }
+                None | Some(_) => ListRead::Missing(PathRef::Under(base_ptr, ptr)),
             };
+            if cached && let Some(slot) = self.lists.get_mut(path.root) {
+                *slot = Some(read.clone());
+            }
+            return self.replay_list(read);
         }
-        let mut cur: Vec<Option<(&'a Json, String)>> = vec![Some((node, ptr.to_string()))];
-        for seg in path {
+        let mut cur: Vec<Option<(&'a Json, PtrId)>> = vec![Some((node, base_ptr))];
+        for (k, seg) in path.segs.iter().enumerate() {
+            let seg_ptr = path.seg_ptr(k);
             let mut next = Vec::new();
             for item in cur {
                 let Some((n, p)) = item else {
                     next.push(None);
                     continue;
                 };
-                let expanded: Vec<(&'a Json, String)> = match n {
-                    Json::Array(xs) => xs
-                        .iter()
-                        .enumerate()
-                        .map(|(i, x)| (x, format!("{p}/{i}")))
-                        .collect(),
-                    other => vec![(other, p)],
-                };
-                for (x, mut xp) in expanded {
-                    match x {
-                        Json::Object(m) => {
-                            push_ptr(&mut xp, seg);
-                            match m.get(seg) {
-                                Some(v) if v.is_null() => {}
-                                Some(v) => next.push(Some((v, xp))),
-                                None => {
-                                    self.miss(xp);
-                                    next.push(None);
-                                }
-                            }
+                match n {
+                    Json::Array(xs) => {
+                        for (i, x) in xs.iter().enumerate() {
+                            let xp = self.push_ptr(p, PtrSeg::Index(i));
+                            self.step(x, xp, seg, seg_ptr, &mut next);
                         }
-                        Json::Null => {}
-                        _ => next.push(None),
                     }
+                    other => self.step(other, p, seg, seg_ptr, &mut next),
                 }
             }
             cur = next;
@@ -806,19 +1358,54 @@ impl<'a> Evaluator<'a> {
         if cur.len() == 1 && cur.first().is_some_and(|c| c.is_none()) {
             return None;
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(cur.len());
         for item in cur {
             match item {
                 Some((Json::Array(xs), p)) => {
                     for (i, x) in xs.iter().enumerate() {
-                        out.push(Some((x, Rc::from(format!("{p}/{i}").as_str()))));
+                        let xp = self.push_ptr(p, PtrSeg::Index(i));
+                        out.push(Some((x, xp)));
                     }
                 }
-                Some((x, p)) => out.push(Some((x, Rc::from(p.as_str())))),
+                Some((x, p)) => out.push(Some((x, p))),
                 None => out.push(None),
             }
         }
-        Some(out)
+        Some(Items::Many(out))
+    }
+
+    /// One step of a path through lists: `x.seg`, if `x` is a record.
+    fn step(
+        &mut self,
+        x: &'a Json,
+        xp: PtrId,
+        seg: &str,
+        seg_ptr: &'a str,
+        next: &mut Vec<Option<(&'a Json, PtrId)>>,
+    ) {
+        match x {
+            Json::Object(m) => {
+                let p = self.push_ptr(xp, PtrSeg::Escaped(seg_ptr));
+                match m.get(seg) {
+                    Some(v) if v.is_null() => {}
+                    Some(v) => next.push(Some((v, p))),
+                    None => {
+                        self.miss(PathRef::Node(p));
+                        next.push(None);
+                    }
+                }
+            }
+            Json::Null => {}
+            _ => next.push(None),
+        }
+    }
+
+    /// Item `idx` of `items` with its pointer; `None` for an unknown item.
+    fn item(&mut self, items: &Items<'a>, idx: usize) -> Option<(&'a Json, PtrId)> {
+        match items {
+            Items::Slice(xs, first) => Some((xs.get(idx)?, first + idx)),
+            Items::Many(v) => v.get(idx).copied().flatten(),
+        }
     }
 
     fn quant(
@@ -826,7 +1413,7 @@ impl<'a> Evaluator<'a> {
         kind: QuantKind,
         slot: usize,
         base: Base,
-        path: &[String],
+        path: &'a FieldPath,
         filter: Option<&'a Ir>,
         body: Option<&'a Ir>,
     ) -> Val<'a> {
@@ -842,12 +1429,14 @@ impl<'a> Evaluator<'a> {
         let mut sum_num = 0.0;
         let mut sum_dur: Option<(i64, DurKind)> = None;
         let mut list = Vec::new();
-        let mut kept: Vec<(Truth, Vec<Fact>)> = Vec::new();
-        for item in items {
-            let mark = self.facts.len();
-            let Some((node, ptr)) = item else {
+        // per item, its truth and where its facts end (above `marks_base`)
+        let marks_base = self.s.marks.len();
+        let facts_base = self.facts.len();
+        let slot = self.frame + slot;
+        for idx in 0..items.len() {
+            let Some((node, ptr)) = self.item(&items, idx) else {
                 unknown = true;
-                kept.push((Truth::Unknown, Vec::new()));
+                self.s.marks.push((Truth::Unknown, self.facts.len()));
                 continue;
             };
             if self.env.len() <= slot {
@@ -916,8 +1505,7 @@ impl<'a> Evaluator<'a> {
                     f
                 }
             };
-            let facts = self.facts.split_off(mark);
-            kept.push((item_truth, facts));
+            self.s.marks.push((item_truth, self.facts.len()));
         }
         // keep the facts of the items that decided the result
         let keep = |t: Truth| match kind {
@@ -926,11 +1514,21 @@ impl<'a> Evaluator<'a> {
             QuantKind::Count | QuantKind::Sum | QuantKind::List => t != Truth::False,
             _ => true,
         };
-        for (t, facts) in kept {
+        let (mut write, mut start) = (facts_base, facts_base);
+        for k in marks_base..self.s.marks.len() {
+            let Some(&(t, end)) = self.s.marks.get(k) else {
+                break;
+            };
             if keep(t) {
-                self.facts.extend(facts);
+                for i in start..end {
+                    self.facts.swap(write, i);
+                    write += 1;
+                }
             }
+            start = end;
         }
+        self.facts.truncate(write);
+        self.s.marks.truncate(marks_base);
         match kind {
             QuantKind::Any | QuantKind::All => Val::from_truth(acc),
             _ if unknown => Val::Unknown,
@@ -944,20 +1542,31 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-fn push_ptr(ptr: &mut String, seg: &str) {
-    ptr.reserve(seg.len() + 1);
-    ptr.push('/');
-    if !seg.bytes().any(|b| b == b'~' || b == b'/') {
-        // nothing to escape (almost every key and index): one copy
-        ptr.push_str(seg);
-        return;
-    }
-    for c in seg.chars() {
-        match c {
-            '~' => ptr.push_str("~0"),
-            '/' => ptr.push_str("~1"),
-            other => ptr.push(other),
+/// What a quantifier goes through: the items of one list (`Slice`, with the
+/// pointer of the first item; the others follow it), or, for paths through
+/// several lists, each item with its pointer (`None` for an unknown one).
+enum Items<'a> {
+    Slice(&'a [Json], PtrId),
+    Many(Vec<Option<(&'a Json, PtrId)>>),
+}
+
+impl Items<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Items::Slice(xs, _) => xs.len(),
+            Items::Many(v) => v.len(),
         }
+    }
+}
+
+fn constant(l: &Lit) -> Val<'_> {
+    match l {
+        Lit::Bool(b) => Val::Bool(*b),
+        Lit::None => Val::None,
+        Lit::Num(n) => Val::Num(*n),
+        Lit::Str(s) => Val::Str(Cow::Borrowed(s.as_str())),
+        Lit::Date(d) => Val::Date(*d),
+        Lit::Dur(n, k) => Val::Dur(*n, *k),
     }
 }
 
@@ -1077,26 +1686,21 @@ fn arith<'a>(op: ArithOp, x: Val<'a>, y: Val<'a>) -> Val<'a> {
     }
 }
 
+/// `x in list` for a list value.
 fn contains(list: &Val<'_>, item: &Val<'_>) -> Val<'static> {
     if matches!(item, Val::Unknown) {
         return Val::Unknown;
     }
     match list {
-        Val::List(xs) => {
-            let mut unknown = false;
-            for x in xs.iter() {
-                match eq_vals(x, item) {
-                    Some(true) => return Val::Bool(true),
-                    None if matches!(x, Val::Unknown) => unknown = true,
-                    _ => {}
-                }
-            }
-            if unknown {
-                Val::Unknown
-            } else {
-                Val::Bool(false)
-            }
+        Val::List(xs) => contains_in(xs.iter().map(Cow::Borrowed), item),
+        Val::Scalars(xs, scale) => {
+            contains_in(xs.iter().map(|x| Cow::Owned(scalar(x, *scale))), item)
         }
+        Val::Names(ns) => contains_in(
+            ns.iter()
+                .map(|n| Cow::Owned(Val::Str(Cow::Borrowed(n.as_str())))),
+            item,
+        ),
         Val::Str(s) => match item {
             Val::Str(t) => Val::Bool(s.contains(t.as_ref())),
             _ => Val::Bool(false),
@@ -1106,55 +1710,61 @@ fn contains(list: &Val<'_>, item: &Val<'_>) -> Val<'static> {
     }
 }
 
+/// `x in [constants]`, without building the list.
+fn contains_constants(items: &[Ir], item: &Val<'_>) -> Val<'static> {
+    if matches!(item, Val::Unknown) {
+        return Val::Unknown;
+    }
+    contains_in(
+        items.iter().map(|i| match i {
+            Ir::Const(l) => Cow::Owned(constant(l)),
+            _ => Cow::Owned(Val::Unknown),
+        }),
+        item,
+    )
+}
+
+fn contains_in<'v, 'x: 'v>(
+    xs: impl Iterator<Item = Cow<'v, Val<'x>>>,
+    item: &Val<'_>,
+) -> Val<'static> {
+    let mut unknown = false;
+    for x in xs {
+        match eq_vals(&x, item) {
+            Some(true) => return Val::Bool(true),
+            None if matches!(*x, Val::Unknown) => unknown = true,
+            _ => {}
+        }
+    }
+    if unknown {
+        Val::Unknown
+    } else {
+        Val::Bool(false)
+    }
+}
+
+/// `/i` (single digits without the formatting machinery).
+fn push_index(out: &mut String, i: usize) {
+    out.push('/');
+    match u8::try_from(i) {
+        Ok(d) if d < 10 => out.push(char::from(b'0' + d)),
+        _ => {
+            let _ = write!(out, "{i}");
+        }
+    }
+}
+
 pub(crate) fn round9(x: f64) -> f64 {
     let r = (x * 1e9).round() / 1e9;
     if r == 0.0 { 0.0 } else { r }
 }
 
-fn fmt_num(n: f64) -> String {
+fn write_num(out: &mut String, n: f64) {
     let r = (n * 1e6).round() / 1e6;
     if r == r.trunc() && r.abs() < 1e15 {
-        format!("{}", r as i64)
+        let _ = write!(out, "{}", r as i64);
     } else {
-        format!("{r}")
-    }
-}
-
-fn display(v: &Val<'_>, ty: &Ty, program: &CheckedProgram) -> String {
-    match v {
-        Val::Unknown => "（未知）".into(),
-        Val::None => "无".into(),
-        Val::Bool(true) => "是".into(),
-        Val::Bool(false) => "否".into(),
-        Val::Num(n) => {
-            let dim = match ty {
-                Ty::Num { dim, .. } => *dim,
-                _ => Dim::Free,
-            };
-            format!("{}{}", fmt_num(*n), dim.unit_zh())
-        }
-        Val::Str(s) => s.to_string(),
-        Val::Date(d) => d.to_string(),
-        Val::Dur(n, DurKind::Days) => format!("{n}天"),
-        Val::Dur(n, DurKind::Months) => {
-            if n % 12 == 0 {
-                format!("{}年", n / 12)
-            } else {
-                format!("{n}个月")
-            }
-        }
-        Val::List(xs) => {
-            let inner = match ty {
-                Ty::List(t) => (**t).clone(),
-                other => other.clone(),
-            };
-            xs.iter()
-                .map(|x| display(x, &inner, program))
-                .collect::<Vec<_>>()
-                .join("、")
-        }
-        Val::Node(_, p) => p.to_string(),
-        Val::Row(..) => to_json(v, program).to_string(),
+        let _ = write!(out, "{r}");
     }
 }
 
@@ -1170,6 +1780,12 @@ fn to_json(v: &Val<'_>, program: &CheckedProgram) -> Json {
         Val::Dur(n, DurKind::Days) => Json::String(format!("{n} days")),
         Val::Dur(n, DurKind::Months) => Json::String(format!("{n} months")),
         Val::List(xs) => Json::Array(xs.iter().map(|x| to_json(x, program)).collect()),
+        Val::Scalars(xs, scale) => Json::Array(
+            xs.iter()
+                .map(|x| to_json(&scalar(x, *scale), program))
+                .collect(),
+        ),
+        Val::Names(ns) => Json::Array(ns.iter().map(|n| Json::String(n.clone())).collect()),
         Val::Node(j, _) => (*j).clone(),
         Val::Row(t, ver, r) => {
             let Some(table) = program.tables.get(*t) else {
@@ -1194,38 +1810,28 @@ fn to_json(v: &Val<'_>, program: &CheckedProgram) -> Json {
     }
 }
 
-/// Missing pointers in words: `/special_workers/2/certificate` →
+/// A missing pointer in words: `/special_workers/2/certificate` →
 /// 特种作业人员第3项的特种作业操作证 (labels from the schema's descriptions).
-fn readable_missing(missing: &[String], labels: &HashMap<String, String>) -> String {
-    let mut out: Vec<String> = Vec::new();
-    for m in missing {
-        let mut dotted = String::with_capacity(m.len());
-        let mut words = String::with_capacity(m.len() * 3);
-        for seg in m.split('/').skip(1) {
-            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
-                let i: usize = seg.parse().unwrap_or(0);
-                let _ = write!(words, "第{}项", i + 1);
-                continue;
-            }
-            let seg: Cow<'_, str> = if seg.contains('~') {
-                Cow::Owned(seg.replace("~1", "/").replace("~0", "~"))
-            } else {
-                Cow::Borrowed(seg)
-            };
-            if !dotted.is_empty() {
-                dotted.push('.');
-                words.push('的');
-            }
-            dotted.push_str(&seg);
-            words.push_str(labels.get(&dotted).map(String::as_str).unwrap_or(&seg));
+fn pointer_words(pointer: &str, labels: &HashMap<String, String>) -> String {
+    let mut dotted = String::with_capacity(pointer.len());
+    let mut words = String::with_capacity(pointer.len() * 3);
+    for seg in pointer.split('/').skip(1) {
+        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+            let i: usize = seg.parse().unwrap_or(0);
+            let _ = write!(words, "第{}项", i + 1);
+            continue;
         }
-        if !out.contains(&words) {
-            out.push(words);
+        let seg: Cow<'_, str> = if seg.contains('~') {
+            Cow::Owned(seg.replace("~1", "/").replace("~0", "~"))
+        } else {
+            Cow::Borrowed(seg)
+        };
+        if !dotted.is_empty() {
+            dotted.push('.');
+            words.push('的');
         }
+        dotted.push_str(&seg);
+        words.push_str(labels.get(&dotted).map(String::as_str).unwrap_or(&seg));
     }
-    if out.is_empty() {
-        "（数据不足或对照表中无法唯一确定）".into()
-    } else {
-        out.join("、")
-    }
+    words
 }

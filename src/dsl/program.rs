@@ -7,6 +7,8 @@
 //! fn count(p: &CheckedProgram) -> usize { p.rules().count() }
 //! ```
 
+use std::sync::Arc;
+
 use jiff::civil::Date;
 
 use super::ast::QuantKind;
@@ -66,7 +68,7 @@ pub(crate) struct CLet {
 
 #[derive(Debug)]
 pub(crate) struct CHazards {
-    pub source: Vec<String>,
+    pub source: FieldPath,
     pub unit: Ir,
     pub s: Ir,
     pub is_major: Option<Ir>,
@@ -118,9 +120,68 @@ pub struct CheckedProgram {
     pub(crate) examples: Vec<Example>,
     /// Dotted field path → short Chinese label (for "missing" explanations).
     pub(crate) labels: std::collections::HashMap<String, String>,
+    /// How many distinct fields are read from the record's root, and how
+    /// many distinct lists are gone through from it (see [`FieldPath::root`]).
+    pub(crate) root_fields: usize,
+    pub(crate) root_lists: usize,
 }
 
 impl CheckedProgram {
+    /// Numbers the fields read from the record's root, the same path the
+    /// same number wherever it is read (rules, derived values, the
+    /// major-hazard report). The checker calls this once.
+    pub(crate) fn number_root_fields(&mut self) {
+        let mut fields: std::collections::HashMap<String, usize> = Default::default();
+        let mut lists: std::collections::HashMap<String, usize> = Default::default();
+        let intern = |map: &mut std::collections::HashMap<String, usize>, path: &mut FieldPath| {
+            let key = path.ptrs.last().map_or("", |p| &**p);
+            let next = map.len();
+            path.root = *map.entry(key.to_string()).or_insert(next);
+        };
+        let mut number = |ir: &mut Ir| match ir {
+            Ir::Field {
+                base: Base::Root,
+                path,
+                ..
+            } => intern(&mut fields, path),
+            Ir::Quant {
+                base: Base::Root,
+                path,
+                ..
+            } => intern(&mut lists, path),
+            _ => {}
+        };
+        for r in &mut self.rules {
+            if let Some(a) = &mut r.applies {
+                a.visit_mut(&mut number);
+            }
+            r.require.visit_mut(&mut number);
+            for part in r
+                .explain
+                .iter_mut()
+                .chain(r.explain_pass.iter_mut().flatten())
+            {
+                if let CPart::Hole(ir, _) = part {
+                    ir.visit_mut(&mut number);
+                }
+            }
+        }
+        for l in &mut self.lets {
+            l.body.visit_mut(&mut number);
+        }
+        if let Some(h) = &mut self.hazards {
+            for ir in [&mut h.unit, &mut h.s, &mut h.r, &mut h.grade]
+                .into_iter()
+                .chain(h.is_major.as_mut())
+            {
+                ir.visit_mut(&mut number);
+            }
+            intern(&mut lists, &mut h.source);
+        }
+        self.root_fields = fields.len();
+        self.root_lists = lists.len();
+    }
+
     /// Every rule version, ordered by id then start date.
     pub fn rules(&self) -> impl Iterator<Item = &RuleMeta> {
         self.rules.iter().map(|r| &r.meta)
@@ -152,6 +213,60 @@ pub(crate) enum Lit {
     Str(String),
     Date(Date),
     Dur(i64, DurKind),
+}
+
+/// A field path with its JSON pointers, escaped once when the program is
+/// checked: `ptrs[k]` is the pointer of `segs[..=k]` from the path's base
+/// (`["a", "b/c"]` → `/a`, `/a/b~1c`), shared by every fact that reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FieldPath {
+    pub segs: Vec<String>,
+    pub ptrs: Vec<Arc<str>>,
+    /// For a field read or a list gone through from the record's root: its
+    /// number among the program's distinct root fields (or lists), so that
+    /// the evaluator looks each up once per record; `NO_ROOT` otherwise. Set
+    /// by [`CheckedProgram::number_root_fields`].
+    pub root: usize,
+}
+
+/// [`FieldPath::root`] of a path that is not numbered.
+pub(crate) const NO_ROOT: usize = usize::MAX;
+
+impl FieldPath {
+    /// The escaped pointer segment of `segs[k]` (`/b~1c`).
+    pub fn seg_ptr(&self, k: usize) -> &str {
+        let end = self.ptrs.get(k).map_or("", |p| &**p);
+        let start = match k.checked_sub(1) {
+            Some(j) => self.ptrs.get(j).map_or(0, |p| p.len()),
+            None => 0,
+        };
+        end.get(start..).unwrap_or("")
+    }
+}
+
+impl From<Vec<String>> for FieldPath {
+    fn from(segs: Vec<String>) -> Self {
+        let mut ptr = String::new();
+        let ptrs = segs
+            .iter()
+            .map(|seg| {
+                ptr.push('/');
+                for c in seg.chars() {
+                    match c {
+                        '~' => ptr.push_str("~0"),
+                        '/' => ptr.push_str("~1"),
+                        other => ptr.push(other),
+                    }
+                }
+                Arc::from(ptr.as_str())
+            })
+            .collect();
+        FieldPath {
+            segs,
+            ptrs,
+            root: NO_ROOT,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,6 +306,47 @@ pub(crate) enum ArithOp {
     Div,
 }
 
+impl Ir {
+    /// Calls `f` on this node and every node below it.
+    pub(crate) fn visit_mut(&mut self, f: &mut impl FnMut(&mut Ir)) {
+        f(self);
+        match self {
+            Ir::Const(_) | Ir::AsOf | Ir::Field { .. } => {}
+            Ir::Lookup { key: a, .. } | Ir::Column { row: a, .. } | Ir::Not(a) | Ir::Neg(a) => {
+                a.visit_mut(f)
+            }
+            Ir::And(a, b)
+            | Ir::Or(a, b)
+            | Ir::Cmp(_, a, b)
+            | Ir::Arith(_, a, b)
+            | Ir::Shift {
+                date: a, dur: b, ..
+            }
+            | Ir::DaysBetween(a, b)
+            | Ir::Contains(a, b)
+            | Ir::Otherwise(a, b) => {
+                a.visit_mut(f);
+                b.visit_mut(f);
+            }
+            Ir::If(c, a, b) => {
+                c.visit_mut(f);
+                a.visit_mut(f);
+                b.visit_mut(f);
+            }
+            Ir::Call { args: xs, .. } | Ir::List(xs) => {
+                for x in xs {
+                    x.visit_mut(f);
+                }
+            }
+            Ir::Quant { filter, body, .. } => {
+                for x in [filter, body].into_iter().flatten() {
+                    x.visit_mut(f);
+                }
+            }
+        }
+    }
+}
+
 /// The checked expression tree the evaluator walks.
 #[derive(Debug, Clone)]
 pub(crate) enum Ir {
@@ -199,7 +355,7 @@ pub(crate) enum Ir {
     /// A record field: from the root or from a variable, never through a list.
     Field {
         base: Base,
-        path: Vec<String>,
+        path: FieldPath,
         scale: f64,
         leaf: Leaf,
     },
@@ -238,7 +394,7 @@ pub(crate) enum Ir {
         slot: usize,
         base: Base,
         /// May pass through lists: their items are taken in order.
-        path: Vec<String>,
+        path: FieldPath,
         filter: Option<Box<Ir>>,
         body: Option<Box<Ir>>,
     },

@@ -684,7 +684,7 @@ fn rules_in_force_are_picked_by_date() {
         dsl::evaluate(&p, &rec, d)
             .findings
             .into_iter()
-            .map(|f| f.rule)
+            .map(|f| f.rule.to_string())
             .collect::<Vec<_>>()
     };
     assert!(!ids(date(2026, 4, 30)).contains(&"WHP-039".to_string()));

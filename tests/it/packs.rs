@@ -216,5 +216,115 @@ fn coverage_reports_rules_and_marks_per_source() {
     let handled =
         hz["covered"].as_array().unwrap().len() + hz["not_checkable"].as_array().unwrap().len();
     assert_eq!(handled, 20);
+    // every item has a rule: the on-site items give `unknown` until an inspector records the facts
+    assert_eq!(hz["covered"].as_array().unwrap().len(), 20, "{hz}");
     assert_eq!(hz["warnings"].as_array().unwrap().len(), 0, "{hz}");
+    let gm = source("工贸企业重大事故隐患判定标准（应急管理部令第10号）");
+    let gm_covered: Vec<&str> = gm["covered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["provision"].as_str().unwrap())
+        .collect();
+    for item in [
+        "第十一条第四项",
+        "第十一条第九项",
+        "第十二条第一项",
+        "第十二条第二项",
+    ] {
+        assert!(gm_covered.contains(&item), "{item} has no rule: {gm}");
+    }
+    assert_eq!(gm["total"], 17, "{gm}");
+    assert_eq!(gm["open"].as_array().unwrap().len(), 0, "{gm}");
+    assert_eq!(gm["not_checkable"].as_array().unwrap().len(), 0, "{gm}");
+}
+
+/// The on-site items of the 重大隐患 criteria: a record without the facts an
+/// inspector observes gets `unknown` naming them; once they are recorded the
+/// rule decides.
+#[test]
+fn on_site_items_are_unknown_until_the_inspection_facts_are_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let check = |record: Value| -> Value {
+        let path = tmp.path().join("r.json");
+        std::fs::write(&path, record.to_string()).unwrap();
+        let out = regkb()
+            .args(["check", "--json", "--as-of", "2026-11-28"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let finding = |result: &Value, id: &str| {
+        result["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == id)
+            .unwrap_or_else(|| panic!("no finding for {id}"))
+            .clone()
+    };
+    let cold_store = |freezer: Value| {
+        serde_json::json!({
+            "uscc": "91350182MA2Y7K3L5U", "name": "某冷库", "category": "工贸",
+            "ammonia_refrigeration": freezer,
+        })
+    };
+    let before = check(cold_store(
+        serde_json::json!({"uses_ammonia": true, "quick_freezers": true}),
+    ));
+    let f = finding(&before, "GM-012-2");
+    assert_eq!(f["outcome"], "unknown");
+    let missing: Vec<&str> = f["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        missing.contains(&"/ammonia_refrigeration/freezer_room_separate"),
+        "{missing:?}"
+    );
+    assert!(
+        missing.contains(&"/ammonia_refrigeration/freezer_room_workers"),
+        "{missing:?}"
+    );
+    for (workers, outcome) in [(9, "pass"), (10, "fail")] {
+        let after = check(cold_store(serde_json::json!({
+            "uses_ammonia": true, "quick_freezers": true,
+            "freezer_room_separate": true, "freezer_room_workers": workers,
+        })));
+        assert_eq!(
+            finding(&after, "GM-012-2")["outcome"],
+            outcome,
+            "{workers} 人"
+        );
+        assert_eq!(finding(&after, "GM-012-2")["severity"], "重大隐患");
+    }
+
+    let plant = |unit: Value| {
+        serde_json::json!({
+            "uscc": "91320412MA1P8Q2R4J", "name": "某化工厂", "category": "危化生产",
+            "units": [unit],
+        })
+    };
+    let before = check(plant(
+        serde_json::json!({"id": "加氢装置", "kind": "生产单元", "controls": {}}),
+    ));
+    let f = finding(&before, "HZ-15");
+    assert_eq!(f["outcome"], "unknown");
+    assert_eq!(f["missing"][0], "/units/0/controls/relief_devices_disabled");
+    assert!(f["explanation"].as_str().unwrap().contains("需现场核查"));
+    let after = check(plant(serde_json::json!({
+        "id": "加氢装置", "kind": "生产单元", "controls": {"relief_devices_disabled": true},
+    })));
+    let f = finding(&after, "HZ-15");
+    assert_eq!(f["outcome"], "fail");
+    assert!(f["explanation"].as_str().unwrap().contains("加氢装置"));
 }
