@@ -34,9 +34,11 @@
 //! per-record table while a rule runs and written out only for the facts and
 //! missing fields that end up in a finding (pointers of fields read from the
 //! record's root were escaped once by the checker and are shared); fact
-//! values are borrowed from the record until the finding is built; derived
-//! values are memoised by the identity of their arguments; constant lists
-//! (`category in ["矿山", …]`) are searched in place.
+//! values are borrowed from the record until the finding is built; fields
+//! and lists read from the root are looked up once per record whichever rule
+//! reads them; derived values are memoised by the identity of their
+//! arguments; constant lists (`category in ["矿山", …]`) are searched in
+//! place.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
