@@ -10,7 +10,8 @@
 //!
 //! `cargo bench --bench check` prints a plain summary first (one timed pass
 //! each, peak memory from `/proc/self/status`), then runs criterion.
-//! `cargo bench --bench check -- --summary-only` prints just the summary.
+//! `cargo bench --bench check -- --summary-only` prints just the summary;
+//! `-- --shipped-only` just the shipped packs' line (for profiling them).
 
 #![allow(
     clippy::unwrap_used,
@@ -393,6 +394,11 @@ fn shipped_packs() {
 
 fn main() {
     let summary_only = std::env::args().any(|a| a == "--summary-only");
+    if std::env::args().any(|a| a == "--shipped-only") {
+        // for profiling the shipped packs alone
+        shipped_packs();
+        return;
+    }
     let start = Instant::now();
     let base = compile(&example_sources());
     let base_time = start.elapsed();

@@ -1198,7 +1198,8 @@ impl<'a, 's> Evaluator<'a, 's> {
     /// `derived:NAME`, or `derived:NAME(/units/0)` with the pointers of the
     /// record arguments (in `env[base..base + n]`).
     fn label(&mut self, name: &str, base: usize, n: usize) -> Arc<str> {
-        let mut s = String::with_capacity(name.len() + 24);
+        let mut s = std::mem::take(&mut self.s.buf);
+        s.clear();
         s.push_str("derived:");
         s.push_str(name);
         if n > 0 {
@@ -1214,7 +1215,9 @@ impl<'a, 's> Evaluator<'a, 's> {
             s.truncate(open + kept);
             s.push(')');
         }
-        Arc::from(s)
+        let label = Arc::from(s.as_str());
+        self.s.buf = s;
+        label
     }
 
     fn start(&self, base: Base) -> Option<(&'a Json, PtrId)> {
