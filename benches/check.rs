@@ -10,7 +10,8 @@
 //!
 //! `cargo bench --bench check` prints a plain summary first (one timed pass
 //! each, peak memory from `/proc/self/status`), then runs criterion.
-//! `cargo bench --bench check -- --summary-only` prints just the summary.
+//! `cargo bench --bench check -- --summary-only` prints just the summary;
+//! `-- --shipped-only` just the shipped packs' line (for profiling them).
 
 #![allow(
     clippy::unwrap_used,
@@ -212,6 +213,16 @@ fn status_kb(field: &str) -> Option<u64> {
         .ok()
 }
 
+/// CPU time this thread has used (user + system, from
+/// `/proc/thread-self/stat`, in clock ticks of 10 ms).
+fn thread_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 /// Resets the peak-RSS mark (Linux ≥ 4.0); false when not possible.
 fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
@@ -273,6 +284,7 @@ fn summary(pack: &CheckedProgram, rules: usize, hand_rules: &CheckedProgram) {
     let engine = Engine::new(pack);
     let hand_engine = Engine::new(hand_rules);
     let reset = reset_peak();
+    let (cpu_start, wall_start) = (thread_cpu(), Instant::now());
     let (mut t_gen, mut t_val, mut t_eval) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     let (mut t_five, mut t_hand) = (Duration::ZERO, Duration::ZERO);
     let mut fails = 0usize;
@@ -304,6 +316,16 @@ fn summary(pack: &CheckedProgram, rules: usize, hand_rules: &CheckedProgram) {
         black_box((e, f, h));
     }
     let peak = status_kb("VmHWM:");
+    // on a shared machine the thread does not get a whole core: the share it
+    // got says how far the wall-clock figures below are from an idle machine's
+    let share = match (cpu_start, thread_cpu()) {
+        (Some(a), Some(b)) => (b - a).as_secs_f64() / wall_start.elapsed().as_secs_f64(),
+        _ => f64::NAN,
+    };
+    println!(
+        "this thread ran {:.0} % of the wall time of the loop (100 % = a core of its own)",
+        share * 100.0
+    );
     println!(
         "{n} records ({:.1} KiB of JSON each on average), {fails} fail findings",
         bytes as f64 / n as f64 / 1024.0
@@ -374,6 +396,7 @@ fn shipped_packs() {
     let engine = Engine::new(&program);
     let n = record_count();
     let mut generator = RecordGenerator::new(SEED);
+    let (cpu_start, wall_start) = (thread_cpu(), Instant::now());
     let mut t_eval = Duration::ZERO;
     let mut findings = 0usize;
     for _ in 0..n {
@@ -384,15 +407,25 @@ fn shipped_packs() {
         t_eval += t0.elapsed();
         findings += e.findings.len();
     }
+    let share = match (cpu_start, thread_cpu()) {
+        (Some(a), Some(b)) => (b - a).as_secs_f64() / wall_start.elapsed().as_secs_f64(),
+        _ => f64::NAN,
+    };
     println!(
-        "shipped packs: {rules} rules, {n} records, {findings} findings: evaluate {:.0} records/s; peak RSS {}",
+        "shipped packs: {rules} rules, {n} records, {findings} findings: evaluate {:.0} records/s; peak RSS {}; thread ran {:.0} % of the wall time",
         per_second(n, t_eval),
-        mib(status_kb("VmHWM:"))
+        mib(status_kb("VmHWM:")),
+        share * 100.0
     );
 }
 
 fn main() {
     let summary_only = std::env::args().any(|a| a == "--summary-only");
+    if std::env::args().any(|a| a == "--shipped-only") {
+        // for profiling the shipped packs alone
+        shipped_packs();
+        return;
+    }
     let start = Instant::now();
     let base = compile(&example_sources());
     let base_time = start.elapsed();

@@ -34,9 +34,11 @@
 //! per-record table while a rule runs and written out only for the facts and
 //! missing fields that end up in a finding (pointers of fields read from the
 //! record's root were escaped once by the checker and are shared); fact
-//! values are borrowed from the record until the finding is built; derived
-//! values are memoised by the identity of their arguments; constant lists
-//! (`category in ["矿山", …]`) are searched in place.
+//! values are borrowed from the record until the finding is built; fields
+//! and lists read from the root are looked up once per record whichever rule
+//! reads them; derived values are memoised by the identity of their
+//! arguments; constant lists (`category in ["矿山", …]`) are searched in
+//! place.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -263,6 +265,9 @@ struct Scratch {
     /// finding (see `missing_text`).
     texts: HashMap<String, Arc<str>, BuildHasherDefault<IdHasher>>,
     memo_index: HashMap<MemoKey, usize, BuildHasherDefault<IdHasher>>,
+    /// Pointers under list items written out for this record, by node and
+    /// path (see `unique_path`).
+    paths: HashMap<(PtrId, usize), Arc<str>, BuildHasherDefault<IdHasher>>,
     /// Per item of the quantifiers being evaluated: its truth and where its
     /// facts end.
     marks: Vec<(Truth, usize)>,
@@ -556,6 +561,7 @@ struct Evaluator<'a, 's> {
 impl<'a, 's> Evaluator<'a, 's> {
     fn new(program: &'a CheckedProgram, record: &'a Json, as_of: Date, s: &'s mut Scratch) -> Self {
         s.memo_index.clear();
+        s.paths.clear();
         s.marks.clear();
         let caps = s.caps;
         let mut ptrs = Vec::with_capacity(caps.ptrs.max(16));
@@ -710,16 +716,30 @@ impl<'a, 's> Evaluator<'a, 's> {
                 Some(SharedStr::from(a))
             };
         }
-        let mut buf = std::mem::take(&mut self.s.buf);
-        buf.clear();
-        self.write_path(p, &mut buf);
-        let out = if seen.any(|s| s.as_str() == buf) {
+        // a pointer under a list item: written once per record, then shared
+        // by every finding that reports it
+        let key = match p {
+            PathRef::Node(id) => (*id, 0),
+            PathRef::Under(id, a) => (*id, Arc::as_ptr(a).cast::<u8>() as usize),
+            PathRef::Label(_) => (ROOT, 0),
+        };
+        let text = match self.s.paths.get(&key) {
+            Some(t) => Arc::clone(t),
+            None => {
+                let mut buf = std::mem::take(&mut self.s.buf);
+                buf.clear();
+                self.write_path(p, &mut buf);
+                let t: Arc<str> = Arc::from(buf.as_str());
+                self.s.buf = buf;
+                self.s.paths.insert(key, Arc::clone(&t));
+                t
+            }
+        };
+        if seen.any(|s| s.as_str() == &*text) {
             None
         } else {
-            Some(SharedStr::from(buf.as_str()))
-        };
-        self.s.buf = buf;
-        out
+            Some(SharedStr::from(text))
+        }
     }
 
     fn write_path(&self, p: &PathRef<'a>, out: &mut String) {
@@ -1178,7 +1198,8 @@ impl<'a, 's> Evaluator<'a, 's> {
     /// `derived:NAME`, or `derived:NAME(/units/0)` with the pointers of the
     /// record arguments (in `env[base..base + n]`).
     fn label(&mut self, name: &str, base: usize, n: usize) -> Arc<str> {
-        let mut s = String::with_capacity(name.len() + 24);
+        let mut s = std::mem::take(&mut self.s.buf);
+        s.clear();
         s.push_str("derived:");
         s.push_str(name);
         if n > 0 {
@@ -1194,7 +1215,9 @@ impl<'a, 's> Evaluator<'a, 's> {
             s.truncate(open + kept);
             s.push(')');
         }
-        Arc::from(s)
+        let label = Arc::from(s.as_str());
+        self.s.buf = s;
+        label
     }
 
     fn start(&self, base: Base) -> Option<(&'a Json, PtrId)> {

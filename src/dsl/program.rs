@@ -129,26 +129,14 @@ pub struct CheckedProgram {
 impl CheckedProgram {
     /// Numbers the fields read from the record's root, the same path the
     /// same number wherever it is read (rules, derived values, the
-    /// major-hazard report). The checker calls this once.
+    /// major-hazard report), and likewise the lists gone through from the
+    /// root; equal pointer texts of all paths are made one shared text. The
+    /// checker calls this once.
     pub(crate) fn number_root_fields(&mut self) {
-        let mut fields: std::collections::HashMap<String, usize> = Default::default();
-        let mut lists: std::collections::HashMap<String, usize> = Default::default();
-        let intern = |map: &mut std::collections::HashMap<String, usize>, path: &mut FieldPath| {
-            let key = path.ptrs.last().map_or("", |p| &**p);
-            let next = map.len();
-            path.root = *map.entry(key.to_string()).or_insert(next);
-        };
+        let mut n = Numbering::default();
         let mut number = |ir: &mut Ir| match ir {
-            Ir::Field {
-                base: Base::Root,
-                path,
-                ..
-            } => intern(&mut fields, path),
-            Ir::Quant {
-                base: Base::Root,
-                path,
-                ..
-            } => intern(&mut lists, path),
+            Ir::Field { base, path, .. } => n.path(*base, path, false),
+            Ir::Quant { base, path, .. } => n.path(*base, path, true),
             _ => {}
         };
         for r in &mut self.rules {
@@ -176,10 +164,10 @@ impl CheckedProgram {
             {
                 ir.visit_mut(&mut number);
             }
-            intern(&mut lists, &mut h.source);
+            n.path(Base::Root, &mut h.source, true);
         }
-        self.root_fields = fields.len();
-        self.root_lists = lists.len();
+        self.root_fields = n.fields.len();
+        self.root_lists = n.lists.len();
     }
 
     /// Every rule version, ordered by id then start date.
@@ -227,6 +215,38 @@ pub(crate) struct FieldPath {
     /// the evaluator looks each up once per record; `NO_ROOT` otherwise. Set
     /// by [`CheckedProgram::number_root_fields`].
     pub root: usize,
+}
+
+/// See [`CheckedProgram::number_root_fields`].
+#[derive(Default)]
+struct Numbering {
+    fields: std::collections::HashMap<String, usize>,
+    lists: std::collections::HashMap<String, usize>,
+    texts: std::collections::HashSet<Arc<str>>,
+}
+
+impl Numbering {
+    fn path(&mut self, base: Base, path: &mut FieldPath, list: bool) {
+        for p in &mut path.ptrs {
+            match self.texts.get(&**p) {
+                Some(t) => *p = Arc::clone(t),
+                None => {
+                    self.texts.insert(Arc::clone(p));
+                }
+            }
+        }
+        if base != Base::Root {
+            return;
+        }
+        let map = if list {
+            &mut self.lists
+        } else {
+            &mut self.fields
+        };
+        let key = path.ptrs.last().map_or("", |p| &**p);
+        let next = map.len();
+        path.root = *map.entry(key.to_string()).or_insert(next);
+    }
 }
 
 /// [`FieldPath::root`] of a path that is not numbered.
