@@ -172,8 +172,9 @@ pub async fn search(
     caller.require_public_or(&state, Role::Viewer)?;
     let req = search_request(&q)?;
     let index = state.0.search.as_ref().ok_or_else(no_statutes)?;
-    let results = index.search_cached(&req).map_err(ApiError::internal)?;
-    Ok(Json(results).into_response())
+    // The JSON comes from the result cache (serialised once per result).
+    let body = index.search_cached_json(&req).map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 pub async fn provision(
