@@ -2,6 +2,12 @@
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: a check request allocates and
+/// frees many small values (record, facts, findings) and one large response
+/// buffer; glibc's malloc spent about a quarter of the server's CPU on them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     restore_default_sigpipe();
     tracing_subscriber::fmt()

@@ -27,4 +27,4 @@ pub use json_schema::json_schema;
 pub use parse::{Limits, locate_problems, parse_record};
 pub use schema::{FieldMeta, FieldType, Format, Origin, Schema, SchemaError, SchemaProblem, Unit};
 pub use uscc::{Uscc, UsccError};
-pub use validate::{Problem, ValidRecord, parse_date, validate_record};
+pub use validate::{Problem, ValidRecord, parse_date, validate_record, validate_record_owned};

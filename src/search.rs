@@ -39,7 +39,7 @@ use crate::config::{ContentPaths, DataDir};
 use crate::library::Library;
 
 pub use build::{BuildReport, LinkedMaterial, build_index, provision_id};
-pub use cache::{CacheKey, CacheStats, DEFAULT_CACHE_BYTES, ResultCache};
+pub use cache::{CacheKey, CacheStats, CachedResult, DEFAULT_CACHE_BYTES, ResultCache};
 pub use catalog::{Catalog, Counts, DocMeta, SCHEMA_VERSION};
 pub use engine::{Hit, MAX_LIMIT, SearchIndex, SearchRequest, SearchResults, read_catalog, today};
 pub use query::{Group, MAX_QUERY_CHARS, Plan};

@@ -12,7 +12,7 @@ use super::dto::{AsOfQuery, CiteCheckInput, HealthOut, SearchQuery};
 use super::error::{ApiError, PointerProblem};
 use super::extract::{ApiJson, ApiPath, ApiQuery, JsonBytes};
 use super::state::AppState;
-use crate::record::{Limits, Problem, parse_record, validate_record};
+use crate::record::{Limits, Problem, parse_record, validate_record_owned};
 use crate::search::{MAX_LIMIT, SearchRequest};
 use crate::statute::{DocKind, Status};
 use crate::store::Role;
@@ -172,8 +172,9 @@ pub async fn search(
     caller.require_public_or(&state, Role::Viewer)?;
     let req = search_request(&q)?;
     let index = state.0.search.as_ref().ok_or_else(no_statutes)?;
-    let results = index.search_cached(&req).map_err(ApiError::internal)?;
-    Ok(Json(results).into_response())
+    // The JSON comes from the result cache (serialised once per result).
+    let body = index.search_cached_json(&req).map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 pub async fn provision(
@@ -236,7 +237,7 @@ pub fn valid_record(
     bytes: &[u8],
 ) -> Result<crate::record::ValidRecord, ApiError> {
     let value = parse_record(bytes, &Limits::default()).map_err(|p| record_body_error(&p))?;
-    validate_record(&value, &state.0.schema).map_err(|p| record_problems(&p))
+    validate_record_owned(value, &state.0.schema).map_err(|p| record_problems(&p))
 }
 
 /// A record that is not even JSON is a 400; JSON with problems a 422.
@@ -263,7 +264,21 @@ pub async fn check(
     let record = valid_record(&state, &body)?;
     let rules = state.0.rules.load();
     let report = crate::check::run_valid(&rules.program, &record, as_of);
-    Ok(Json(report.result).into_response())
+    Ok(json_bytes(&report.result))
+}
+
+/// Bytes reserved up front for a check result (about 100 findings serialise
+/// to a few tens of kilobytes): the buffer is not regrown while writing.
+const CHECK_RESULT_CAPACITY: usize = 64 * 1024;
+
+/// Serialises a result straight into the response body (one buffer, no
+/// intermediate value).
+fn json_bytes<T: serde::Serialize>(value: &T) -> Response {
+    let mut buf = Vec::with_capacity(CHECK_RESULT_CAPACITY);
+    match serde_json::to_writer(&mut buf, value) {
+        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], buf).into_response(),
+        Err(e) => ApiError::internal(e).into_response(),
+    }
 }
 
 /// JSON 404 for unknown paths.

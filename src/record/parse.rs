@@ -1,7 +1,9 @@
 //! Reading a record's JSON text with limits checked before parsing: size and
-//! nesting depth are measured by a single byte scan, so a 10 MB document or
-//! 100 000 nested `[` is refused without building anything. The same scan
-//! finds repeated keys and, for messages, the line and column of a pointer.
+//! nesting depth are measured by a byte scan, so a 10 MB document or 100 000
+//! nested `[` is refused without building anything. The same scan finds
+//! repeated keys and, for messages, the line and column of a pointer. A
+//! quick pass (string contents skipped with `memchr`, no positions) clears
+//! the common clean document; only one it cannot clear is scanned in full.
 //!
 //! ```
 //! use regkb::record::{parse_record, Limits};
@@ -52,7 +54,14 @@ pub fn parse_record(bytes: &[u8], limits: &Limits) -> Result<Value, Vec<Problem>
             format!("不超过 {} 字节的 JSON 文档", limits.max_bytes),
         )]);
     }
-    let scan = scan(bytes, limits.max_depth, &[]);
+    // the quick pass answers for the common clean document; anything it
+    // cannot vouch for (too deep, a repeated or escaped key) is scanned again
+    // slowly for the line, column and pointer the messages need
+    let scan = if quick_scan_is_clean(bytes, limits.max_depth) {
+        Scan::default()
+    } else {
+        scan(bytes, limits.max_depth, &[])
+    };
     if let Some((line, col)) = scan.too_deep {
         return Err(vec![Problem::new(
             "",
@@ -137,6 +146,101 @@ pub fn locate_problems(bytes: &[u8], problems: &mut [Problem]) {
             }
         }
     }
+}
+
+/// Keys of one object kept for the repeated-key test: compared in a list
+/// while the object is small, in a hash set beyond [`LINEAR_KEYS`].
+const LINEAR_KEYS: usize = 16;
+
+/// A cheap first pass: nesting depth and repeated keys, no positions, no
+/// pointers, no allocation per key. String contents are skipped with
+/// `memchr`. `true` when the document is within `max_depth` and no object
+/// repeats a key; `false` when it is not, or when a key holds an escape (its
+/// raw bytes cannot be compared), so that [`scan`] decides. Depth counting
+/// follows [`scan`] exactly (every `{`/`[` outside a string opens a level).
+fn quick_scan_is_clean(bytes: &[u8], max_depth: usize) -> bool {
+    type KeySet<'b> = std::collections::HashSet<&'b [u8]>;
+    // per open level: is it an object, where its keys start in `keys`, and
+    // its hash set once it has more than LINEAR_KEYS keys
+    let mut levels: Vec<(bool, usize, Option<KeySet<'_>>)> = Vec::new();
+    let mut keys: Vec<&[u8]> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                let start = i + 1;
+                let rest = bytes.get(start..).unwrap_or_default();
+                // the closing quote, stepping over escapes
+                let mut j = 0usize;
+                let mut has_escape = false;
+                let end = loop {
+                    let tail = rest.get(j..).unwrap_or_default();
+                    match memchr::memchr2(b'"', b'\\', tail) {
+                        Some(k) if tail.get(k) == Some(&b'\\') => {
+                            has_escape = true;
+                            j += k + 2;
+                        }
+                        Some(k) => break Some(j + k),
+                        None => break None,
+                    }
+                };
+                let Some(end) = end else {
+                    // an unterminated string: the rest is inside it, and the
+                    // parser reports it
+                    return true;
+                };
+                if expect_key {
+                    expect_key = false;
+                    if has_escape {
+                        return false;
+                    }
+                    let key = rest.get(..end).unwrap_or_default();
+                    if let Some((true, first, set)) = levels.last_mut() {
+                        match set {
+                            Some(set) => {
+                                if !set.insert(key) {
+                                    return false;
+                                }
+                            }
+                            None => {
+                                let mine = keys.get(*first..).unwrap_or_default();
+                                if mine.contains(&key) {
+                                    return false;
+                                }
+                                keys.push(key);
+                                if keys.len() - *first > LINEAR_KEYS {
+                                    let all = keys.get(*first..).unwrap_or_default();
+                                    *set = Some(all.iter().copied().collect());
+                                    keys.truncate(*first);
+                                }
+                            }
+                        }
+                    }
+                }
+                i = start + end + 1;
+                continue;
+            }
+            b'{' | b'[' => {
+                if levels.len() >= max_depth {
+                    return false;
+                }
+                let object = b == b'{';
+                levels.push((object, keys.len(), None));
+                expect_key = object;
+            }
+            b'}' | b']' => {
+                if let Some((_, first, _)) = levels.pop() {
+                    keys.truncate(first);
+                }
+                expect_key = false;
+            }
+            b',' => expect_key = matches!(levels.last(), Some((true, _, _))),
+            _ => {}
+        }
+        i += 1;
+    }
+    true
 }
 
 #[derive(Debug, Default)]
@@ -354,6 +458,43 @@ mod tests {
                 (Some(1), Some(1))
             ]
         );
+    }
+
+    /// The quick pass vouches for a document exactly when the full scan
+    /// finds nothing (escaped keys are left to the full scan).
+    #[test]
+    fn quick_scan_agrees_with_full_scan() {
+        let many: String = (0..40).map(|i| format!("\"k{i}\": {i}, ")).collect();
+        let cases = [
+            (r#"{"a": 1, "b": {"a": 2}}"#.to_string(), true),
+            (r#"{"a": 1, "b": 2, "a": 3}"#.to_string(), false),
+            (r#"[{"a": 1}, {"a": 2}]"#.to_string(), true),
+            (
+                r#"{"a": {"b": 1}, "c": {"b": 2, "b": 3}}"#.to_string(),
+                false,
+            ),
+            (
+                r#"{"a": "x\"y", "b": "}{][", "a\u0062": 1}"#.to_string(),
+                false,
+            ),
+            (r#"{"a": "\\", "b": "\\\"", "c": 1}"#.to_string(), true),
+            (r#"{"s": "[[[[[[[[", "t": 1}"#.to_string(), true),
+            (format!("{{{many}\"z\": 1}}"), true),
+            (format!("{{{many}\"k39\": 1}}"), false),
+            (format!("{{{many}\"k3\": 1}}"), false),
+            ("[[[[".to_string(), false),
+            ("[[[".to_string(), true),
+            (r#"{"a": "unterminated"#.to_string(), true),
+            (r#"]]]}}{"a": 1, "a": 2}"#.to_string(), false),
+        ];
+        for (doc, clean) in cases {
+            let full = scan(doc.as_bytes(), 3, &[]);
+            let full_clean = full.too_deep.is_none() && full.duplicates.is_empty();
+            assert_eq!(quick_scan_is_clean(doc.as_bytes(), 3), clean, "{doc}");
+            if clean {
+                assert!(full_clean, "{doc}");
+            }
+        }
     }
 
     #[test]

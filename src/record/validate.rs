@@ -20,6 +20,7 @@
 //! contract's own example has one).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -86,6 +87,28 @@ impl ValidRecord {
 
 /// Validates a record; see the module documentation for the rules.
 pub fn validate_record(value: &Value, schema: &Schema) -> Result<ValidRecord, Vec<Problem>> {
+    let (uscc, warnings) = walk(value, schema)?;
+    Ok(ValidRecord {
+        uscc,
+        value: value.clone(),
+        warnings,
+    })
+}
+
+/// [`validate_record`] taking the record by value: a valid record keeps it
+/// without a copy (the request path parses, validates and evaluates once).
+pub fn validate_record_owned(value: Value, schema: &Schema) -> Result<ValidRecord, Vec<Problem>> {
+    let (uscc, warnings) = walk(&value, schema)?;
+    Ok(ValidRecord {
+        uscc,
+        value,
+        warnings,
+    })
+}
+
+/// The checks of [`validate_record`]: the record's USCC and warnings, or
+/// every problem.
+fn walk(value: &Value, schema: &Schema) -> Result<(Uscc, Vec<Problem>), Vec<Problem>> {
     let mut walker = Walker {
         schema,
         required: schema
@@ -117,11 +140,7 @@ pub fn validate_record(value: &Value, schema: &Schema) -> Result<ValidRecord, Ve
         .and_then(Value::as_str)
         .and_then(|s| s.parse::<Uscc>().ok());
     match uscc {
-        Some(uscc) => Ok(ValidRecord {
-            uscc,
-            value: value.clone(),
-            warnings: walker.warnings,
-        }),
+        Some(uscc) => Ok((uscc, walker.warnings)),
         // unreachable after a clean walk, but never panic
         None => Err(vec![Problem::new(
             "/uscc",
@@ -326,7 +345,8 @@ impl<'a> Walker<'a> {
                 for (i, item) in items.iter().enumerate() {
                     let saved_ptr = self.ptr.len();
                     self.ptr.push('/');
-                    self.ptr.push_str(&i.to_string());
+                    // writing into a String cannot fail
+                    let _ = write!(self.ptr, "{i}");
                     match elem.as_ref() {
                         FieldType::Record(fields) => {
                             if item.is_object() {

@@ -110,6 +110,12 @@ pub fn build_index(
         }
     }
     writer.commit().map_err(tantivy_err)?;
+    // One segment: every query term is then looked up, and every scorer
+    // built, once instead of once per writer thread's segment.
+    let segments = index.searchable_segment_ids().map_err(tantivy_err)?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait().map_err(tantivy_err)?;
+    }
     writer.wait_merging_threads().map_err(tantivy_err)?;
 
     let dict = query_dictionary(&index, &fields, &seg, vocab)?;

@@ -92,9 +92,56 @@ pub struct CacheStats {
 #[derive(Debug, Clone, Copy)]
 struct ResultWeighter;
 
-impl quick_cache::Weighter<CacheKey, Arc<SearchResults>> for ResultWeighter {
-    fn weight(&self, key: &CacheKey, val: &Arc<SearchResults>) -> u64 {
-        (key.query.len() + estimated_bytes(val)) as u64
+impl quick_cache::Weighter<CacheKey, Arc<CachedResult>> for ResultWeighter {
+    fn weight(&self, key: &CacheKey, val: &Arc<CachedResult>) -> u64 {
+        (key.query.len() + estimated_bytes(&val.results) + val.head.len() + val.tail.len()) as u64
+    }
+}
+
+/// A result and its JSON, serialised once: the JSON of a hit is the cached
+/// bytes around a fresh `took_ms` (the field between `head` and `tail`).
+#[derive(Debug)]
+pub struct CachedResult {
+    pub results: SearchResults,
+    /// `{"hits":[…],"total":N,"took_ms":`
+    head: Vec<u8>,
+    /// `,"notices":[…],"terms":[…]}`
+    tail: Vec<u8>,
+}
+
+impl CachedResult {
+    /// Serialises `results` in the field order of [`SearchResults`], the
+    /// same bytes `serde_json::to_vec` writes.
+    pub fn new(results: SearchResults) -> Result<CachedResult, serde_json::Error> {
+        let mut head = Vec::with_capacity(16 * 1024);
+        head.extend_from_slice(b"{\"hits\":");
+        serde_json::to_writer(&mut head, &results.hits)?;
+        head.extend_from_slice(b",\"total\":");
+        serde_json::to_writer(&mut head, &results.total)?;
+        head.extend_from_slice(b",\"took_ms\":");
+        let mut tail = Vec::with_capacity(256);
+        tail.extend_from_slice(b",\"notices\":");
+        serde_json::to_writer(&mut tail, &results.notices)?;
+        tail.extend_from_slice(b",\"terms\":");
+        serde_json::to_writer(&mut tail, &results.terms)?;
+        tail.push(b'}');
+        Ok(CachedResult {
+            results,
+            head,
+            tail,
+        })
+    }
+
+    /// The JSON of the result with `took_ms` in place of the one it was computed with.
+    pub fn json(&self, took_ms: f64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.head.len() + self.tail.len() + 24);
+        out.extend_from_slice(&self.head);
+        // Writing an f64 into a Vec cannot fail; a non-finite one becomes null as serde_json writes it.
+        if serde_json::to_writer(&mut out, &took_ms).is_err() {
+            out.extend_from_slice(b"null");
+        }
+        out.extend_from_slice(&self.tail);
+        out
     }
 }
 
@@ -128,7 +175,7 @@ fn estimated_bytes(r: &SearchResults) -> usize {
 
 /// A size-bounded, thread-safe cache of search results.
 pub struct ResultCache {
-    entries: Cache<CacheKey, Arc<SearchResults>, ResultWeighter>,
+    entries: Cache<CacheKey, Arc<CachedResult>, ResultWeighter>,
     /// `false`: a bound of 0, every lookup computes.
     enabled: bool,
     /// The fingerprint the entries belong to.
@@ -163,8 +210,8 @@ impl ResultCache {
     pub fn get_or_compute<E>(
         &self,
         key: &CacheKey,
-        compute: impl FnOnce() -> Result<SearchResults, E>,
-    ) -> Result<(Arc<SearchResults>, bool), E> {
+        compute: impl FnOnce() -> Result<CachedResult, E>,
+    ) -> Result<(Arc<CachedResult>, bool), E> {
         if !self.enabled {
             self.misses.fetch_add(1, Ordering::Relaxed);
             return Ok((Arc::new(compute()?), false));

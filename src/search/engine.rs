@@ -7,7 +7,7 @@
 //! ```
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use jiff::civil::Date;
@@ -22,9 +22,9 @@ use crate::statute::numeral::to_chinese_numeral;
 use crate::statute::{DocKind, Status};
 
 use super::build::LinkedMaterial;
-use super::cache::{CacheKey, CacheStats, DEFAULT_CACHE_BYTES, ResultCache};
+use super::cache::{CacheKey, CacheStats, CachedResult, DEFAULT_CACHE_BYTES, ResultCache};
 use super::catalog::{Catalog, SCHEMA_VERSION};
-use super::query::{Plan, analyze, build, cap_query};
+use super::query::{LawNames, Plan, analyze, build, cap_query};
 use super::schema::{Fields, LEVEL_DOCUMENT, normalize_region};
 use super::segmenter::Segmenter;
 use super::snippet::{Snippet, make_snippet};
@@ -109,6 +109,10 @@ pub struct SearchIndex {
     catalog: Catalog,
     seg: Segmenter,
     synonyms: Synonyms,
+    /// The law names of the catalog, matched against queries.
+    laws: LawNames,
+    /// The default filter (current versions) of the last day asked for.
+    current: Mutex<Option<(Date, Arc<Vec<bool>>)>>,
     /// Score factor per document (the experts' priority list).
     priority: Arc<Vec<f32>>,
     /// Document ords grouped by title, sorted by start date.
@@ -155,12 +159,15 @@ impl SearchIndex {
             .map(|d| synonyms.priority(&d.title))
             .collect();
         let versions = catalog.versions_by_title();
+        let laws = LawNames::new(&catalog);
         let fingerprint: Arc<str> = catalog.fingerprint.as_str().into();
         Ok(SearchIndex {
             cache: Arc::new(ResultCache::new(DEFAULT_CACHE_BYTES)),
             fingerprint,
             priority: Arc::new(priority),
             versions,
+            laws,
+            current: Mutex::new(None),
             reader,
             fields,
             catalog,
@@ -191,25 +198,45 @@ impl SearchIndex {
     /// (`took_ms` is then the time of the lookup).
     pub fn search_cached(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
-        let day = req.as_of.unwrap_or_else(today);
-        let key = CacheKey::new(self.fingerprint.clone(), req, day);
-        let resolved = SearchRequest {
-            as_of: Some(day),
-            ..req.clone()
-        };
-        let (results, hit) = self.cache.get_or_compute(&key, || self.search(&resolved))?;
-        let mut out = SearchResults::clone(&results);
+        let (cached, hit) = self.lookup(req)?;
+        let mut out = SearchResults::clone(&cached.results);
         if hit {
             out.took_ms = ms(started);
         }
         Ok(out)
     }
 
+    /// [`SearchIndex::search_cached`] as JSON (the bytes `serde_json::to_vec`
+    /// writes for the result): a hit is its stored JSON around a fresh
+    /// `took_ms`, a miss is serialised once for the answer and the cache.
+    pub fn search_cached_json(&self, req: &SearchRequest) -> Result<Vec<u8>, SearchError> {
+        let started = Instant::now();
+        let (cached, hit) = self.lookup(req)?;
+        let took_ms = if hit {
+            ms(started)
+        } else {
+            cached.results.took_ms
+        };
+        Ok(cached.json(took_ms))
+    }
+
+    fn lookup(&self, req: &SearchRequest) -> Result<(Arc<CachedResult>, bool), SearchError> {
+        let day = req.as_of.unwrap_or_else(today);
+        let key = CacheKey::new(self.fingerprint.clone(), req, day);
+        let resolved = SearchRequest {
+            as_of: Some(day),
+            ..req.clone()
+        };
+        self.cache.get_or_compute(&key, || {
+            CachedResult::new(self.search(&resolved)?).map_err(engine)
+        })
+    }
+
     /// The query plan for `query` (for tests and `--explain`-style output).
     pub fn plan(&self, query: &str) -> Plan {
         let searcher = self.reader.searcher();
         let (q, _) = cap_query(query);
-        analyze(q, &self.seg, &self.synonyms, &self.catalog, &|t| {
+        analyze(q, &self.seg, &self.synonyms, &self.laws, &|t| {
             indexed(&searcher, &self.fields, t)
         })
     }
@@ -258,7 +285,7 @@ impl SearchIndex {
         // After a citation, the ordinary results are about the law named
         // (the article number would only match stray numbers).
         let ordinary = citation_law.as_deref().unwrap_or(query);
-        let plan = analyze(ordinary, &self.seg, &self.synonyms, &self.catalog, &|t| {
+        let plan = analyze(ordinary, &self.seg, &self.synonyms, &self.laws, &|t| {
             indexed(&searcher, &self.fields, t)
         });
         let terms: Vec<String> = plan.groups.iter().map(|g| g.word.clone()).collect();
@@ -307,7 +334,7 @@ impl SearchIndex {
             // Kind, region and status are properties of the document, so the
             // filters are one lookup per matching entry by its `doc_ord`
             // (a term-set query here would build an FST per request).
-            let allowed = Arc::new(self.allowed_docs(req, day));
+            let allowed = self.allowed_docs(req, day);
             let filter = FilterCollector::new(
                 "doc_ord".to_string(),
                 move |ord: u64| allowed.get(ord as usize).copied().unwrap_or(false),
@@ -347,7 +374,10 @@ impl SearchIndex {
 
     /// Which documents (by `doc_ord`) the request's kind, region and
     /// status filters let through.
-    fn allowed_docs(&self, req: &SearchRequest, day: Date) -> Vec<bool> {
+    fn allowed_docs(&self, req: &SearchRequest, day: Date) -> Arc<Vec<bool>> {
+        if req.statuses.is_none() && req.kinds.is_empty() && req.region.is_none() {
+            return self.current_versions_memo(day);
+        }
         let docs = &self.catalog.docs;
         let mut allowed = match &req.statuses {
             Some(wanted) => docs
@@ -367,7 +397,23 @@ impl SearchIndex {
                 *ok = false;
             }
         }
-        allowed
+        Arc::new(allowed)
+    }
+
+    /// [`SearchIndex::current_versions`] of the last day asked for, kept
+    /// (nearly every request is about today with no other filter).
+    fn current_versions_memo(&self, day: Date) -> Arc<Vec<bool>> {
+        if let Ok(memo) = self.current.lock()
+            && let Some((d, v)) = memo.as_ref()
+            && *d == day
+        {
+            return v.clone();
+        }
+        let v = Arc::new(self.current_versions(day));
+        if let Ok(mut memo) = self.current.lock() {
+            *memo = Some((day, v.clone()));
+        }
+        v
     }
 
     /// Document-level entries of statutes (not of cases and interpretations).

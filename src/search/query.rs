@@ -14,6 +14,7 @@
 //! assert_eq!(plan.groups[0].alternatives[0], vec!["危化品"]);
 //! ```
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use tantivy::Term;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
@@ -79,7 +80,7 @@ pub fn analyze(
     query: &str,
     seg: &Segmenter,
     synonyms: &Synonyms,
-    catalog: &Catalog,
+    laws: &LawNames,
     indexed: &dyn Fn(&str) -> bool,
 ) -> Plan {
     let pieces = seg.query_tokens(query);
@@ -189,38 +190,94 @@ pub fn analyze(
     }
     Plan {
         groups: out,
-        laws: laws_named(query, catalog),
+        laws: laws.named_in(query),
     }
 }
 
-/// Titles of laws whose name appears in the query (names of three or more
-/// characters anywhere, shorter ones only at the start).
-fn laws_named(query: &str, catalog: &Catalog) -> Vec<String> {
-    let q = crate::library::normalize_law_name(query);
-    let matched: Vec<(&String, &String)> = catalog
-        .names
-        .iter()
-        .filter(|(name, _)| {
-            let n = name.chars().count();
-            if n >= 3 {
-                q.contains(name.as_str())
-            } else {
-                n == 2 && q.starts_with(name.as_str())
-            }
-        })
-        .collect();
-    // A name inside a longer matched name of another law does not count:
-    // 安全生产法 inside 安全生产法实施条例.
-    let mut titles: Vec<String> = Vec::new();
-    for (name, title) in &matched {
-        let shadowed = matched.iter().any(|(other, t)| {
-            t != title && other.len() > name.len() && other.contains(name.as_str())
-        });
-        if !shadowed && !titles.contains(title) {
-            titles.push((*title).clone());
-        }
+/// The law names of a catalog as one automaton, built once when the index
+/// opens: finding the laws a query names is one pass over the query instead
+/// of one substring test per name.
+pub struct LawNames {
+    /// Normalized names in the catalog's (sorted) order, with their titles.
+    names: Vec<(String, String)>,
+    /// Over the names of two or more characters; pattern `i` is `names[i]`.
+    automaton: Option<AhoCorasick>,
+}
+
+impl std::fmt::Debug for LawNames {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LawNames")
+            .field("names", &self.names.len())
+            .finish_non_exhaustive()
     }
-    titles
+}
+
+impl LawNames {
+    pub fn new(catalog: &Catalog) -> LawNames {
+        let names: Vec<(String, String)> = catalog
+            .names
+            .iter()
+            .filter(|(name, _)| name.chars().count() >= 2)
+            .map(|(n, t)| (n.clone(), t.clone()))
+            .collect();
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(names.iter().map(|(n, _)| n.as_str()))
+            .ok();
+        LawNames { names, automaton }
+    }
+
+    /// Titles of laws whose name appears in the query (names of three or
+    /// more characters anywhere, two-character ones only at the start).
+    fn named_in(&self, query: &str) -> Vec<String> {
+        let q = crate::library::normalize_law_name(query);
+        let mut ids: Vec<usize> = Vec::new();
+        match &self.automaton {
+            Some(ac) => {
+                for m in ac.find_overlapping_iter(q.as_str()) {
+                    let i = m.pattern().as_usize();
+                    let ok = self
+                        .names
+                        .get(i)
+                        .is_some_and(|(n, _)| m.start() == 0 || n.chars().count() >= 3);
+                    if ok {
+                        ids.push(i);
+                    }
+                }
+            }
+            // Building failed (it does not for a few hundred names): test each.
+            None => {
+                for (i, (name, _)) in self.names.iter().enumerate() {
+                    let hit = if name.chars().count() >= 3 {
+                        q.contains(name.as_str())
+                    } else {
+                        q.starts_with(name.as_str())
+                    };
+                    if hit {
+                        ids.push(i);
+                    }
+                }
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let matched: Vec<(&String, &String)> = ids
+            .iter()
+            .filter_map(|&i| self.names.get(i).map(|(n, t)| (n, t)))
+            .collect();
+        // A name inside a longer matched name of another law does not count:
+        // 安全生产法 inside 安全生产法实施条例.
+        let mut titles: Vec<String> = Vec::new();
+        for (name, title) in &matched {
+            let shadowed = matched.iter().any(|(other, t)| {
+                t != title && other.len() > name.len() && other.contains(name.as_str())
+            });
+            if !shadowed && !titles.contains(title) {
+                titles.push((*title).clone());
+            }
+        }
+        titles
+    }
 }
 
 /// How much each part weighs.

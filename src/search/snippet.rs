@@ -80,14 +80,7 @@ pub fn make_snippet(text: &str, terms: &[String], max_chars: usize) -> Snippet {
         let start = char_index(from).saturating_sub(lead);
         let end_b = byte_at((start + max_chars).min(total));
         let start_b = byte_at(start);
-        let inside: Vec<&(usize, usize, usize)> = matches
-            .iter()
-            .filter(|m| m.0 >= start_b && m.1 <= end_b)
-            .collect();
-        let mut distinct: Vec<usize> = inside.iter().map(|m| m.2).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let score = (distinct.len(), inside.len());
+        let score = window_score(&matches, start_b, end_b, terms.len());
         if score > (best.0, best.1) {
             best = (score.0, score.1, start);
         }
@@ -116,6 +109,32 @@ pub fn make_snippet(text: &str, terms: &[String], max_chars: usize) -> Snippet {
     Snippet {
         text: out,
         highlights,
+    }
+}
+
+/// How many distinct terms and how many matches lie inside the byte window
+/// `start_b..end_b`.
+fn window_score(
+    matches: &[(usize, usize, usize)],
+    start_b: usize,
+    end_b: usize,
+    terms: usize,
+) -> (usize, usize) {
+    let inside = matches.iter().filter(|m| m.0 >= start_b && m.1 <= end_b);
+    if terms <= 128 {
+        // One bit per term: no allocation per candidate window.
+        let (mut seen, mut count) = (0u128, 0usize);
+        for m in inside {
+            seen |= 1u128 << m.2;
+            count += 1;
+        }
+        (seen.count_ones() as usize, count)
+    } else {
+        let mut distinct: Vec<usize> = inside.map(|m| m.2).collect();
+        let count = distinct.len();
+        distinct.sort_unstable();
+        distinct.dedup();
+        (distinct.len(), count)
     }
 }
 

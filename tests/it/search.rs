@@ -541,26 +541,43 @@ fn a_cache_hit_returns_the_same_json_as_a_miss_and_as_the_engine() {
             json_without_time(&miss),
             "request {i}"
         );
+        // The stored JSON of a hit: byte for byte what serde_json writes for
+        // the result, with the hit's own `took_ms`.
+        let bytes = index.search_cached_json(&req).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let mut expected = hit.clone();
+        expected.took_ms = value["took_ms"].as_f64().unwrap();
+        assert_eq!(bytes, serde_json::to_vec(&expected).unwrap(), "request {i}");
     }
     let stats = index.cache_stats();
-    assert_eq!((stats.hits, stats.misses, stats.entries), (6, 6, 6));
+    assert_eq!((stats.hits, stats.misses, stats.entries), (12, 6, 6));
+
+    // A miss answered as JSON: the engine's result serialised as it is.
+    let mut fresh = SearchRequest::new("报警装置");
+    fresh.as_of = day;
+    let bytes = index.search_cached_json(&fresh).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let mut engine = index.search(&fresh).unwrap();
+    engine.took_ms = value["took_ms"].as_f64().unwrap();
+    assert_eq!(bytes, serde_json::to_vec(&engine).unwrap());
+    assert_eq!(index.cache_stats().misses, 7);
 
     // The key is what the engine reads: surrounding spaces and the order of
     // the kinds do not matter, the page and the day do.
     let mut req = SearchRequest::new("  单位 ");
     req.as_of = day;
     index.search_cached(&req).unwrap();
-    assert_eq!(index.cache_stats().hits, 7);
+    assert_eq!(index.cache_stats().hits, 13);
     let mut reordered = SearchRequest::new("单位");
     reordered.as_of = day;
     reordered.kinds = vec![DocKind::LocalRegulation, DocKind::Law, DocKind::Law];
     reordered.statuses = Some(vec![Status::InForce, Status::Repealed]);
     index.search_cached(&reordered).unwrap();
-    assert_eq!(index.cache_stats().hits, 8);
+    assert_eq!(index.cache_stats().hits, 14);
     let mut other_day = SearchRequest::new("单位");
     other_day.as_of = Some(date(2026, 1, 2));
     index.search_cached(&other_day).unwrap();
-    assert_eq!(index.cache_stats().misses, 7);
+    assert_eq!(index.cache_stats().misses, 8);
 }
 
 #[test]
