@@ -128,6 +128,7 @@ pub fn check(
             .collect(),
         root_fields: 0,
         root_lists: 0,
+        plan: std::sync::OnceLock::new(),
     };
     program.number_root_fields();
     Ok(Checked { program, warnings })

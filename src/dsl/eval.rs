@@ -226,15 +226,22 @@ pub fn evaluate(program: &CheckedProgram, record: &Json, as_of: Date) -> Evaluat
 #[derive(Debug)]
 pub struct Engine<'p> {
     program: &'p CheckedProgram,
+    plan: Arc<Plan>,
+    /// Buffers kept between records (taken with `try_lock`: an engine used
+    /// by two threads at once gives the second fresh buffers).
+    scratch: Mutex<Scratch>,
+}
+
+/// What an engine needs besides the program, built once per program (and
+/// kept in it) so that an engine per request costs nothing.
+#[derive(Debug)]
+pub(crate) struct Plan {
     /// One per `program.rules`, same order.
     shared: Vec<Shared>,
     /// Exception rules grouped by the rule they depart from, by its id.
     exceptions: Vec<ExceptionGroup>,
     /// Rules (indices into `program.rules`) that share a `subject`.
     subject_pairs: Vec<(usize, usize)>,
-    /// Buffers kept between records (taken with `try_lock`: an engine used
-    /// by two threads at once gives the second fresh buffers).
-    scratch: Mutex<Scratch>,
 }
 
 #[derive(Debug)]
@@ -345,8 +352,8 @@ struct MemoEntry<'a> {
     label: Arc<str>,
 }
 
-impl<'p> Engine<'p> {
-    pub fn new(program: &'p CheckedProgram) -> Self {
+impl Plan {
+    fn build(program: &CheckedProgram) -> Self {
         let shared = program
             .rules
             .iter()
@@ -391,11 +398,25 @@ impl<'p> Engine<'p> {
                 }
             }
         }
-        Engine {
-            program,
+        Plan {
             shared,
             exceptions,
             subject_pairs,
+        }
+    }
+}
+
+impl<'p> Engine<'p> {
+    /// An engine for `program`; its plan is built on first use and shared
+    /// by every later engine of the same program.
+    pub fn new(program: &'p CheckedProgram) -> Self {
+        let plan = program
+            .plan
+            .get_or_init(|| Arc::new(Plan::build(program)))
+            .clone();
+        Engine {
+            program,
+            plan,
             scratch: Mutex::new(Scratch::default()),
         }
     }
@@ -414,7 +435,7 @@ impl<'p> Engine<'p> {
         ev.s.pos.resize(program.rules.len(), ABSENT);
         ev.s.applies.clear();
         let mut findings = Vec::with_capacity(program.rules.len());
-        for (i, (rule, shared)) in program.rules.iter().zip(&self.shared).enumerate() {
+        for (i, (rule, shared)) in program.rules.iter().zip(&self.plan.shared).enumerate() {
             if rule.meta.in_force(as_of) {
                 let (finding, applies) = ev.rule(rule, shared);
                 if let Some(p) = ev.s.pos.get_mut(i) {
@@ -451,7 +472,7 @@ impl<'p> Engine<'p> {
             finding_of(*rule).filter(|&f| applies.get(f).copied() == Some(Truth::True))
         };
         let mut conflicts = Vec::new();
-        for g in &self.exceptions {
+        for g in &self.plan.exceptions {
             let mut exc = g.exceptions.iter().filter_map(applying).peekable();
             let Some(&first) = exc.peek() else {
                 continue;
@@ -497,7 +518,7 @@ impl<'p> Engine<'p> {
             }
         }
         // rules on the same subject that both apply and disagree
-        for &(i, j) in &self.subject_pairs {
+        for &(i, j) in &self.plan.subject_pairs {
             let (Some(fi), Some(fj)) = (applying(&i), applying(&j)) else {
                 continue;
             };

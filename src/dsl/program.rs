@@ -124,6 +124,8 @@ pub struct CheckedProgram {
     /// many distinct lists are gone through from it (see [`FieldPath::root`]).
     pub(crate) root_fields: usize,
     pub(crate) root_lists: usize,
+    /// The evaluator's per-program plan, built by the first engine.
+    pub(crate) plan: std::sync::OnceLock<std::sync::Arc<super::eval::Plan>>,
 }
 
 impl CheckedProgram {
