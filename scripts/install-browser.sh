@@ -1,0 +1,42 @@
+#!/bin/sh
+# Installs the headless browser the browser tests drive: Debian's `chromium`
+# and `chromium-driver` packages (/usr/bin/chromium, /usr/bin/chromedriver).
+# Does nothing but print the versions when both are already there.
+#
+# Usage: scripts/install-browser.sh      (as root, or with sudo available)
+set -eu
+
+CHROMIUM=/usr/bin/chromium
+DRIVER=/usr/bin/chromedriver
+
+die() {
+    echo "install-browser: $*" >&2
+    exit 1
+}
+
+if [ ! -x "$CHROMIUM" ] || [ ! -x "$DRIVER" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        SUDO=
+    elif command -v sudo >/dev/null 2>&1; then
+        SUDO=sudo
+    else
+        die "chromium or chromedriver is missing and this user cannot install packages (run as root)"
+    fi
+    command -v apt-get >/dev/null 2>&1 || die "chromium or chromedriver is missing and apt-get is not available"
+    export DEBIAN_FRONTEND=noninteractive
+    install() {
+        $SUDO apt-get install -y -q --no-install-recommends chromium chromium-driver >/dev/null
+    }
+    echo "== installing chromium and chromium-driver"
+    if ! install; then
+        echo "install-browser: first attempt failed; updating the package lists and retrying" >&2
+        $SUDO apt-get update -q >/dev/null || die "apt-get update failed"
+        install || die "apt-get install chromium chromium-driver failed"
+    fi
+    [ -x "$CHROMIUM" ] || die "$CHROMIUM is still missing after the install"
+    [ -x "$DRIVER" ] || die "$DRIVER is still missing after the install"
+fi
+
+# The Debian launcher script prints shell noise on some machines; keep the version line only.
+"$CHROMIUM" --version 2>/dev/null | head -n 1
+"$DRIVER" --version 2>/dev/null | head -n 1
