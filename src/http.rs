@@ -95,11 +95,12 @@ pub fn router_with(state: AppState, limits: Limits) -> Router {
         .nest("/api/v1", api())
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
+        .merge(crate::web::routes())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             record_metrics,
         ))
-        .fallback(handlers::not_found)
+        .fallback(fallback)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .with_state(state);
     routes.layer(
@@ -110,6 +111,15 @@ pub fn router_with(state: AppState, limits: Limits) -> Router {
             .concurrency_limit(limits.concurrency)
             .layer(DefaultBodyLimit::max(limits.body_bytes)),
     )
+}
+
+/// Unknown paths: JSON under `/api`, an HTML page elsewhere.
+async fn fallback(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") || uri.path() == "/api" {
+        handlers::not_found().await.into_response()
+    } else {
+        crate::web::not_found_page().await
+    }
 }
 
 async fn record_metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {

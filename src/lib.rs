@@ -20,5 +20,6 @@ pub mod search;
 pub mod statute;
 pub mod store;
 pub mod views;
+pub mod web;
 
 pub use error::{Error, Result};

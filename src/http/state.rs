@@ -85,4 +85,9 @@ impl AppState {
     pub fn store(&self) -> &Store {
         &self.0.store
     }
+
+    /// Everything the service holds, for the web pages.
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.0
+    }
 }

@@ -1,0 +1,46 @@
+//! The web pages township staff and experts use in a browser: search,
+//! articles, enterprises, record checks, the printable checklist and the
+//! rules. Server-rendered HTML (askama templates in `src/web/templates`,
+//! escaped by default), a small stylesheet and script embedded in the binary,
+//! sign-in with an API token kept in an HttpOnly cookie, and CSRF
+//! double-submit on every form.
+//!
+//! `http::router` merges [`routes`] at the root (the JSON API stays under
+//! `/api/v1`). Pages reach the library, search index, rules and store through
+//! [`AppState::inner`] and call the same library functions as the API.
+//!
+//! ```ignore
+//! let app = axum::Router::new().merge(regkb::web::routes()).with_state(state);
+//! ```
+
+mod assets;
+mod error_page;
+mod layout;
+mod session;
+// web-ent: page modules (one line each)
+// web-rules: page modules (one line each)
+
+use axum::Router;
+use axum::middleware;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+
+use crate::http::AppState;
+
+pub use error_page::{PageError, not_found_page, render};
+pub use layout::{Chrome, Nav, NavLink, UserView};
+pub use session::{CSRF_COOKIE, SESSION_COOKIE, Visitor, role_allows, role_name};
+
+/// Every page route, with the CSRF-cookie middleware.
+pub fn routes() -> Router<AppState> {
+    let core = Router::new()
+        .route("/", get(|| async { Redirect::to("/search") }))
+        .route("/signin", get(session::signin_form).post(session::signin))
+        .route("/signout", post(session::signout));
+    // web-ent: `.merge(enterprise_pages::routes())` etc. below this line
+    // web-rules: `.merge(rules_pages::routes())` below this line
+    let pages = core;
+    pages
+        .layer(middleware::from_fn(session::csrf_cookie))
+        .route("/assets/{file}", get(assets::asset))
+}
