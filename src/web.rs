@@ -13,11 +13,18 @@
 //! let app = axum::Router::new().merge(regkb::web::routes()).with_state(state);
 //! ```
 
+mod article_page;
 mod assets;
 mod error_page;
 mod layout;
+mod paths;
+mod search_page;
 mod session;
 // web-ent: page modules (one line each)
+mod check_page;
+mod checklist_page;
+mod enterprise_pages;
+mod findings_view;
 // web-rules: page modules (one line each)
 
 use axum::Router;
@@ -29,6 +36,7 @@ use crate::http::AppState;
 
 pub use error_page::{PageError, not_found_page, render};
 pub use layout::{Chrome, Nav, NavLink, UserView};
+pub use paths::{article_href, escape, escape_and_mark, law_href, query_href};
 pub use session::{CSRF_COOKIE, SESSION_COOKIE, Visitor, role_allows, role_name};
 
 /// Every page route, with the CSRF-cookie middleware.
@@ -36,8 +44,15 @@ pub fn routes() -> Router<AppState> {
     let core = Router::new()
         .route("/", get(|| async { Redirect::to("/search") }))
         .route("/signin", get(session::signin_form).post(session::signin))
-        .route("/signout", post(session::signout));
+        .route("/signout", post(session::signout))
+        .route("/search", get(search_page::search))
+        .route("/law/{law}", get(article_page::law))
+        .route("/law/{law}/{article}", get(article_page::article));
     // web-ent: `.merge(enterprise_pages::routes())` etc. below this line
+    let core = core
+        .merge(enterprise_pages::routes())
+        .merge(checklist_page::routes())
+        .merge(check_page::routes());
     // web-rules: `.merge(rules_pages::routes())` below this line
     let pages = core;
     pages
