@@ -59,7 +59,7 @@ pub use checker::{Checked, DEPARTMENTS, NoTables, TableReader, check};
 pub use citations::{CitationResolver, Resolution, full_law_title};
 pub use diagnostic::{Diagnostic, Level, render_all, render_plain};
 pub use eval::{Conflict, Engine, Evaluation, MAX_DEPTH, evaluate};
-pub use examples::{ExampleReport, run_examples};
+pub use examples::{ExampleReport, run_example, run_examples};
 pub use format::format_file;
 pub use logic::Truth;
 pub use parser::{MAX_NESTING, parse};

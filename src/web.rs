@@ -26,6 +26,8 @@ mod checklist_page;
 mod enterprise_pages;
 mod findings_view;
 // web-rules: page modules (one line each)
+mod highlight;
+mod rules_pages;
 
 use axum::Router;
 use axum::middleware;
@@ -54,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(checklist_page::routes())
         .merge(check_page::routes());
     // web-rules: `.merge(rules_pages::routes())` below this line
+    let core = core.merge(rules_pages::routes());
     let pages = core;
     pages
         .layer(middleware::from_fn(session::csrf_cookie))

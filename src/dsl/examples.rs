@@ -51,6 +51,11 @@ pub fn run_examples(program: &CheckedProgram) -> Vec<ExampleReport> {
         .collect()
 }
 
+/// Runs one example of the program (the web page runs a rule's own).
+pub fn run_example(program: &CheckedProgram, ex: &Example) -> ExampleReport {
+    run_one(program, ex)
+}
+
 fn outcome_word(o: Outcome) -> &'static str {
     match o {
         Outcome::Pass => "pass",

@@ -22,3 +22,4 @@ mod search;
 mod show;
 mod store;
 mod support;
+mod web_rules;

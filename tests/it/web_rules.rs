@@ -1,0 +1,528 @@
+//! The rule pages driven through the router: browsing and filtering the
+//! loaded rules, a rule's page with highlighted source and linked
+//! citations, validating an edit with inline diagnostics, running the
+//! embedded examples, and who may do what (roles, CSRF).
+//!
+//! The service loads an invented two-file pack (written here, next to the
+//! shipped schema and tables) so that the assertions name known lines.
+
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use regkb::config::{ContentPaths, Context, DataDir};
+use regkb::http::{AppState, ServiceConfig, router};
+use regkb::store::{Actor, Role};
+use tower::ServiceExt;
+
+use crate::support::repo;
+
+const CSRF: &str = "0123456789abcdef0123456789abcdef";
+
+/// Line 1 is a comment with markup in it; the rule starts on line 2.
+const FILE_A: &str = r#"# 测试用规则 <script>alert("c")</script>
+rule T-1 "从业人员超过一百人的应当设置安全管理机构" {
+  cite 安全生产法 第二十四条 第一款
+  severity 一般隐患
+  departments 应急管理
+  effective from 2021-09-01
+  applies when employees > 100
+  require safety_org.has_department = true
+  explain "从业人员{employees}人，未设置机构<script>x</script>"
+  explain pass "已设置机构"
+  remedy "设置安全生产管理机构"
+  example "一百五十人未设机构" {
+    as_of 2026-11-28
+    record {"employees": 150, "safety_org": {"has_department": false}}
+    expect fail
+  }
+  example "故意写错的预期" {
+    as_of 2026-11-28
+    record {"employees": 150, "safety_org": {"has_department": true}}
+    expect fail
+  }
+}
+"#;
+
+const FILE_B: &str = r#"rule T-2 "从业人员不得超过一千人" {
+  cite 消防法 第十六条
+  severity 重大隐患
+  departments 消防救援, 应急管理
+  require employees < 1000
+  explain "从业人员{employees}人"
+  remedy "减少人数"
+}
+"#;
+
+struct Site {
+    dir: tempfile::TempDir,
+    state: AppState,
+}
+
+fn site() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(rules.join("pack")).unwrap();
+    for shared in ["schema", "tables"] {
+        std::os::unix::fs::symlink(repo().join("rules").join(shared), rules.join(shared)).unwrap();
+    }
+    std::fs::write(rules.join("pack/甲.rule"), FILE_A).unwrap();
+    std::fs::write(rules.join("pack/乙.rule"), FILE_B).unwrap();
+    let ctx = Context {
+        data: DataDir::new(dir.path().join("data")),
+        content: ContentPaths {
+            corpus_dir: repo().join("corpus"),
+            rules_dir: rules,
+        },
+    };
+    let state = AppState::load(&ctx, ServiceConfig::default()).unwrap();
+    Site { dir, state }
+}
+
+/// A page's status, body and headers.
+struct Page {
+    status: StatusCode,
+    body: String,
+    headers: axum::http::HeaderMap,
+}
+
+impl Site {
+    fn token(&self, role: Role) -> String {
+        self.state
+            .store()
+            .create_token(role, None, "测试", &Actor::cli("test"))
+            .unwrap()
+            .0
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join("rules/pack").join(name)
+    }
+
+    async fn send(&self, req: Request<Body>) -> Page {
+        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Page {
+            status,
+            body: String::from_utf8(bytes.to_vec()).unwrap(),
+            headers,
+        }
+    }
+
+    async fn get(&self, uri: &str, token: Option<&str>) -> Page {
+        let mut b = Request::get(uri);
+        if let Some(t) = token {
+            b = b.header(header::COOKIE, format!("regkb_session={t}"));
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    /// POSTs a form with the session and CSRF cookies; `csrf` is the form field.
+    async fn post(
+        &self,
+        uri: &str,
+        token: Option<&str>,
+        csrf: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        if let Some(c) = csrf {
+            form.append_pair("csrf", c);
+        }
+        for (k, v) in fields {
+            form.append_pair(k, v);
+        }
+        let mut cookie = format!("regkb_csrf={CSRF}");
+        if let Some(t) = token {
+            cookie.push_str(&format!("; regkb_session={t}"));
+        }
+        let req = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(form.finish()))
+            .unwrap();
+        self.send(req).await
+    }
+}
+
+/// The ids of the rules listed on a `/rules` page, in order.
+fn listed(body: &str) -> Vec<String> {
+    body.match_indices("<tr class=\"rule\">")
+        .map(|(i, _)| {
+            let link = "<a href=\"/rules/";
+            let rest = &body[i..];
+            let rest = &rest[rest.find(link).unwrap() + link.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// FILE_A's rule with `old` replaced by `new`.
+fn edited(old: &str, new: &str) -> String {
+    let rule = &FILE_A[FILE_A.find("rule T-1").unwrap()..].trim_end();
+    assert!(rule.contains(old), "{old}");
+    rule.replace(old, new)
+}
+
+#[tokio::test]
+async fn the_list_filters_by_text_source_department_and_severity() {
+    let s = site();
+    let viewer = s.token(Role::Viewer);
+    let all = s.get("/rules", Some(&viewer)).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert_eq!(listed(&all.body), ["T-1", "T-2"]);
+    assert!(all.body.contains("共 2 条规则"), "{}", all.body);
+    // counts per source: one rule in each file
+    let a_file = regkb::pack::display_path(&s.file("甲.rule"));
+    assert!(
+        all.body.contains(&format!("{a_file}</a></th><td>1</td>")),
+        "{}",
+        all.body
+    );
+    // the citation is linked to the article page
+    assert!(
+        all.body
+            .contains("<a class=\"cite\" href=\"/law/中华人民共和国安全生产法/24\">")
+    );
+
+    let check = |query: &'static str, expect: &'static [&'static str]| {
+        let s = &s;
+        let viewer = viewer.clone();
+        async move {
+            let page = s.get(&format!("/rules?{query}"), Some(&viewer)).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert_eq!(listed(&page.body), expect, "filter {query}");
+        }
+    };
+    check("severity=%E9%87%8D%E5%A4%A7%E9%9A%90%E6%82%A3", &["T-2"]).await; // 重大隐患
+    check("severity=%E4%B8%80%E8%88%AC%E9%9A%90%E6%82%A3", &["T-1"]).await; // 一般隐患
+    check("department=%E6%B6%88%E9%98%B2%E6%95%91%E6%8F%B4", &["T-2"]).await; // 消防救援
+    check(
+        "department=%E5%BA%94%E6%80%A5%E7%AE%A1%E7%90%86",
+        &["T-1", "T-2"],
+    )
+    .await; // 应急管理
+    check("q=%E6%9C%BA%E6%9E%84", &["T-1"]).await; // 机构 (title)
+    check("q=t-2", &["T-2"]).await; // id, any case
+    check("q=%E6%B6%88%E9%98%B2%E6%B3%95", &["T-2"]).await; // 消防法 (citation)
+    check("q=%E7%AC%AC%E4%BA%8C%E5%8D%81%E5%9B%9B%E6%9D%A1", &["T-1"]).await; // 第二十四条
+    check("q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA", &[]).await; // 没有这个
+    let b_file = regkb::pack::display_path(&s.file("乙.rule"));
+    let q: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("source", &b_file)
+        .finish();
+    let page = s.get(&format!("/rules?{q}"), Some(&viewer)).await;
+    assert_eq!(listed(&page.body), ["T-2"]);
+    assert!(page.body.contains("符合筛选条件的 1 条"));
+
+    // the filter text comes back escaped
+    let page = s
+        .get("/rules?q=%3Cscript%3Ealert(1)%3C/script%3E", Some(&viewer))
+        .await;
+    assert!(!page.body.contains("<script>alert(1)"));
+    assert!(page.body.contains("&lt;script&gt;alert(1)"));
+
+    // not signed in: to the sign-in page
+    let page = s.get("/rules", None).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(
+        page.headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/signin?next=")
+    );
+}
+
+#[tokio::test]
+async fn a_rule_page_shows_highlighted_source_and_linked_citations() {
+    let s = site();
+    let viewer = s.token(Role::Viewer);
+    let page = s.get("/rules/T-1", Some(&viewer)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let b = &page.body;
+    // highlighted, with the file's line numbers (the rule starts on line 2)
+    for part in [
+        r#"<span class="ln" aria-hidden="true">2</span><code><span class="hl-kw">rule</span> <span class="hl-rid">T-1</span> <span class="hl-str">&quot;从业人员超过一百人的应当设置安全管理机构&quot;</span> {</code>"#,
+        r#"<span class="hl-kw">cite</span> <span class="hl-id">安全生产法</span> <span class="hl-ref">第二十四条</span>"#,
+        r#"<span class="hl-date">2021-09-01</span>"#,
+        r#"<span class="hl-id">employees</span> &gt; <span class="hl-num">100</span>"#,
+        r#"<span class="hl-hole">{employees}</span>"#,
+        r#"<span class="ln" aria-hidden="true">22</span><code>}</code>"#,
+    ] {
+        assert!(b.contains(part), "missing {part}\n{b}");
+    }
+    // the markup inside a string is text, not a tag
+    assert!(b.contains("&lt;script&gt;x&lt;/script&gt;"));
+    assert!(!b.contains("<script>x"));
+    // the citation links to the article page; the metadata is shown
+    assert!(b.contains(
+        "<a class=\"cite\" href=\"/law/中华人民共和国安全生产法/24\">《中华人民共和国安全生产法》第二十四条第一款</a>"
+    ));
+    assert!(b.contains("2021-09-01 起"));
+    assert!(b.contains("设置安全生产管理机构"));
+    assert!(b.contains("内嵌示例</dt><dd>2 个"));
+    // a viewer gets no edit form
+    assert!(!b.contains("<textarea"));
+    assert!(b.contains("需要“规则编写”或“管理员”账号"));
+
+    // an author gets the labelled edit box holding the rule's text
+    let author = s.token(Role::Author);
+    let page = s.get("/rules/T-1", Some(&author)).await;
+    assert!(page.body.contains(r#"<label for="rule-text">"#));
+    assert!(
+        page.body
+            .contains("rule T-1 &quot;从业人员超过一百人的应当设置安全管理机构&quot; {")
+    );
+    assert!(page.body.contains("此页面不会发布任何修改"));
+
+    // the comment line before the rule is not part of it
+    assert!(!page.body.contains("alert(&quot;c&quot;)"));
+
+    let missing = s.get("/rules/NOPE-1", Some(&viewer)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("NOPE-1"));
+}
+
+#[tokio::test]
+async fn a_broken_edit_shows_the_diagnostic_inline_with_a_caret() {
+    let s = site();
+    let author = s.token(Role::Author);
+    let source = edited("severity 一般隐患", "severity 中等隐患");
+    let page = s
+        .post(
+            "/rules/validate",
+            Some(&author),
+            Some(CSRF),
+            &[("rule", "T-1"), ("source", &source)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let b = &page.body;
+    assert!(b.contains("校验未通过"), "{b}");
+    // line 3 of the edit box, column 12; line 4 of the file
+    let a_file = regkb::pack::display_path(&s.file("甲.rule"));
+    assert!(b.contains(r#"<span class="diag-place">3:12</span>"#), "{b}");
+    assert!(b.contains(&format!("（文件 {a_file}:4:12）")), "{b}");
+    assert!(b.contains("中等隐患"));
+    // the offending line with the mistake marked, and a caret under its column
+    assert!(
+        b.contains(r#"<span class="ln">4</span>  severity <mark>中等隐患</mark></code>"#),
+        "{b}"
+    );
+    assert!(
+        b.contains(r#"<span class="caret-pad">  severity </span><span class="caret">^</span>"#)
+    );
+    assert!(b.contains("提示："));
+    // the edit is kept in the box; nothing was published
+    assert!(b.contains("\n  severity 中等隐患\n"));
+    assert!(s.state.store().current_rule_set().unwrap().is_none());
+
+    // a clean edit (CR LF line breaks, as browsers send them) passes
+    let source =
+        edited("remedy \"设置安全生产管理机构\"", "remedy \"尽快设置机构\"").replace('\n', "\r\n");
+    let page = s
+        .post(
+            "/rules/validate",
+            Some(&author),
+            Some(CSRF),
+            &[("rule", "T-1"), ("source", &source)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("校验通过"), "{}", page.body);
+    assert!(page.body.contains("共 2 条规则"));
+
+    // a mistake clashing with the other file is placed in that file
+    let source = edited("rule T-1", "rule T-2");
+    let page = s
+        .post(
+            "/rules/validate",
+            Some(&author),
+            Some(CSRF),
+            &[("rule", "T-1"), ("source", &source)],
+        )
+        .await;
+    assert!(page.body.contains("校验未通过"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn validating_needs_csrf_and_the_author_role() {
+    let s = site();
+    let author = s.token(Role::Author);
+    let fields = [("rule", "T-1"), ("source", FILE_B)];
+    // no CSRF field, a wrong one
+    for csrf in [None, Some("ffffffffffffffffffffffffffffffff")] {
+        let page = s
+            .post("/rules/validate", Some(&author), csrf, &fields)
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{csrf:?}");
+        assert!(page.body.contains("安全校验未通过"), "{}", page.body);
+    }
+    // from another site
+    let req = Request::post("/rules/validate")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            header::COOKIE,
+            format!("regkb_csrf={CSRF}; regkb_session={author}"),
+        )
+        .header(header::ORIGIN, "http://elsewhere.example")
+        .header(header::HOST, "localhost")
+        .body(Body::from(format!("csrf={CSRF}&rule=T-1&source=x")))
+        .unwrap();
+    assert_eq!(s.send(req).await.status, StatusCode::FORBIDDEN);
+
+    // a viewer and an inspector may browse but not validate or run examples
+    for role in [Role::Viewer, Role::Inspector] {
+        let t = s.token(role);
+        assert_eq!(s.get("/rules/T-1", Some(&t)).await.status, StatusCode::OK);
+        let page = s
+            .post("/rules/validate", Some(&t), Some(CSRF), &fields)
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        assert!(page.body.contains("无权查看此页面"), "{}", page.body);
+        assert!(page.body.contains("状态码 403"));
+        let page = s
+            .post("/rules/T-1/examples", Some(&t), Some(CSRF), &[])
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+    }
+    // an admin may
+    let admin = s.token(Role::Admin);
+    let page = s
+        .post(
+            "/rules/validate",
+            Some(&admin),
+            Some(CSRF),
+            &[("rule", "T-1"), ("source", &edited("", ""))],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("校验通过"));
+    // not signed in: to sign-in
+    let page = s.post("/rules/validate", None, Some(CSRF), &fields).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_examples_run_and_report_each_result() {
+    let s = site();
+    let author = s.token(Role::Author);
+    let page = s
+        .post("/rules/T-1/examples", Some(&author), Some(CSRF), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let b = &page.body;
+    assert!(b.contains("示例运行结果（当前加载版本）"), "{b}");
+    assert!(b.contains("1 个通过，1 个未通过（共 2 个）"), "{b}");
+    let row = |name: &str| {
+        let at = b.find(&format!("<th scope=\"row\">{name}")).unwrap();
+        b[at..at + b[at..].find("</tr>").unwrap()].to_string()
+    };
+    let good = row("一百五十人未设机构");
+    assert!(good.contains("不符合（fail）"), "{good}");
+    assert!(good.contains(r#"<span class="badge pass">通过</span>"#));
+    // what came out is shown, its markup escaped
+    assert!(
+        good.contains("从业人员150人，未设置机构&lt;script&gt;x&lt;/script&gt;"),
+        "{good}"
+    );
+    let bad = row("故意写错的预期");
+    assert!(bad.contains("<li>不符合（fail）</li>"), "{bad}");
+    assert!(bad.contains("<li>符合（pass）：已设置机构</li>"), "{bad}");
+    assert!(bad.contains(r#"<span class="badge fail">未通过</span>"#));
+    // the diff under the failing row, as `regkb rules test` writes it
+    assert!(
+        b.contains(r#"<span class="del">  - 预期：fail</span>"#),
+        "{b}"
+    );
+    assert!(b.contains(r#"<span class="ins">  + 实际：pass</span>"#));
+
+    // on the edited text: the wrong expectation fixed, both pass
+    let source = {
+        let rule = edited("", "");
+        let last = rule.rfind("expect fail").unwrap();
+        format!(
+            "{}expect pass{}",
+            &rule[..last],
+            &rule[last + "expect fail".len()..]
+        )
+    };
+    let page = s
+        .post(
+            "/rules/T-1/examples",
+            Some(&author),
+            Some(CSRF),
+            &[("source", &source)],
+        )
+        .await;
+    assert!(
+        page.body.contains("示例运行结果（修改后的文本）"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("2 个通过，0 个未通过（共 2 个）"));
+
+    // an edit that does not compile shows its diagnostics and runs nothing
+    let page = s
+        .post(
+            "/rules/T-1/examples",
+            Some(&author),
+            Some(CSRF),
+            &[("source", &edited("employees > 100", "employes > 100"))],
+        )
+        .await;
+    assert!(page.body.contains("校验未通过"), "{}", page.body);
+    assert!(page.body.contains("employes"));
+    assert!(!page.body.contains("示例运行结果"));
+
+    // a rule without examples says so
+    let page = s
+        .post("/rules/T-2/examples", Some(&author), Some(CSRF), &[])
+        .await;
+    assert!(page.body.contains("这条规则没有内嵌示例"), "{}", page.body);
+}
+
+/// The shipped rules folder: every page stays small.
+#[tokio::test]
+async fn pages_of_the_shipped_rules_stay_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = Context {
+        data: DataDir::new(dir.path()),
+        content: ContentPaths {
+            corpus_dir: repo().join("corpus"),
+            rules_dir: repo().join("rules"),
+        },
+    };
+    let s = Site {
+        state: AppState::load(&ctx, ServiceConfig::default()).unwrap(),
+        dir,
+    };
+    let admin = s.token(Role::Admin);
+    let list = s.get("/rules", Some(&admin)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let ids = listed(&list.body);
+    assert!(ids.len() > 50, "{}", ids.len());
+    assert!(
+        list.body.len() <= 150 * 1024,
+        "list is {} bytes",
+        list.body.len()
+    );
+    let mut largest = 0;
+    for id in &ids {
+        let page = s.get(&format!("/rules/{id}"), Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::OK, "{id}: {}", page.body);
+        assert!(
+            page.body.contains("<span class=\"hl-kw\">rule</span>"),
+            "{id}"
+        );
+        largest = largest.max(page.body.len());
+    }
+    assert!(
+        largest <= 150 * 1024,
+        "largest rule page is {largest} bytes"
+    );
+}
