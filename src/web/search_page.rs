@@ -403,6 +403,16 @@ pub fn build_page(state: &AppState, visitor: &Visitor, p: &SearchParams) -> (Sta
     page.searched = true;
     page.total = outcome.results.total;
     page.notices = outcome.results.notices;
+    let has_statutes = inner
+        .library
+        .documents()
+        .iter()
+        .any(|d| d.kind.is_normative() && !d.id.0.starts_with("corpus:"));
+    if !has_statutes {
+        page.notices.push(
+            "尚未导入法规条文，目前只能检索项目自带的解读和案例；请管理员导入法规".to_string(),
+        );
+    }
     page.hits = outcome.results.hits.iter().map(hit_view).collect();
     page.understood = understood(&q, &outcome.laws);
     page.did_you_mean = near_misses(&inner.library, &q, &outcome.laws);

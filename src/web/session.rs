@@ -293,16 +293,28 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
-/// Only a local path (`/…`, not `//host`) is a place to return to.
+/// Only a local path (`/…`, not `//host`) is a place to return to; its
+/// non-ASCII characters are percent-encoded so it fits a `Location` header.
 pub fn local_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
                 && !n.starts_with("//")
                 && !n.starts_with("/\\")
-                && !n.contains(['\r', '\n']) =>
+                && !n.chars().any(|c| c.is_control()) =>
         {
-            n.to_string()
+            let mut out = String::with_capacity(n.len());
+            for c in n.chars() {
+                if c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '\\' | '`') {
+                    out.push(c);
+                } else {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        out.push_str(&format!("%{b:02X}"));
+                    }
+                }
+            }
+            out
         }
         _ => "/search".to_string(),
     }
@@ -412,7 +424,10 @@ mod tests {
 
     #[test]
     fn next_must_be_local() {
-        assert_eq!(local_next(Some("/law/安全生产法/24")), "/law/安全生产法/24");
+        assert_eq!(
+            local_next(Some("/law/安法/24?as_of=2024-01-01")),
+            "/law/%E5%AE%89%E6%B3%95/24?as_of=2024-01-01"
+        );
         assert_eq!(local_next(Some("//evil.example/x")), "/search");
         assert_eq!(local_next(Some("https://evil.example/")), "/search");
         assert_eq!(local_next(Some("/\\evil")), "/search");

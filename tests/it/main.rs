@@ -22,4 +22,5 @@ mod search;
 mod show;
 mod store;
 mod support;
+mod web;
 mod web_rules;
