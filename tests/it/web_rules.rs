@@ -28,7 +28,7 @@ rule T-1 "从业人员超过一百人的应当设置安全管理机构" {
   effective from 2021-09-01
   applies when employees > 100
   require safety_org.has_department = true
-  explain "从业人员{employees}人，未设置机构<script>x</script>"
+  explain "从业人员{employees}，未设置机构<script>x</script>"
   explain pass "已设置机构"
   remedy "设置安全生产管理机构"
   example "一百五十人未设机构" {
@@ -224,7 +224,7 @@ async fn the_list_filters_by_text_source_department_and_severity() {
         .get("/rules?q=%3Cscript%3Ealert(1)%3C/script%3E", Some(&viewer))
         .await;
     assert!(!page.body.contains("<script>alert(1)"));
-    assert!(page.body.contains("&lt;script&gt;alert(1)"));
+    assert!(page.body.contains("&#60;script&#62;alert(1)"));
 
     // not signed in: to the sign-in page
     let page = s.get("/rules", None).await;
@@ -275,12 +275,12 @@ async fn a_rule_page_shows_highlighted_source_and_linked_citations() {
     assert!(page.body.contains(r#"<label for="rule-text">"#));
     assert!(
         page.body
-            .contains("rule T-1 &quot;从业人员超过一百人的应当设置安全管理机构&quot; {")
+            .contains("rule T-1 &#34;从业人员超过一百人的应当设置安全管理机构&#34; {")
     );
     assert!(page.body.contains("此页面不会发布任何修改"));
 
     // the comment line before the rule is not part of it
-    assert!(!page.body.contains("alert(&quot;c&quot;)"));
+    assert!(!page.body.contains("alert("));
 
     let missing = s.get("/rules/NOPE-1", Some(&viewer)).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -427,7 +427,7 @@ async fn the_examples_run_and_report_each_result() {
     assert!(good.contains(r#"<span class="badge pass">通过</span>"#));
     // what came out is shown, its markup escaped
     assert!(
-        good.contains("从业人员150人，未设置机构&lt;script&gt;x&lt;/script&gt;"),
+        good.contains("从业人员150人，未设置机构&#60;script&#62;x&#60;/script&#62;"),
         "{good}"
     );
     let bad = row("故意写错的预期");
