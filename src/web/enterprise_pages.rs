@@ -566,7 +566,7 @@ async fn recheck(
     blocking(move || store.save_check(&key, &report.result, Some(version), &actor)).await?;
     let target = format!(
         "/enterprises/{}#latest-check",
-        super::findings_view::encode_segment(&stored.uscc)
+        super::paths::segment(&stored.uscc)
     );
     Ok(Redirect::to(&target).into_response())
 }

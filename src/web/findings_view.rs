@@ -24,7 +24,6 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde_json::Value;
 
@@ -32,6 +31,7 @@ use crate::check::{CheckResult, CitationOut, Finding, Outcome, Severity, cite_la
 use crate::dsl::CheckedProgram;
 use crate::dsl::table::{Cell, Found};
 use crate::record::Schema;
+use crate::statute::ArticleNo;
 use crate::statute::numeral::to_chinese_numeral;
 use crate::store::{Actor, ActorKind, FieldSource};
 
@@ -251,32 +251,16 @@ pub fn cite_view(c: &CitationOut) -> CiteView {
     }
 }
 
-/// `/law/{law}/{article}` (the article page), percent-encoded; `之N`
-/// articles as `134之一`. `None` for a standard cited by clause only.
+/// `/law/{law}/{article}` (the article page, linked as everywhere on the
+/// site by `paths::article_href`); `之N` articles as `134-1`. `None` for a
+/// standard cited by clause only.
 pub fn article_href(c: &CitationOut) -> Option<String> {
     let article = c.article?;
-    let mut no = article.to_string();
-    if let Some(n) = c.clause.as_deref().and_then(|s| s.parse::<u32>().ok()) {
-        let _ = write!(no, "之{}", to_chinese_numeral(n));
-    }
-    Some(format!(
-        "/law/{}/{}",
-        encode_segment(&c.law),
-        encode_segment(&no)
-    ))
-}
-
-/// Percent-encodes one path segment (everything but unreserved ASCII).
-pub fn encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    let no = match c.clause.as_deref().and_then(|s| s.parse::<u32>().ok()) {
+        Some(sub) => ArticleNo::with_sub(article, sub),
+        None => ArticleNo::new(article),
+    };
+    Some(super::paths::article_href(&c.law, no))
 }
 
 /// A JSON value in words: text as is, 是/否, numbers, `null` as 无, lists and
@@ -852,10 +836,7 @@ mod tests {
             first.citations,
             [CiteView {
                 label: "《中华人民共和国安全生产法》第二十四条第一款".into(),
-                href: Some(format!(
-                    "/law/{}/24",
-                    encode_segment("中华人民共和国安全生产法")
-                )),
+                href: Some("/law/中华人民共和国安全生产法/24".into()),
             }]
         );
     }
@@ -886,14 +867,13 @@ mod tests {
         };
         assert_eq!(
             article_href(&c("安全生产法", Some(24), None)).unwrap(),
-            "/law/%E5%AE%89%E5%85%A8%E7%94%9F%E4%BA%A7%E6%B3%95/24"
+            "/law/安全生产法/24"
         );
         assert_eq!(
             article_href(&c("刑法", Some(134), Some("1"))).unwrap(),
-            format!("/law/{}/134{}", encode_segment("刑法"), encode_segment("之一"))
+            "/law/刑法/134-1"
         );
         assert_eq!(article_href(&c("GB 18218-2018", None, Some("4.1.2"))), None);
-        assert_eq!(encode_segment("a b/c?"), "a%20b%2Fc%3F");
     }
 
     #[test]

@@ -23,4 +23,5 @@ mod show;
 mod store;
 mod support;
 mod web;
+mod web_enterprises;
 mod web_rules;
