@@ -8,6 +8,7 @@
 )]
 
 mod bad_input;
+mod browser;
 mod check;
 mod cite;
 mod default_corpus;
