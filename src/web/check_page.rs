@@ -135,13 +135,16 @@ async fn read_form(state: &AppState, req: Request) -> Result<CheckForm, PageErro
         .await
         .map_err(|_| bad_form())?;
     let mut form = CheckForm::default();
-    while let Some(field) = parts.next_field().await.map_err(|e| {
-        PageError::BadRequest(format!("上传的内容读取失败：{}", e.body_text()))
-    })? {
+    while let Some(field) = parts
+        .next_field()
+        .await
+        .map_err(|e| PageError::BadRequest(format!("上传的内容读取失败：{}", e.body_text())))?
+    {
         let name = field.name().unwrap_or("").to_string();
-        let bytes = field.bytes().await.map_err(|e| {
-            PageError::BadRequest(format!("上传的内容读取失败：{}", e.body_text()))
-        })?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| PageError::BadRequest(format!("上传的内容读取失败：{}", e.body_text())))?;
         let text = || String::from_utf8_lossy(&bytes).into_owned();
         match name.as_str() {
             "csrf" => form.csrf = text(),
@@ -195,8 +198,15 @@ async fn submit(
         Ok(r) => r,
         Err(mut problems) => {
             locate_problems(&bytes, &mut problems);
-            let error = format!("档案未通过校验，共 {} 处问题，请逐一修改后重新提交", problems.len());
-            return again(Some(error), problems.iter().map(problem_view).collect(), &bytes);
+            let error = format!(
+                "档案未通过校验，共 {} 处问题，请逐一修改后重新提交",
+                problems.len()
+            );
+            return again(
+                Some(error),
+                problems.iter().map(problem_view).collect(),
+                &bytes,
+            );
         }
     };
     let rules = inner.rules.load();
@@ -236,8 +246,14 @@ mod tests {
         p.line = Some(3);
         p.column = Some(12);
         let v = problem_view(&p);
-        assert_eq!((v.pointer.as_str(), v.place.as_str()), ("/employees", "第 3 行第 12 列"));
+        assert_eq!(
+            (v.pointer.as_str(), v.place.as_str()),
+            ("/employees", "第 3 行第 12 列")
+        );
         let whole = problem_view(&Problem::new("", "不是 JSON".into(), "JSON 对象".into()));
-        assert_eq!((whole.pointer.as_str(), whole.place.as_str()), ("（整个文档）", ""));
+        assert_eq!(
+            (whole.pointer.as_str(), whole.place.as_str()),
+            ("（整个文档）", "")
+        );
     }
 }

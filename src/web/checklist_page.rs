@@ -66,8 +66,8 @@ async fn page(
             (c.result, basis, false)
         }
         None => {
-            let record = crate::record::validate_record(&stored.record, &inner.schema)
-                .map_err(|p| {
+            let record =
+                crate::record::validate_record(&stored.record, &inner.schema).map_err(|p| {
                     PageError::BadRequest(format!(
                         "该企业档案未通过校验（{} 处问题），无法生成检查清单；请先更正档案",
                         p.len()
@@ -97,7 +97,11 @@ async fn page(
     render(&ChecklistPage {
         chrome: Chrome::new(&visitor, format!("检查清单：{name}"), Nav::Enterprises),
         uscc: stored.uscc.clone(),
-        region: stored.record.get("region").map(region_text).unwrap_or_default(),
+        region: stored
+            .record
+            .get("region")
+            .map(region_text)
+            .unwrap_or_default(),
         category: text("category"),
         name,
         basis,

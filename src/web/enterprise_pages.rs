@@ -60,9 +60,8 @@ pub(super) async fn blocking<T: Send + 'static>(
 
 /// The path's USCC, checked.
 pub(super) fn uscc_of(text: &str) -> Result<Uscc, PageError> {
-    text.parse::<Uscc>().map_err(|e| {
-        PageError::BadRequest(format!("`{text}` 不是有效的统一社会信用代码：{e}"))
-    })
+    text.parse::<Uscc>()
+        .map_err(|e| PageError::BadRequest(format!("`{text}` 不是有效的统一社会信用代码：{e}")))
 }
 
 /// The current record of an enterprise the visitor may see: sign-in and
@@ -267,11 +266,7 @@ pub(super) fn key_facts(
         "/uscc",
         text_at(record, "/uscc").map(str::to_string),
     );
-    push(
-        "所在地区",
-        "/region",
-        record.get("region").map(region_text),
-    );
+    push("所在地区", "/region", record.get("region").map(region_text));
     push(
         "监管类别",
         "/category",
@@ -368,11 +363,7 @@ pub(super) fn key_facts(
 }
 
 fn list_text(items: &[Value]) -> String {
-    items
-        .iter()
-        .map(value_text)
-        .collect::<Vec<_>>()
-        .join("、")
+    items.iter().map(value_text).collect::<Vec<_>>().join("、")
 }
 
 /// The latest stored check as the profile shows it.
@@ -493,7 +484,9 @@ async fn profile(
     changes.reverse();
     let history_more = changes.len().saturating_sub(HISTORY_ROWS);
     let history = changes.iter().take(HISTORY_ROWS).map(history_row).collect();
-    let name = text_at(&stored.record, "/name").unwrap_or(&uscc).to_string();
+    let name = text_at(&stored.record, "/name")
+        .unwrap_or(&uscc)
+        .to_string();
     let check = latest.as_ref().map(|c| check_view(&state, &stored, c));
     render(&ProfilePage {
         chrome: Chrome::new(&visitor, name.clone(), Nav::Enterprises),
@@ -601,14 +594,20 @@ mod tests {
         let find = |label: &str| facts.iter().find(|f| f.label == label).unwrap();
         assert_eq!(find("所在地区").value, "浙江省 海宁市 袁花镇");
         assert_eq!(find("从业人员").value, "320 人");
-        assert_eq!(find("从业人员").source, "人社局（部门） 2026-11-28 08:00 第 2 版");
+        assert_eq!(
+            find("从业人员").source,
+            "人社局（部门） 2026-11-28 08:00 第 2 版"
+        );
         assert_eq!(find("所在地区").source, "");
         assert_eq!(find("涉及危险化学品的活动").value, "生产、储存");
         assert_eq!(
             find("行政许可").value,
             "安全生产许可证（X-1），有效期至 2027-02-28"
         );
-        assert_eq!(find("安全生产管理").value, "设有安全生产管理机构，专职 4 人");
+        assert_eq!(
+            find("安全生产管理").value,
+            "设有安全生产管理机构，专职 4 人"
+        );
         assert_eq!(find("已知事故隐患").value, "2 项，其中未销号 1 项");
         // absent fields are left out, not shown as "no"
         assert!(facts.iter().all(|f| f.label != "位于化工园区"));
@@ -641,7 +640,10 @@ mod tests {
 
     #[test]
     fn check_dates() {
-        assert_eq!(as_of_of("2026-11-28").unwrap(), jiff::civil::date(2026, 11, 28));
+        assert_eq!(
+            as_of_of("2026-11-28").unwrap(),
+            jiff::civil::date(2026, 11, 28)
+        );
         assert_eq!(as_of_of(" ").unwrap(), crate::search::today());
         assert!(as_of_of("2026-13-01").unwrap_err().contains("`2026-13-01`"));
     }

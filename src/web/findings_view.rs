@@ -513,7 +513,11 @@ pub fn number_text(x: Option<f64>) -> String {
         Some(x) => {
             let s = format!("{x:.3}");
             let s = s.trim_end_matches('0').trim_end_matches('.');
-            if s == "-0" { "0".to_string() } else { s.to_string() }
+            if s == "-0" {
+                "0".to_string()
+            } else {
+                s.to_string()
+            }
         }
     }
 }
@@ -831,7 +835,10 @@ mod tests {
             }
         );
         let first = &v.groups[0].findings[0];
-        assert_eq!((first.class, first.severity, first.major), ("fail", "重大隐患", true));
+        assert_eq!(
+            (first.class, first.severity, first.major),
+            ("fail", "重大隐患", true)
+        );
         assert_eq!(
             first.citations,
             [CiteView {
@@ -917,7 +924,10 @@ mod tests {
         };
         let mut p = BTreeMap::new();
         p.insert("/special_workers".to_string(), src("人社局", 2));
-        p.insert("/safety_org/full_time_officers".to_string(), src("应急管理局", 1));
+        p.insert(
+            "/safety_org/full_time_officers".to_string(),
+            src("应急管理局", 1),
+        );
         let found = |ptr: &str| provenance_for(&p, ptr).map(|s| s.by.id.as_str());
         assert_eq!(found("/special_workers/0/certificate"), Some("人社局"));
         assert_eq!(found("/safety_org/full_time_officers"), Some("应急管理局"));
@@ -1031,11 +1041,21 @@ mod tests {
         assert_eq!(rows[0].chemicals, "液氯 5 t、液氨 5 t");
         assert_eq!(rows[0].population, "0 人");
         assert_eq!((rows[0].s.as_str(), rows[0].major), ("1.5", "是"));
-        assert_eq!((rows[0].r.as_str(), rows[0].grade.as_str()), ("2.5", "四级"));
-        // without the program there is no α, so no Σβq/Q either
-        assert_eq!((rows[0].alpha.as_str(), rows[0].beta_sum.as_str()), ("—", "—"));
         assert_eq!(
-            (rows[1].population.as_str(), rows[1].major, rows[1].grade.as_str()),
+            (rows[0].r.as_str(), rows[0].grade.as_str()),
+            ("2.5", "四级")
+        );
+        // without the program there is no α, so no Σβq/Q either
+        assert_eq!(
+            (rows[0].alpha.as_str(), rows[0].beta_sum.as_str()),
+            ("—", "—")
+        );
+        assert_eq!(
+            (
+                rows[1].population.as_str(),
+                rows[1].major,
+                rows[1].grade.as_str()
+            ),
             ("未知", "未知", "—")
         );
     }

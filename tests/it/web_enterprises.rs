@@ -35,7 +35,10 @@ struct Site {
 fn fixture(name: &str) -> (Value, String) {
     let path = repo().join("tests/fixtures/enterprises").join(name);
     let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    (v["record"].clone(), v["as_of"].as_str().unwrap().to_string())
+    (
+        v["record"].clone(),
+        v["as_of"].as_str().unwrap().to_string(),
+    )
 }
 
 /// The service with the shipped rules, and three enterprises stored.
@@ -51,7 +54,10 @@ fn site() -> Site {
     let state = AppState::load(&ctx, ServiceConfig::default()).unwrap();
     let schema = regkb::pack::load_schema(&ctx).unwrap();
     for (file, by) in [
-        ("hazchem-nitration-plant.json", Actor::department("应急管理局")),
+        (
+            "hazchem-nitration-plant.json",
+            Actor::department("应急管理局"),
+        ),
         ("general-catering-lpg.json", Actor::system("燃气平台")),
         ("hazchem-lpg-depot.json", Actor::department("应急管理局")),
     ] {
@@ -208,7 +214,9 @@ async fn a_checked_failing_enterprise_shows_its_failures_with_citations_and_prov
     let (_, as_of) = fixture("hazchem-nitration-plant.json");
 
     // before any check: no findings, a prompt to check
-    let before = s.get(&format!("/enterprises/{NITRATION}"), Some(&admin)).await;
+    let before = s
+        .get(&format!("/enterprises/{NITRATION}"), Some(&admin))
+        .await;
     assert_eq!(before.status, StatusCode::OK, "{}", before.body);
     assert!(before.body.contains("还没有保存的检查结果"));
 
@@ -227,7 +235,9 @@ async fn a_checked_failing_enterprise_shows_its_failures_with_citations_and_prov
     assert_eq!(stored.result.as_of.to_string(), as_of);
     assert_eq!(stored.record_version, Some(1));
 
-    let page = s.get(&format!("/enterprises/{NITRATION}"), Some(&admin)).await;
+    let page = s
+        .get(&format!("/enterprises/{NITRATION}"), Some(&admin))
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
     assert!(body.contains("<h1>某精细化工有限公司 <span class=\"risk risk-red\""));
@@ -333,8 +343,7 @@ async fn the_list_shows_the_region_with_counts_and_risk_colours() {
         .findings
         .iter()
         .filter(|f| {
-            f.outcome == regkb::check::Outcome::Fail
-                && f.severity == regkb::check::Severity::Major
+            f.outcome == regkb::check::Outcome::Fail && f.severity == regkb::check::Severity::Major
         })
         .count();
     assert!(major >= 1);
@@ -349,17 +358,32 @@ async fn the_list_shows_the_region_with_counts_and_risk_colours() {
 
     // filters: township, category, name
     let by_category = s
-        .get(&format!("/enterprises?category={}", encode("餐饮")), Some(&admin))
+        .get(
+            &format!("/enterprises?category={}", encode("餐饮")),
+            Some(&admin),
+        )
         .await;
-    assert_eq!(by_category.body.matches("<tr class=\"enterprise\">").count(), 1);
+    assert_eq!(
+        by_category
+            .body
+            .matches("<tr class=\"enterprise\">")
+            .count(),
+        1
+    );
     assert!(by_category.body.contains(CATERING));
     let by_name = s
-        .get(&format!("/enterprises?q={}", encode("液化气")), Some(&admin))
+        .get(
+            &format!("/enterprises?q={}", encode("液化气")),
+            Some(&admin),
+        )
         .await;
     assert_eq!(by_name.body.matches("<tr class=\"enterprise\">").count(), 1);
     assert!(by_name.body.contains(LPG));
     let none = s
-        .get(&format!("/enterprises?township={}", encode("无此镇")), Some(&admin))
+        .get(
+            &format!("/enterprises?township={}", encode("无此镇")),
+            Some(&admin),
+        )
         .await;
     assert!(none.body.contains("没有符合筛选条件的企业"));
 
@@ -383,13 +407,19 @@ async fn another_regions_enterprise_and_the_viewer_role_are_refused() {
     ] {
         let page = s.get(&path, Some(&inspector)).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
-        assert!(page.body.contains("不在当前账号的管辖范围"), "{}", page.body);
+        assert!(
+            page.body.contains("不在当前账号的管辖范围"),
+            "{}",
+            page.body
+        );
         assert!(!page.body.contains("某精细化工"));
     }
     let recheck = s.recheck(&inspector, NITRATION, "2026-11-28").await;
     assert_eq!(recheck.status, StatusCode::FORBIDDEN);
     // the own region's enterprise is fine
-    let own = s.get(&format!("/enterprises/{CATERING}"), Some(&inspector)).await;
+    let own = s
+        .get(&format!("/enterprises/{CATERING}"), Some(&inspector))
+        .await;
     assert_eq!(own.status, StatusCode::OK);
     assert!(own.body.contains("某烧烤店"));
     assert!(own.body.contains("来源：燃气平台（系统）"));
@@ -463,9 +493,19 @@ async fn the_check_page_lists_every_problem_of_a_bad_record() {
 
     let bad = r#"{"uscc": "91330481MA2B00000Y", "employees": -3, "colour": "<b>red</b>"}"#;
     let page = s
-        .post("/check", &author, Some(CSRF), &[("record", bad), ("as_of", "2026-11-28")])
+        .post(
+            "/check",
+            &author,
+            Some(CSRF),
+            &[("record", bad), ("as_of", "2026-11-28")],
+        )
         .await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
     let errors = between(&page.body, "id=\"check-error\"", "</table>");
     let pointers: Vec<&str> = errors
         .match_indices("<tr class=\"problem\"><th scope=\"row\"><code>")
@@ -489,7 +529,9 @@ async fn the_check_page_lists_every_problem_of_a_bad_record() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("（整个文档）"));
     // nothing pasted
-    let page = s.post("/check", &author, Some(CSRF), &[("record", "  ")]).await;
+    let page = s
+        .post("/check", &author, Some(CSRF), &[("record", "  ")])
+        .await;
     assert!(page.body.contains("请粘贴企业档案 JSON"));
     // no CSRF value
     let page = s.post("/check", &author, None, &[("record", bad)]).await;
@@ -564,7 +606,10 @@ async fn the_checklist_has_only_fail_and_unknown_items_and_prints_on_a4() {
     }
     // grouped by record area; topics with a 重大隐患 failure first (HZ-04: the units, HZ-02: the special workers)
     let first_topic = between(body, "<section class=\"topic\">", "</section>");
-    assert!(first_topic.contains("<h2>1. GB 18218 生产单元、储存单元"), "{first_topic}");
+    assert!(
+        first_topic.contains("<h2>1. GB 18218 生产单元、储存单元"),
+        "{first_topic}"
+    );
     assert!(first_topic.contains("［重大隐患］"));
     let workers = between(body, ". 特种作业人员", "</section>");
     assert!(workers.contains("涉及部门："));
@@ -575,7 +620,11 @@ async fn the_checklist_has_only_fail_and_unknown_items_and_prints_on_a4() {
     assert!(hz02 < aq030, "the 重大隐患 item first");
     assert!(workers.contains("<a class=\"cite\" href=\"/law/"));
     assert!(body.contains("<h2>") && body.contains(". 消防安全"));
-    assert!(body.len() <= 150 * 1024, "checklist is {} bytes", body.len());
+    assert!(
+        body.len() <= 150 * 1024,
+        "checklist is {} bytes",
+        body.len()
+    );
 }
 
 #[tokio::test]
@@ -602,12 +651,15 @@ async fn names_from_records_are_escaped() {
         assert_eq!(page.status, StatusCode::OK, "{path}");
         assert!(!page.body.contains("<script>alert(1)"), "{path}");
         assert!(
-            page.body.contains("某&#60;script&#62;alert(1)&#60;/script&#62;店"),
+            page.body
+                .contains("某&#60;script&#62;alert(1)&#60;/script&#62;店"),
             "{path}"
         );
     }
     // the history names the patched field
-    let page = s.get(&format!("/enterprises/{CATERING}"), Some(&admin)).await;
+    let page = s
+        .get(&format!("/enterprises/{CATERING}"), Some(&admin))
+        .await;
     assert!(page.body.contains("<th scope=\"row\">第 2 版</th>"));
     assert!(page.body.contains("合并更新"));
 }
