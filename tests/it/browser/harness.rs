@@ -36,6 +36,9 @@ pub const WAIT: Duration = Duration::from_secs(20);
 /// Phone and desktop viewports every page is photographed at.
 pub const VIEWPORTS: [(u32, u32); 2] = [(360, 800), (1280, 900)];
 
+/// Screenshots stop here: taller ones get scaled down too far to read.
+const MAX_SHOT_HEIGHT: u64 = 1560;
+
 pub type Fallible<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// Whether the browser is there; `Err` carries what is missing.
@@ -473,7 +476,7 @@ impl Harness {
     }
 
     /// Screenshots of the current page at each viewport (the whole page,
-    /// up to 6000 px tall) as `NN-name-WIDTH.png`; checks nothing sticks out
+    /// up to `MAX_SHOT_HEIGHT` px tall) as `NN-name-WIDTH.png`; checks nothing sticks out
     /// sideways at either width. Returns the files written.
     pub async fn screenshots(&self, name: &str) -> Fallible<Vec<PathBuf>> {
         let mut files = Vec::new();
@@ -507,7 +510,7 @@ impl Harness {
                     json!({
                         "format": "png",
                         "captureBeyondViewport": true,
-                        "clip": {"x": 0, "y": 0, "width": width, "height": full_height.clamp(u64::from(height), 6000), "scale": 1},
+                        "clip": {"x": 0, "y": 0, "width": width, "height": full_height.clamp(u64::from(height), MAX_SHOT_HEIGHT), "scale": 1},
                     }),
                 )
                 .await?;
