@@ -157,23 +157,49 @@ async fn search_then_open_top_article(h: &Harness) -> Fallible {
         .await?
         .click()
         .await?;
-    let top = h.wait_for(".result a").await?;
+    h.wait_for(".result .hit-head a").await?;
     let results = h.text().await?;
     ensure(results.contains("第三十六条"), || {
         format!("the results for {QUESTION} do not show 第三十六条: {results}")
     })?;
     h.screenshots("search-results").await?;
-    let href = top.attr("href").await?.unwrap_or_default();
-    ensure(href.starts_with("/law/"), || {
-        format!("the top result links to {href:?}, not an article page")
+    // the top hit that is a statute article (interpretations and cases may rank above it)
+    let links = h
+        .client
+        .find_all(Locator::Css(".result .hit-head a"))
+        .await?;
+    let mut top = None;
+    for (rank, link) in links.into_iter().enumerate() {
+        let href = link.attr("href").await?.unwrap_or_default();
+        let segments: Vec<&str> = href.trim_start_matches('/').split('/').collect();
+        if segments.len() == 3 && segments.first() == Some(&"law") {
+            top = Some((rank, href, link));
+            break;
+        }
+    }
+    let (rank, href, top) = top.ok_or("no statute article among the results")?;
+    ensure(rank < 3, || {
+        format!(
+            "the first statute article ({href}) is hit number {}",
+            rank + 1
+        )
     })?;
     top.click().await?;
     wait_path(h, "/law/").await?;
     let heading = h.wait_for("h1").await?.text().await?;
-    let page = h.text().await?;
+    let provision = h.wait_for(".provision").await?.text().await?;
+    ensure(heading.contains("第三十六条"), || {
+        format!("the article page's heading is {heading:?}")
+    })?;
+    ensure(provision.contains("报警"), || {
+        format!("the provision text does not mention 报警: {provision}")
+    })?;
+    let citation = h.wait_for("#citation").await?.prop("value").await?;
     ensure(
-        page.contains("安全生产法") && page.contains("第三十六条"),
-        || format!("the article page ({heading}) does not show 安全生产法 第三十六条"),
+        citation
+            .as_deref()
+            .is_some_and(|c| c.contains("安全生产法") && c.contains("第三十六条")),
+        || format!("the copyable citation is {citation:?}"),
     )?;
     h.screenshots("article").await?;
     Ok(())
