@@ -310,12 +310,53 @@ struct DiagView {
     place: String,
     /// Where in the file, when `place` is in the edit box.
     file_place: Option<String>,
-    message: String,
-    help: String,
+    in_edit: bool,
+    message: Vec<Part>,
+    help: Vec<Part>,
     line_no: usize,
     before: String,
     marked: String,
     after: String,
+}
+
+/// A piece of a diagnostic's message: text, or a `quoted` name shown as code.
+struct Part {
+    code: bool,
+    text: String,
+}
+
+/// Splits a message at its backticks: `未知字段 \`x\`` → text, code.
+fn parts(message: &str) -> Vec<Part> {
+    message
+        .split('`')
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(i, t)| Part {
+            code: i % 2 == 1,
+            text: t.to_string(),
+        })
+        .collect()
+}
+
+/// At most this many characters of a source line before and after the
+/// marked part (longer lines are cut with `…`, the caret still under the mark).
+const CONTEXT_CHARS: usize = 40;
+
+fn cut_before(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= CONTEXT_CHARS + 8 {
+        return s.to_string();
+    }
+    let tail: String = s.chars().skip(n - CONTEXT_CHARS).collect();
+    format!("…{tail}")
+}
+
+fn cut_after(s: &str) -> String {
+    if s.chars().count() <= CONTEXT_CHARS + 8 {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(CONTEXT_CHARS).collect();
+    format!("{head}…")
 }
 
 struct ValidationView {
@@ -703,12 +744,13 @@ fn diag_view(d: &Diagnostic, edited_file: &str, edit: &Range<usize>) -> DiagView
         is_error: d.is_error(),
         place,
         file_place,
-        message: d.message.clone(),
-        help: d.help.clone(),
+        in_edit,
+        message: parts(&d.message),
+        help: parts(&d.help),
         line_no: line,
-        before: piece(line_start..at),
-        marked: piece(at..mark_end),
-        after: piece(mark_end..line_end),
+        before: cut_before(&piece(line_start..at)),
+        marked: cut_after(&piece(at..mark_end)),
+        after: cut_after(&piece(mark_end..line_end)),
     }
 }
 
@@ -725,15 +767,18 @@ async fn validate_edit(
     let outcome = compile(state, files).await?;
     let view = |diags: &[Diagnostic], rules: usize| {
         let errors = diags.iter().filter(|d| d.is_error()).count();
+        let mut diagnostics: Vec<DiagView> = diags
+            .iter()
+            .map(|d| diag_view(d, &edited_file, &edit))
+            .collect();
+        // the edited rule's problems first, errors before warnings
+        diagnostics.sort_by_key(|d| (!d.in_edit, !d.is_error));
         ValidationView {
             ok: errors == 0,
             errors,
             warnings: diags.len() - errors,
             rules,
-            diagnostics: diags
-                .iter()
-                .map(|d| diag_view(d, &edited_file, &edit))
-                .collect(),
+            diagnostics,
             note: None,
         }
     };
@@ -768,10 +813,8 @@ async fn validate(
     let loaded = state.inner().rules.load_full();
     let (meta, versions) = find_rule(&loaded.program, &form.rule, Some(&form.location), None)?;
     let files = pack_files(&state, loaded.version).await?;
-    let (view, checked) = validate_edit(&state, files.clone(), meta, &form.source).await?;
-    let example_count = checked
-        .as_ref()
-        .map_or(0, |c| examples_of(&c.program, &meta.id).len());
+    let (view, _) = validate_edit(&state, files.clone(), meta, &form.source).await?;
+    let example_count = examples_of(&loaded.program, &meta.id).len();
     let (text, range) = rule_text(&files, meta)?;
     rule_page(
         &visitor,
@@ -955,7 +998,7 @@ async fn examples(
             )
         }
     };
-    let example_count = report.as_ref().map_or(0, |r| r.rows.len());
+    let example_count = examples_of(&loaded.program, &meta.id).len();
     let (text, range) = rule_text(&files, meta)?;
     rule_page(
         &visitor,
@@ -1020,6 +1063,37 @@ mod tests {
             cite_view(&sub).href.unwrap(),
             "/law/中华人民共和国安全生产法/24-1"
         );
+    }
+
+    #[test]
+    fn messages_split_at_backticks() {
+        let got: Vec<(bool, String)> = parts("未知字段 `x.y`：见 `z`")
+            .into_iter()
+            .map(|p| (p.code, p.text))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (false, "未知字段 ".to_string()),
+                (true, "x.y".to_string()),
+                (false, "：见 ".to_string()),
+                (true, "z".to_string())
+            ]
+        );
+        assert!(parts("").is_empty());
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_mark() {
+        let short = "  require x > 1 ";
+        assert_eq!(cut_before(short), short);
+        assert_eq!(cut_after(short), short);
+        let long = "甲".repeat(60);
+        assert_eq!(
+            cut_before(&long),
+            format!("…{}", "甲".repeat(CONTEXT_CHARS))
+        );
+        assert_eq!(cut_after(&long), format!("{}…", "甲".repeat(CONTEXT_CHARS)));
     }
 
     #[test]
