@@ -13,6 +13,7 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -36,8 +37,10 @@ pub const WAIT: Duration = Duration::from_secs(20);
 /// Phone and desktop viewports every page is photographed at.
 pub const VIEWPORTS: [(u32, u32); 2] = [(360, 800), (1280, 900)];
 
-/// Screenshots stop here: taller ones get scaled down too far to read.
-const MAX_SHOT_HEIGHT: u64 = 1560;
+/// Screenshot slice height: taller pictures get scaled down too far to read.
+const SLICE: u64 = 1560;
+/// Slices per page and width at most (the rest of a long page is not kept).
+const MAX_SLICES: u64 = 4;
 
 pub type Fallible<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -224,6 +227,7 @@ pub struct Harness {
     pub artifacts: PathBuf,
     _profile: tempfile::TempDir,
     _data: tempfile::TempDir,
+    shots: AtomicUsize,
 }
 
 /// Where screenshots and logs go: `$CARGO_TARGET_DIR/browser-artifacts`, or
@@ -408,6 +412,7 @@ impl Harness {
             artifacts,
             _profile: profile,
             _data: data,
+            shots: AtomicUsize::new(0),
         })
     }
 
@@ -475,17 +480,14 @@ impl Harness {
             .await?)
     }
 
-    /// Screenshots of the current page at each viewport (the whole page,
-    /// up to `MAX_SHOT_HEIGHT` px tall) as `NN-name-WIDTH.png`; checks nothing sticks out
-    /// sideways at either width. Returns the files written.
+    /// Screenshots of the current page at each viewport as
+    /// `NN-name-WIDTH.png`, the whole page in slices of `SLICE` px (at most
+    /// `MAX_SLICES`, later ones `NN-name-WIDTH-2.png`, …) so each stays
+    /// readable; checks nothing sticks out sideways at either width.
+    /// Returns the files written.
     pub async fn screenshots(&self, name: &str) -> Fallible<Vec<PathBuf>> {
         let mut files = Vec::new();
-        let seq = std::fs::read_dir(&self.artifacts)?
-            .filter_map(Result::ok)
-            .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
-            .count()
-            / VIEWPORTS.len()
-            + 1;
+        let seq = self.shots.fetch_add(1, Ordering::Relaxed) + 1;
         let mut problems = Vec::new();
         for (width, height) in VIEWPORTS {
             self.cdp(
@@ -504,21 +506,33 @@ impl Harness {
                     "{name} at {width}px: the page is {scroll_width}px wide (scrolls sideways)"
                 ));
             }
-            let shot = self
-                .cdp(
-                    "Page.captureScreenshot",
-                    json!({
-                        "format": "png",
-                        "captureBeyondViewport": true,
-                        "clip": {"x": 0, "y": 0, "width": width, "height": full_height.clamp(u64::from(height), MAX_SHOT_HEIGHT), "scale": 1},
-                    }),
-                )
-                .await?;
-            let data = shot["data"].as_str().ok_or("no screenshot data")?;
-            let png = base64::engine::general_purpose::STANDARD.decode(data)?;
-            let file = self.artifacts.join(format!("{seq:02}-{name}-{width}.png"));
-            std::fs::write(&file, png)?;
-            files.push(file);
+            let full_height = full_height.max(u64::from(height));
+            for slice in 0..MAX_SLICES {
+                let top = slice * SLICE;
+                if top >= full_height {
+                    break;
+                }
+                let shot = self
+                    .cdp(
+                        "Page.captureScreenshot",
+                        json!({
+                            "format": "png",
+                            "captureBeyondViewport": true,
+                            "clip": {"x": 0, "y": top, "width": width, "height": (full_height - top).min(SLICE), "scale": 1},
+                        }),
+                    )
+                    .await?;
+                let data = shot["data"].as_str().ok_or("no screenshot data")?;
+                let png = base64::engine::general_purpose::STANDARD.decode(data)?;
+                let file = if slice == 0 {
+                    format!("{seq:02}-{name}-{width}.png")
+                } else {
+                    format!("{seq:02}-{name}-{width}-{}.png", slice + 1)
+                };
+                let file = self.artifacts.join(file);
+                std::fs::write(&file, png)?;
+                files.push(file);
+            }
         }
         self.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
             .await?;
