@@ -323,22 +323,31 @@ fn short_label(description: &str) -> String {
 }
 
 /// Where a pointer's value came from: its own entry, or the entry of the
-/// nearest enclosing leaf (lists are leaves of the provenance map).
+/// nearest enclosing leaf (lists are leaves of the provenance map), or, for
+/// an object, the most recent entry of the fields inside it.
 pub fn provenance_for<'a>(
     provenance: &'a BTreeMap<String, FieldSource>,
     pointer: &str,
 ) -> Option<&'a FieldSource> {
+    if pointer.is_empty() || !pointer.starts_with('/') {
+        return None;
+    }
     let mut p = pointer;
     loop {
         if let Some(s) = provenance.get(p) {
             return Some(s);
         }
-        let cut = p.rfind('/')?;
-        if cut == 0 {
-            return None;
+        match p.rfind('/') {
+            Some(cut) if cut > 0 => p = p.get(..cut)?,
+            _ => break,
         }
-        p = p.get(..cut)?;
     }
+    let inside = format!("{pointer}/");
+    provenance
+        .range(inside.clone()..)
+        .take_while(|(k, _)| k.starts_with(&inside))
+        .map(|(_, s)| s)
+        .max_by_key(|s| (s.version, s.at))
 }
 
 /// `应急管理局（部门）` — who an actor is, in words.
@@ -932,6 +941,15 @@ mod tests {
         assert_eq!(found("/special_workers/0/certificate"), Some("人社局"));
         assert_eq!(found("/safety_org/full_time_officers"), Some("应急管理局"));
         assert_eq!(found("/safety_org/has_department"), None);
+        // an object: the newest of the fields inside it
+        let mut p = p;
+        p.insert(
+            "/safety_org/part_time_officers".to_string(),
+            src("消防平台", 4),
+        );
+        let found = |ptr: &str| provenance_for(&p, ptr).map(|s| s.by.id.as_str());
+        assert_eq!(found("/safety_org"), Some("消防平台"));
+        assert_eq!(found("/safety"), None);
         assert_eq!(found("derived:S(/units/0)"), None);
         assert_eq!(found(""), None);
         assert_eq!(
