@@ -364,7 +364,10 @@ struct ValidationView {
     errors: usize,
     warnings: usize,
     rules: usize,
+    /// The edited rule's problems, and errors anywhere.
     diagnostics: Vec<DiagView>,
+    /// Warnings about other rules (there before the edit).
+    elsewhere: Vec<DiagView>,
     /// Said when the edited text no longer holds the rule.
     note: Option<String>,
 }
@@ -773,12 +776,16 @@ async fn validate_edit(
             .collect();
         // the edited rule's problems first, errors before warnings
         diagnostics.sort_by_key(|d| (!d.in_edit, !d.is_error));
+        let (diagnostics, elsewhere) = diagnostics
+            .into_iter()
+            .partition(|d| d.in_edit || d.is_error);
         ValidationView {
             ok: errors == 0,
             errors,
             warnings: diags.len() - errors,
             rules,
             diagnostics,
+            elsewhere,
             note: None,
         }
     };
