@@ -942,7 +942,6 @@ mod tests {
         assert_eq!(found("/safety_org/full_time_officers"), Some("应急管理局"));
         assert_eq!(found("/safety_org/has_department"), None);
         // an object: the newest of the fields inside it
-        let mut p = p;
         p.insert(
             "/safety_org/part_time_officers".to_string(),
             src("消防平台", 4),
