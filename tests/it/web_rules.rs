@@ -526,3 +526,81 @@ async fn pages_of_the_shipped_rules_stay_small() {
         "largest rule page is {largest} bytes"
     );
 }
+
+/// After a set is published over the API the pages show it, its source
+/// read from the store, and an edit is checked against the published files.
+#[tokio::test]
+async fn a_published_set_is_browsed_from_the_store() {
+    let s = site();
+    let author = s.token(Role::Author);
+    let body = serde_json::json!({
+        "files": [
+            {"name": "发布/甲.rule", "text": FILE_A.replace("设置安全生产管理机构", "按时设置机构")},
+            {"name": "发布/乙.rule", "text": FILE_B},
+        ],
+        "note": "测试发布",
+    });
+    let req = Request::post("/api/v1/rules/publish")
+        .header(header::AUTHORIZATION, format!("Bearer {author}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    // the set's own examples must pass to publish: fix the wrong one
+    let published = s.send(req).await;
+    assert_eq!(
+        published.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        published.body
+    );
+    let fixed = FILE_A.replace("设置安全生产管理机构", "按时设置机构");
+    let last = fixed.rfind("expect fail").unwrap();
+    let fixed = format!(
+        "{}expect pass{}",
+        &fixed[..last],
+        &fixed[last + "expect fail".len()..]
+    );
+    let body = serde_json::json!({
+        "files": [{"name": "发布/甲.rule", "text": fixed}, {"name": "发布/乙.rule", "text": FILE_B}],
+    });
+    let req = Request::post("/api/v1/rules/publish")
+        .header(header::AUTHORIZATION, format!("Bearer {author}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let published = s.send(req).await;
+    assert_eq!(published.status, StatusCode::CREATED, "{}", published.body);
+
+    let list = s.get("/rules", Some(&author)).await;
+    assert!(list.body.contains("已发布的第 1 版规则"), "{}", list.body);
+    assert!(list.body.contains("发布/乙.rule</a></th><td>1</td>"));
+    let page = s.get("/rules/T-1", Some(&author)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<span class=\"hl-str\">&quot;按时设置机构&quot;</span>")
+    );
+    assert!(page.body.contains("发布/甲.rule 第 2–22 行"));
+    let page = s
+        .post("/rules/T-1/examples", Some(&author), Some(CSRF), &[])
+        .await;
+    assert!(
+        page.body.contains("2 个通过，0 个未通过（共 2 个）"),
+        "{}",
+        page.body
+    );
+    let source = edited("severity 一般隐患", "severity 中等隐患");
+    let page = s
+        .post(
+            "/rules/validate",
+            Some(&author),
+            Some(CSRF),
+            &[("rule", "T-1"), ("source", &source)],
+        )
+        .await;
+    assert!(
+        page.body.contains("（文件 发布/甲.rule:4:12）"),
+        "{}",
+        page.body
+    );
+}
