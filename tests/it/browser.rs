@@ -67,6 +67,10 @@ fn pages_work_in_a_real_browser() {
         scenario!("inspector-enterprise", inspector_sees_failing_findings(&h));
         scenario!("checklist-print", checklist_prints(&h));
         scenario!("rules", rules_pages_render(&h));
+        for problem in h.layout_problems() {
+            eprintln!("browser: layout problem: {problem}");
+            failures.push(format!("layout: {problem}"));
+        }
         let artifacts = h.artifacts.clone();
         if let Err(e) = h.close().await {
             failures.push(format!("shutdown: {e}"));
@@ -369,6 +373,13 @@ async fn checklist_prints(h: &Harness) -> Fallible {
         "the print is not a PDF".to_string()
     })?;
     std::fs::write(h.artifacts.join("checklist.pdf"), &pdf)?;
+    // A4 is 595.92 × 841.92 pt in Chromium's PDF
+    let text = String::from_utf8_lossy(&pdf);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    ensure(text.contains("/MediaBox [0 0 595.9"), || {
+        "the printed checklist is not on A4 paper".to_string()
+    })?;
+    eprintln!("browser: the checklist prints on {pages} A4 page(s)");
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -228,6 +229,7 @@ pub struct Harness {
     _profile: tempfile::TempDir,
     _data: tempfile::TempDir,
     shots: AtomicUsize,
+    layout_problems: Mutex<Vec<String>>,
 }
 
 /// Where screenshots and logs go: `$CARGO_TARGET_DIR/browser-artifacts`, or
@@ -413,7 +415,16 @@ impl Harness {
             _profile: profile,
             _data: data,
             shots: AtomicUsize::new(0),
+            layout_problems: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The layout problems the screenshots found so far.
+    pub fn layout_problems(&self) -> Vec<String> {
+        self.layout_problems
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_default()
     }
 
     /// Ends the browser session politely (the guards do the rest).
@@ -483,7 +494,8 @@ impl Harness {
     /// Screenshots of the current page at each viewport as
     /// `NN-name-WIDTH.png`, the whole page in slices of `SLICE` px (at most
     /// `MAX_SLICES`, later ones `NN-name-WIDTH-2.png`, …) so each stays
-    /// readable; checks nothing sticks out sideways at either width.
+    /// readable; checks nothing sticks out sideways at either width and no
+    /// table column is squeezed to a glyph's width.
     /// Returns the files written.
     pub async fn screenshots(&self, name: &str) -> Fallible<Vec<PathBuf>> {
         let mut files = Vec::new();
@@ -504,6 +516,14 @@ impl Harness {
             if scroll_width > inner {
                 problems.push(format!(
                     "{name} at {width}px: the page is {scroll_width}px wide (scrolls sideways)"
+                ));
+            }
+            let squeezed = self.js(SQUEEZED_CELLS).await?;
+            if let Some(cells) = squeezed.as_array().filter(|c| !c.is_empty()) {
+                let cells: Vec<&str> = cells.iter().filter_map(Value::as_str).collect();
+                problems.push(format!(
+                    "{name} at {width}px: table cells squeezed narrower than 3em: {}",
+                    cells.join(" | ")
                 ));
             }
             let full_height = full_height.max(u64::from(height));
@@ -536,13 +556,27 @@ impl Harness {
         }
         self.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
             .await?;
-        if problems.is_empty() {
-            Ok(files)
-        } else {
-            Err(problems.join("; ").into())
+        if let Ok(mut all) = self.layout_problems.lock() {
+            all.extend(problems);
         }
+        Ok(files)
     }
 }
+
+/// Table cells holding more than ten characters of text in a column less
+/// than three characters wide (text running down one glyph per line).
+const SQUEEZED_CELLS: &str = r#"
+    const bad = [];
+    for (const cell of document.querySelectorAll('td, th')) {
+        const box = cell.getBoundingClientRect();
+        const text = cell.innerText.trim();
+        const em = parseFloat(getComputedStyle(cell).fontSize) || 16;
+        if (box.width > 0 && text.length > 10 && box.width < 3 * em) {
+            bad.push(text.replace(/\s+/g, ' ').slice(0, 12) + '… (' + Math.round(box.width) + 'px)');
+        }
+    }
+    return bad.slice(0, 5);
+"#;
 
 /// `POST /session/{id}/goog/cdp/execute` (chromedriver's DevTools bridge).
 #[derive(Debug)]
