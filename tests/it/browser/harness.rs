@@ -24,9 +24,19 @@ use serde_json::{Value, json};
 
 use crate::support::{regkb_in, repo};
 
-/// The browser and its driver, as Debian's packages install them.
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The browser and its driver, as Debian's packages install them
+/// (`REGKB_CHROMIUM` / `REGKB_CHROMEDRIVER` name others).
+fn chromium() -> PathBuf {
+    std::env::var_os("REGKB_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+fn chromedriver() -> PathBuf {
+    std::env::var_os("REGKB_CHROMEDRIVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromedriver"))
+}
 
 /// The enterprise the tests open: a barbecue restaurant with gas cylinders
 /// and no alarm (invented record, `tests/fixtures/enterprises/`).
@@ -47,9 +57,10 @@ pub type Fallible<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// Whether the browser is there; `Err` carries what is missing.
 pub fn browser_available() -> Result<(), String> {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+    let missing: Vec<String> = [chromium(), chromedriver()]
         .into_iter()
-        .filter(|p| !Path::new(p).exists())
+        .filter(|p| !p.exists())
+        .map(|p| p.display().to_string())
         .collect();
     if missing.is_empty() {
         Ok(())
@@ -356,7 +367,7 @@ impl Harness {
         let driver_log = std::fs::File::create(artifacts.join("chromedriver.log"))?;
         let mut chromedriver = ChildGuard::spawn(
             "chromedriver",
-            Command::new(CHROMEDRIVER)
+            Command::new(chromedriver())
                 .arg(format!("--port={driver_port}"))
                 .stdin(Stdio::null())
                 .stdout(driver_log.try_clone()?)
@@ -368,7 +379,7 @@ impl Harness {
             "browserName": "chrome",
             "unhandledPromptBehavior": "ignore",
             "goog:chromeOptions": {
-                "binary": CHROMIUM,
+                "binary": chromium(),
                 "args": [
                     "--headless",
                     "--no-sandbox",
