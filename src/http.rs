@@ -101,7 +101,7 @@ pub fn router_with(state: AppState, limits: Limits) -> Router {
             record_metrics,
         ))
         .fallback(fallback)
-        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     routes.layer(
         ServiceBuilder::new()
@@ -113,12 +113,27 @@ pub fn router_with(state: AppState, limits: Limits) -> Router {
     )
 }
 
+/// JSON answers under `/api` (and for the service's own routes), HTML pages elsewhere.
+fn is_api(uri: &axum::http::Uri) -> bool {
+    let p = uri.path();
+    p.starts_with("/api/") || p == "/api" || p == "/healthz" || p == "/metrics"
+}
+
 /// Unknown paths: JSON under `/api`, an HTML page elsewhere.
 async fn fallback(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") || uri.path() == "/api" {
+    if is_api(&uri) {
         handlers::not_found().await.into_response()
     } else {
         crate::web::not_found_page().await
+    }
+}
+
+/// A known path asked with the wrong method: JSON under `/api`, HTML elsewhere.
+async fn method_not_allowed(uri: axum::http::Uri) -> Response {
+    if is_api(&uri) {
+        handlers::method_not_allowed().await
+    } else {
+        crate::web::method_not_allowed_page().await
     }
 }
 

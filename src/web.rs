@@ -36,7 +36,7 @@ use axum::routing::{get, post};
 
 use crate::http::AppState;
 
-pub use error_page::{PageError, not_found_page, render};
+pub use error_page::{PageError, method_not_allowed_page, not_found_page, render};
 pub use layout::{Chrome, Nav, NavLink, UserView};
 pub use paths::{article_href, escape, escape_and_mark, law_href, query_href};
 pub use session::{CSRF_COOKIE, SESSION_COOKIE, Visitor, role_allows, role_name};

@@ -72,18 +72,32 @@ impl IntoResponse for PageError {
             return Redirect::to(&format!("/signin?{q}")).into_response();
         }
         let (status, heading, message) = self.parts();
-        let page = ErrorPage {
-            chrome: Chrome::bare(heading),
-            status: status.as_u16(),
-            heading,
-            message,
-            signin: matches!(self, PageError::Forbidden(_)),
-        };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, format!("{heading}：{message}")).into_response(),
-        }
+        error_response(status, heading, message, matches!(self, PageError::Forbidden(_)))
     }
+}
+
+fn error_response(status: StatusCode, heading: &str, message: &str, signin: bool) -> Response {
+    let page = ErrorPage {
+        chrome: Chrome::bare(heading),
+        status: status.as_u16(),
+        heading,
+        message,
+        signin,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, format!("{heading}：{message}")).into_response(),
+    }
+}
+
+/// The HTML 405 for a page path asked with the wrong method.
+pub async fn method_not_allowed_page() -> Response {
+    error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "请求方式不对",
+        "该页面不支持这种请求方式；请从页面上的链接或按钮进入",
+        false,
+    )
 }
 
 /// Renders a page template; a template failure is a 500 page.

@@ -383,6 +383,13 @@ async fn unknown_pages_are_html_and_unknown_api_paths_json() {
     assert_eq!(api.status, StatusCode::NOT_FOUND);
     assert!(api.header(header::CONTENT_TYPE).starts_with("application/json"));
     assert!(api.body.contains("\"not_found\""));
+    // the wrong method: an HTML 405 for a page, JSON under /api
+    let page = s.get("/signout", None).await;
+    assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(page.body.contains("状态码 405"));
+    let api = s.get("/api/v1/cite-check", None).await;
+    assert_eq!(api.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(api.header(header::CONTENT_TYPE).starts_with("application/json"));
     // `/` goes to the search page
     let root = s.get("/", None).await;
     assert_eq!(root.header(header::LOCATION), "/search");
