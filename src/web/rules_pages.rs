@@ -22,8 +22,8 @@ use askama::Template;
 use axum::Router;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
-use axum::response::Html;
-use axum::routing::{get, post};
+use axum::response::{Html, Redirect};
+use axum::routing::get;
 use serde::Deserialize;
 
 use super::error_page::{PageError, render};
@@ -42,9 +42,20 @@ use crate::store::Role;
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/rules", get(list))
-        .route("/rules/validate", post(validate))
+        .route("/rules/validate", get(back_to_list).post(validate))
         .route("/rules/{id}", get(show))
-        .route("/rules/{id}/examples", post(examples))
+        .route("/rules/{id}/examples", get(back_to_rule).post(examples))
+}
+
+/// A result page's address opened again (a bookmark, a reload): back to
+/// the list.
+async fn back_to_list() -> Redirect {
+    Redirect::to("/rules")
+}
+
+/// Likewise, back to the rule.
+async fn back_to_rule(Path(id): Path<String>) -> Redirect {
+    Redirect::to(&rule_href(&id))
 }
 
 // ───────────── shared views ─────────────

@@ -60,14 +60,20 @@ struct Site {
 }
 
 fn site() -> Site {
+    site_with(&[("甲.rule", FILE_A), ("乙.rule", FILE_B)])
+}
+
+/// A service whose rules folder holds `files` (in `pack/`).
+fn site_with(files: &[(&str, &str)]) -> Site {
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("rules");
     std::fs::create_dir_all(rules.join("pack")).unwrap();
     for shared in ["schema", "tables"] {
         std::os::unix::fs::symlink(repo().join("rules").join(shared), rules.join(shared)).unwrap();
     }
-    std::fs::write(rules.join("pack/甲.rule"), FILE_A).unwrap();
-    std::fs::write(rules.join("pack/乙.rule"), FILE_B).unwrap();
+    for (name, text) in files {
+        std::fs::write(rules.join("pack").join(name), text).unwrap();
+    }
     let ctx = Context {
         data: DataDir::new(dir.path().join("data")),
         content: ContentPaths {
@@ -603,4 +609,100 @@ async fn a_published_set_is_browsed_from_the_store() {
         "{}",
         page.body
     );
+}
+
+/// Two versions of one id (consecutive periods): each has its page, and an
+/// edit replaces the version it was made on.
+#[tokio::test]
+async fn each_version_of_a_rule_has_its_page_and_its_edit() {
+    const TWO: &str = r#"rule V-1 "旧版" {
+  cite 安全生产法 第二十四条
+  severity 一般隐患
+  departments 应急管理
+  effective from 2020-01-01 until 2025-01-01
+  require employees < 100
+  explain "旧版说明"
+  remedy "旧版整改"
+}
+
+rule V-1 "新版" {
+  cite 安全生产法 第二十四条
+  severity 重大隐患
+  departments 应急管理
+  effective from 2025-01-01
+  require employees < 50
+  explain "新版说明"
+  remedy "新版整改"
+}
+"#;
+    let s = site_with(&[("版本.rule", TWO)]);
+    let author = s.token(Role::Author);
+    let first = s.get("/rules/V-1", Some(&author)).await;
+    assert!(first.body.contains("旧版"), "{}", first.body);
+    assert!(first.body.contains("此编号有 2 个版本"));
+    assert!(
+        first
+            .body
+            .contains("href=\"/rules/V-1?v=2\">2025-01-01 起</a>"),
+        "{}",
+        first.body
+    );
+    let second = s.get("/rules/V-1?v=2", Some(&author)).await;
+    assert!(
+        second
+            .body
+            .contains("<h1><span class=\"hl-rid\">V-1</span> 新版</h1>"),
+        "{}",
+        second.body
+    );
+    assert!(second.body.contains("第 11–19 行"));
+
+    // editing the second version: an overlap with the first is reported
+    let file = regkb::pack::display_path(&s.file("版本.rule"));
+    let edited = TWO[TWO.rfind("rule V-1").unwrap()..]
+        .trim_end()
+        .replace("effective from 2025-01-01", "effective from 2024-01-01");
+    let location = format!("{file}:11");
+    let page = s
+        .post(
+            "/rules/validate",
+            Some(&author),
+            Some(CSRF),
+            &[
+                ("rule", "V-1"),
+                ("location", &location),
+                ("source", &edited),
+            ],
+        )
+        .await;
+    assert!(page.body.contains("校验未通过"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("<h1><span class=\"hl-rid\">V-1</span> 新版</h1>")
+    );
+    // the same edit made on the first version's place duplicates nothing wrong there
+    let fine = TWO[..TWO.rfind("rule V-1").unwrap()]
+        .trim_end()
+        .replace("旧版整改", "旧版的整改");
+    let page = s
+        .post(
+            "/rules/validate",
+            Some(&author),
+            Some(CSRF),
+            &[
+                ("rule", "V-1"),
+                ("location", &format!("{file}:1")),
+                ("source", &fine),
+            ],
+        )
+        .await;
+    assert!(page.body.contains("校验通过"), "{}", page.body);
+
+    // a bookmarked result address leads back to the pages
+    let page = s.get("/rules/validate", Some(&author)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.headers[header::LOCATION], "/rules");
+    let page = s.get("/rules/V-1/examples", Some(&author)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.headers[header::LOCATION], "/rules/V-1");
 }
