@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use super::findings_view::{
     Counts, FindingsView, HazardRow, Risk, ViewContext, actor_text, findings_view, hazard_rows,
-    provenance_for, risk_of, source_text, time_text, value_text,
+    omit_usual_source, provenance_for, risk_of, source_text, time_text, usual_source, value_text,
 };
 use super::{Chrome, Nav, PageError, Visitor, render};
 use crate::check::CheckResult;
@@ -428,6 +428,9 @@ struct ProfilePage {
     version: u64,
     updated: String,
     facts: Vec<KeyFact>,
+    /// The source most fields share (stated once; facts name theirs only
+    /// where it differs).
+    usual: String,
     check: Option<CheckView>,
     history: Vec<HistoryRow>,
     /// Older history lines not shown.
@@ -447,6 +450,10 @@ pub(super) fn check_view(
         provenance: Some(&stored.provenance),
     };
     let rules = inner.rules.load();
+    let mut findings = findings_view(&check.result, &ctx);
+    if let Some(usual) = usual_source(&stored.provenance) {
+        omit_usual_source(&mut findings, &usual);
+    }
     CheckView {
         as_of: check.result.as_of.to_string(),
         at: time_text(check.at),
@@ -456,7 +463,7 @@ pub(super) fn check_view(
             .map(|v| format!("第 {v} 版"))
             .unwrap_or_else(|| "未记录版本".to_string()),
         stale: check.record_version.is_some_and(|v| v < stored.version),
-        findings: findings_view(&check.result, &ctx),
+        findings,
         hazards: hazard_rows(&check.result, Some(&stored.record), Some(&rules.program)),
         risk: risk_of(Some(&check.result)),
         conflicts: conflicts_text(&check.result),
@@ -488,9 +495,17 @@ async fn profile(
         .unwrap_or(&uscc)
         .to_string();
     let check = latest.as_ref().map(|c| check_view(&state, &stored, c));
+    let usual = usual_source(&stored.provenance).unwrap_or_default();
+    let mut facts = key_facts(&stored.record, Some(&stored.provenance));
+    for f in &mut facts {
+        if f.source == usual {
+            f.source.clear();
+        }
+    }
     render(&ProfilePage {
         chrome: Chrome::new(&visitor, name.clone(), Nav::Enterprises),
-        facts: key_facts(&stored.record, Some(&stored.provenance)),
+        facts,
+        usual,
         uscc: stored.uscc.clone(),
         name,
         version: stored.version,

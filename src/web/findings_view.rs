@@ -350,6 +350,32 @@ pub fn provenance_for<'a>(
         .max_by_key(|s| (s.version, s.at))
 }
 
+/// The source most fields of a record share, in words: the page states it
+/// once and names a field's source only where it differs.
+pub fn usual_source(provenance: &BTreeMap<String, FieldSource>) -> Option<String> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for s in provenance.values() {
+        let text = source_text(s);
+        match counts.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((text, 1)),
+        }
+    }
+    let best = counts.iter().map(|(_, n)| *n).max()?;
+    counts.into_iter().find(|(_, n)| *n == best).map(|(t, _)| t)
+}
+
+/// Clears the fact sources equal to `usual` (stated once on the page).
+pub fn omit_usual_source(view: &mut FindingsView, usual: &str) {
+    for f in view.groups.iter_mut().flat_map(|g| g.findings.iter_mut()) {
+        for fact in &mut f.facts {
+            if fact.source == usual {
+                fact.source.clear();
+            }
+        }
+    }
+}
+
 /// `应急管理局（部门）` — who an actor is, in words.
 pub fn actor_text(a: &Actor) -> String {
     let kind = match a.kind {
@@ -959,6 +985,46 @@ mod tests {
             actor_text(&Actor::token("abc123", "袁花镇安监")),
             "袁花镇安监（令牌 abc123）"
         );
+    }
+
+    #[test]
+    fn the_usual_source_is_stated_once() {
+        let src = |id: &str, version| FieldSource {
+            by: Actor::department(id),
+            at: "2026-11-28T02:05:00Z".parse().unwrap(),
+            version,
+        };
+        let mut p = BTreeMap::new();
+        p.insert("/name".to_string(), src("应急管理局", 1));
+        p.insert("/employees".to_string(), src("人社局", 2));
+        p.insert("/category".to_string(), src("应急管理局", 1));
+        let usual = usual_source(&p).unwrap();
+        assert_eq!(usual, source_text(&src("应急管理局", 1)));
+        assert_eq!(usual_source(&BTreeMap::new()), None);
+
+        let schema = schema();
+        let r = result(
+            vec![with_facts(
+                finding("A-1", Outcome::Fail, Severity::General),
+                &["/name", "/employees"],
+                &[],
+            )],
+            &[],
+        );
+        let mut v = findings_view(
+            &r,
+            &ViewContext {
+                schema: &schema,
+                provenance: Some(&p),
+            },
+        );
+        omit_usual_source(&mut v, &usual);
+        let sources: Vec<&str> = v.groups[0].findings[0]
+            .facts
+            .iter()
+            .map(|f| f.source.as_str())
+            .collect();
+        assert_eq!(sources, ["", source_text(&src("人社局", 2)).as_str()]);
     }
 
     #[test]

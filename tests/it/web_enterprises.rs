@@ -267,8 +267,10 @@ async fn a_checked_failing_enterprise_shows_its_failures_with_citations_and_prov
     // the failing finding: explanation, facts with provenance, citation links, departments, remedy
     let hz02 = between(body, "id=\"rule-HZ-02\"", "</article>");
     assert!(hz02.contains("不符合") && hz02.contains("重大隐患"));
-    assert!(hz02.contains("<code>/special_workers/0/certificate</code>"));
-    assert!(hz02.contains("来源：应急管理局（部门）"), "{hz02}");
+    assert!(hz02.contains("<code class=\"muted small\">/special_workers/0/certificate</code>"));
+    // every field came from one department: said once, not per fact
+    assert!(body.contains("均由 应急管理局（部门）"));
+    assert!(!hz02.contains("来源："), "{hz02}");
     assert!(hz02.contains(
         "<a class=\"cite\" href=\"/law/中华人民共和国安全生产法/30\">《中华人民共和国安全生产法》第三十条第一款</a>"
     ));
@@ -283,9 +285,12 @@ async fn a_checked_failing_enterprise_shows_its_failures_with_citations_and_prov
     assert!(between(body, "档案变更记录", "</table>").contains("应急管理局（部门）"));
 
     // the GB 18218 table, with α looked up for the unit's population
-    let table = between(body, "<table class=\"data hazards\">", "</table>");
+    let table = between(body, "<table class=\"data hazards stack\">", "</table>");
     assert!(table.contains("<th scope=\"row\">硝化车间</th>"), "{table}");
-    assert!(table.contains("<td>0.1</td><td>否</td>"), "{table}");
+    assert!(
+        table.contains("<td data-label=\"S\">0.1</td><td data-label=\"重大危险源\">否</td>"),
+        "{table}"
+    );
 
     assert!(body.len() <= 150 * 1024, "profile is {} bytes", body.len());
 }
@@ -300,11 +305,15 @@ async fn the_hazard_table_grades_a_major_hazard_unit() {
         StatusCode::SEE_OTHER
     );
     let page = s.get(&format!("/enterprises/{LPG}"), Some(&admin)).await;
-    let table = between(&page.body, "<table class=\"data hazards\">", "</table>");
+    let table = between(
+        &page.body,
+        "<table class=\"data hazards stack\">",
+        "</table>",
+    );
     let row = between(table, "<tr class=\"major\">", "</tr>");
     assert!(row.contains("<th scope=\"row\">球罐区</th>"), "{row}");
-    assert!(row.contains("<td>是</td>"));
-    assert!(row.contains("<td>二级</td>"), "{row}");
+    assert!(row.contains("<td data-label=\"重大危险源\">是</td>"));
+    assert!(row.contains("<td data-label=\"级别\">二级</td>"), "{row}");
     // α of the unit's population (GB 18218 table 5) is shown, and Σβq/Q = R/α
     let population = record["units"][0]["population_500m"].as_f64().unwrap();
     let alpha = match population as u64 {
@@ -314,7 +323,10 @@ async fn the_hazard_table_grades_a_major_hazard_unit() {
         50..=99 => "1.5",
         _ => "2",
     };
-    assert!(row.contains(&format!("<td>{alpha}</td>")), "{row}");
+    assert!(
+        row.contains(&format!("<td data-label=\"α\">{alpha}</td>")),
+        "{row}"
+    );
 }
 
 #[tokio::test]
@@ -349,7 +361,7 @@ async fn the_list_shows_the_region_with_counts_and_risk_colours() {
     assert!(major >= 1);
     assert!(
         first.contains(&format!(
-            "<td>{}</td><td><strong class=\"badge fail\">{major}</strong></td><td>{}</td>",
+            "<td data-label=\"不符合\">{}</td><td data-label=\"重大隐患\"><strong class=\"badge fail\">{major}</strong></td><td data-label=\"待核查\">{}</td>",
             s_.fail, s_.unknown
         )),
         "{first}"
@@ -422,7 +434,7 @@ async fn another_regions_enterprise_and_the_viewer_role_are_refused() {
         .await;
     assert_eq!(own.status, StatusCode::OK);
     assert!(own.body.contains("某烧烤店"));
-    assert!(own.body.contains("来源：燃气平台（系统）"));
+    assert!(own.body.contains("均由 燃气平台（系统）"));
 
     let viewer = s.token(Role::Viewer, None);
     for path in [
@@ -548,7 +560,7 @@ async fn an_uploaded_record_is_checked_with_the_same_findings_view() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("某精细化工有限公司"));
     assert_eq!(rules_in(&page.body, "fail")[0], "HZ-02");
-    assert!(page.body.contains("<table class=\"data hazards\">"));
+    assert!(page.body.contains("<table class=\"data hazards stack\">"));
     assert!(page.body.contains("risk risk-red"));
     let key: Uscc = NITRATION.parse().unwrap();
     assert!(s.state.store().latest_check(&key).unwrap().is_none());
@@ -597,7 +609,7 @@ async fn the_checklist_has_only_fail_and_unknown_items_and_prints_on_a4() {
     assert_eq!(body.matches("<input type=\"checkbox\"").count(), items);
     // passing and not-applicable rules are not on it
     for f in &stored.result.findings {
-        let listed = body.contains(&format!("规则 {}</p>", f.rule));
+        let listed = body.contains(&format!("规则 {}</span>", f.rule));
         let expected = matches!(
             f.outcome,
             regkb::check::Outcome::Fail | regkb::check::Outcome::Unknown
@@ -614,8 +626,8 @@ async fn the_checklist_has_only_fail_and_unknown_items_and_prints_on_a4() {
     let workers = between(body, ". 特种作业人员", "</section>");
     assert!(workers.contains("涉及部门："));
     let (hz02, aq030) = (
-        workers.find("规则 HZ-02</p>").unwrap(),
-        workers.find("规则 AQ-030</p>").unwrap(),
+        workers.find("规则 HZ-02</span>").unwrap(),
+        workers.find("规则 AQ-030</span>").unwrap(),
     );
     assert!(hz02 < aq030, "the 重大隐患 item first");
     assert!(workers.contains("<a class=\"cite\" href=\"/law/"));
