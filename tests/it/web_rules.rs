@@ -531,6 +531,20 @@ async fn pages_of_the_shipped_rules_stay_small() {
         largest <= 150 * 1024,
         "largest rule page is {largest} bytes"
     );
+    // a shipped rule's examples, one of them expecting another rule's result
+    let page = s
+        .post("/rules/AQ-027-2/examples", Some(&admin), Some(CSRF), &[])
+        .await;
+    assert!(
+        page.body.contains("5 个通过，0 个未通过（共 5 个）"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<li>GM-003-3 不符合（fail）</li>"),
+        "{}",
+        page.body
+    );
 }
 
 /// After a set is published over the API the pages show it, its source
