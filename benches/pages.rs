@@ -135,7 +135,10 @@ async fn fetch(site: &Site, path: &str) -> usize {
 fn pages(site: &Site) -> Vec<(&'static str, String)> {
     vec![
         ("search_empty", "/search".to_string()),
-        ("search_question", "/search?q=危化品仓库要不要装监控".to_string()),
+        (
+            "search_question",
+            "/search?q=危化品仓库要不要装监控".to_string(),
+        ),
         ("search_citation", "/search?q=安法 24条".to_string()),
         ("article", "/law/安法/24".to_string()),
         ("law_overview", "/law/安法".to_string()),
@@ -162,7 +165,10 @@ fn bench_pages(c: &mut Criterion) {
         .unwrap();
     let site = site();
     println!("\npage render (whole router, sequential, 300 requests each):");
-    println!("{:<18} {:>9} {:>9} {:>9}", "page", "p50 ms", "p95 ms", "bytes");
+    println!(
+        "{:<18} {:>9} {:>9} {:>9}",
+        "page", "p50 ms", "p95 ms", "bytes"
+    );
     for (name, path) in pages(&site) {
         let size = rt.block_on(fetch(&site, &path));
         let mut lat = Vec::with_capacity(300);

@@ -141,7 +141,12 @@ fn day_param(p: &AsOfParams) -> Result<(Date, bool), PageError> {
     }
 }
 
-fn versions_of(lib: &Library, doc: &Document, day: Date, href: &dyn Fn(Option<Date>) -> String) -> Vec<VersionView> {
+fn versions_of(
+    lib: &Library,
+    doc: &Document,
+    day: Date,
+    href: &dyn Fn(Option<Date>) -> String,
+) -> Vec<VersionView> {
     let versions = lib.versions(&doc.title);
     if versions.len() < 2 {
         return Vec::new();
@@ -229,9 +234,11 @@ pub fn build_article(
     let (day, given) = day_param(p)?;
     let lib = &state.inner().library;
     let shown = views::provision(lib, law, article, day).map_err(provision_error)?;
-    let no: ArticleNo = article
-        .parse()
-        .map_err(|_| provision_error(ProvisionError::NotAnArticle { article: article.to_string() }))?;
+    let no: ArticleNo = article.parse().map_err(|_| {
+        provision_error(ProvisionError::NotAnArticle {
+            article: article.to_string(),
+        })
+    })?;
     let doc = lib
         .version_as_of(&shown.doc_title, day)
         .ok_or_else(|| PageError::NotFound(format!("找不到法规“{law}”")))?;
@@ -250,7 +257,9 @@ pub fn build_article(
             href: with_day(article_href(&doc.title, a.no)),
         })
     };
-    let prev = pos.and_then(|i| i.checked_sub(1)).and_then(|i| neighbour(Some(i)));
+    let prev = pos
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| neighbour(Some(i)));
     let next = neighbour(pos.map(|i| i + 1));
     let several = shown.paragraphs.len() > 1;
     let status = lib.status(doc, day);
@@ -362,11 +371,19 @@ pub fn build_law(
         let path: Vec<&str> = a.headings.iter().map(|h| h.title.as_str()).collect();
         if path != last_path || chapters.is_empty() {
             close(&mut chapters, open.take());
-            let common = path.iter().zip(&last_path).take_while(|(x, y)| x == y).count();
+            let common = path
+                .iter()
+                .zip(&last_path)
+                .take_while(|(x, y)| x == y)
+                .count();
             let added: Vec<&&str> = path.iter().skip(common).collect();
             if added.is_empty() {
                 chapters.push(ChapterView {
-                    title: if path.is_empty() { "正文".to_string() } else { path.join(" / ") },
+                    title: if path.is_empty() {
+                        "正文".to_string()
+                    } else {
+                        path.join(" / ")
+                    },
                     depth: path.len().saturating_sub(1),
                     first: None,
                     range: String::new(),
@@ -437,9 +454,10 @@ pub async fn article(
     Query(p): Query<AsOfParams>,
 ) -> Result<Html<String>, PageError> {
     visitor.may_search()?;
-    let page = tokio::task::spawn_blocking(move || build_article(&state, &visitor, &law, &article, &p))
-        .await
-        .map_err(|_| PageError::Internal)??;
+    let page =
+        tokio::task::spawn_blocking(move || build_article(&state, &visitor, &law, &article, &p))
+            .await
+            .map_err(|_| PageError::Internal)??;
     render(&page)
 }
 

@@ -72,7 +72,12 @@ impl IntoResponse for PageError {
             return Redirect::to(&format!("/signin?{q}")).into_response();
         }
         let (status, heading, message) = self.parts();
-        error_response(status, heading, message, matches!(self, PageError::Forbidden(_)))
+        error_response(
+            status,
+            heading,
+            message,
+            matches!(self, PageError::Forbidden(_)),
+        )
     }
 }
 

@@ -81,7 +81,9 @@ impl Chrome {
     }
 
     fn has(&self, need: Role) -> bool {
-        self.user.as_ref().is_some_and(|u| role_allows(u.role, need))
+        self.user
+            .as_ref()
+            .is_some_and(|u| role_allows(u.role, need))
     }
 
     /// The header links this user may follow.

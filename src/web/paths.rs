@@ -19,8 +19,22 @@ pub fn segment(text: &str) -> String {
         let unsafe_ascii = c.is_ascii_control()
             || matches!(
                 c,
-                ' ' | '"' | '#' | '%' | '/' | '<' | '>' | '?' | '`' | '{' | '}' | '\\' | '^' | '|'
-                    | '[' | ']' | '\''
+                ' ' | '"'
+                    | '#'
+                    | '%'
+                    | '/'
+                    | '<'
+                    | '>'
+                    | '?'
+                    | '`'
+                    | '{'
+                    | '}'
+                    | '\\'
+                    | '^'
+                    | '|'
+                    | '['
+                    | ']'
+                    | '\''
             );
         if unsafe_ascii {
             out.push_str(percent_encode_byte(c as u8));
@@ -108,7 +122,10 @@ mod tests {
         let text = "测试";
         // 1..2 cuts the first character; 5..9 runs past the end
         assert_eq!(escape_and_mark(text, &[(1, 2), (5, 9)]), "测试");
-        assert_eq!(escape_and_mark(text, &[(0, 3), (0, 6)]), "<mark>测</mark>试");
+        assert_eq!(
+            escape_and_mark(text, &[(0, 3), (0, 6)]),
+            "<mark>测</mark>试"
+        );
     }
 
     #[test]

@@ -335,7 +335,11 @@ fn run(index: &SearchIndex, req: &SearchRequest) -> Result<Outcome, PageError> {
 }
 
 /// Builds the whole page (also used by the benchmark).
-pub fn build_page(state: &AppState, visitor: &Visitor, p: &SearchParams) -> (StatusCode, SearchPage) {
+pub fn build_page(
+    state: &AppState,
+    visitor: &Visitor,
+    p: &SearchParams,
+) -> (StatusCode, SearchPage) {
     let inner = state.inner();
     let q = p.q.trim().to_string();
     let checked = check_params(p);
@@ -479,7 +483,11 @@ mod tests {
 
     #[test]
     fn bad_filters_are_reported_not_searched() {
-        let c = check_params(&params(&[("q", "测试"), ("kind", "小说"), ("as_of", "昨天")]));
+        let c = check_params(&params(&[
+            ("q", "测试"),
+            ("kind", "小说"),
+            ("as_of", "昨天"),
+        ]));
         assert!(c.req.is_none());
         assert_eq!(c.errors.len(), 2, "{:?}", c.errors);
         assert!(c.errors[0].contains("小说"));

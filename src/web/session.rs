@@ -161,7 +161,9 @@ impl Visitor {
 
     /// Whether the visitor is signed in with a role covering `need`.
     pub fn has(&self, need: Role) -> bool {
-        self.token.as_ref().is_some_and(|t| role_allows(t.role, need))
+        self.token
+            .as_ref()
+            .is_some_and(|t| role_allows(t.role, need))
     }
 }
 
@@ -408,7 +410,10 @@ pub async fn signin(
 }
 
 /// POST `/signout`: clears the session cookie.
-pub async fn signout(visitor: Visitor, Form(form): Form<SignoutForm>) -> Result<Response, PageError> {
+pub async fn signout(
+    visitor: Visitor,
+    Form(form): Form<SignoutForm>,
+) -> Result<Response, PageError> {
     visitor.check_csrf(&form.csrf)?;
     let mut resp = Redirect::to("/signin").into_response();
     let set = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
@@ -439,16 +444,25 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
         assert!(!is_cross_site(&h));
-        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
         assert!(!is_cross_site(&h));
-        h.insert(header::ORIGIN, HeaderValue::from_static("http://evil.example"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
         assert!(is_cross_site(&h));
     }
 
     #[test]
     fn cookies_are_found_among_several() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; regkb_csrf=abc ; b=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; regkb_csrf=abc ; b=2"),
+        );
         assert_eq!(cookie(&h, CSRF_COOKIE), Some("abc"));
         assert_eq!(cookie(&h, "c"), None);
     }

@@ -119,7 +119,9 @@ impl Page {
 fn enc(path: &str) -> String {
     let mut out = String::new();
     for c in path.chars() {
-        if c.is_ascii_graphic() && !matches!(c, '<' | '>' | '"' | '`' | '{' | '}' | '|' | '\\' | '^') {
+        if c.is_ascii_graphic()
+            && !matches!(c, '<' | '>' | '"' | '`' | '{' | '}' | '|' | '\\' | '^')
+        {
             out.push(c);
         } else {
             let mut buf = [0u8; 4];
@@ -220,7 +222,10 @@ async fn sign_in_with_a_good_token_sets_the_session_and_returns_to_next() {
         .next()
         .unwrap();
     assert_eq!(value.len(), 32);
-    assert!(form.body.contains(&format!("name=\"csrf\" value=\"{value}\"")));
+    assert!(
+        form.body
+            .contains(&format!("name=\"csrf\" value=\"{value}\""))
+    );
     assert!(form.body.contains("value=\"/law/%E5%AE%89%E6%B3%95/24\""));
 
     let token = s.token(Role::Viewer, None);
@@ -235,7 +240,10 @@ async fn sign_in_with_a_good_token_sets_the_session_and_returns_to_next() {
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     assert_eq!(done.header(header::LOCATION), "/law/%E5%AE%89%E6%B3%95/24");
     let session = done.cookies().join("\n");
-    assert!(session.contains(&format!("regkb_session={token}")), "{session}");
+    assert!(
+        session.contains(&format!("regkb_session={token}")),
+        "{session}"
+    );
     for attr in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"] {
         assert!(session.contains(attr), "{attr} missing in {session}");
     }
@@ -251,7 +259,11 @@ async fn sign_in_with_a_good_token_sets_the_session_and_returns_to_next() {
             "/signin",
             None,
             None,
-            &[("token", &token), ("csrf", CSRF), ("next", "//evil.example/x")],
+            &[
+                ("token", &token),
+                ("csrf", CSRF),
+                ("next", "//evil.example/x"),
+            ],
         )
         .await;
     assert_eq!(off.header(header::LOCATION), "/search");
@@ -261,7 +273,11 @@ async fn sign_in_with_a_good_token_sets_the_session_and_returns_to_next() {
         .post("/signout", Some(&token), None, &[("csrf", CSRF)])
         .await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
-    assert!(out.cookies().iter().any(|c| c.starts_with("regkb_session=;") && c.contains("Max-Age=0")));
+    assert!(
+        out.cookies()
+            .iter()
+            .any(|c| c.starts_with("regkb_session=;") && c.contains("Max-Age=0"))
+    );
 }
 
 #[tokio::test]
@@ -269,17 +285,34 @@ async fn a_bad_token_re_renders_the_form_with_an_error() {
     let s = site();
     for token in ["rkb_0000000000000000000000000000", "", "随便写的"] {
         let page = s
-            .post("/signin", None, None, &[("token", token), ("csrf", CSRF), ("next", "/search")])
+            .post(
+                "/signin",
+                None,
+                None,
+                &[("token", token), ("csrf", CSRF), ("next", "/search")],
+            )
             .await;
         assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{token}");
         assert!(page.body.contains("id=\"signin-error\""));
-        assert!(page.body.contains(if token.is_empty() { "请填写访问令牌" } else { "令牌无效或已被吊销" }));
-        assert!(!page.cookies().iter().any(|c| c.starts_with("regkb_session=")));
+        assert!(page.body.contains(if token.is_empty() {
+            "请填写访问令牌"
+        } else {
+            "令牌无效或已被吊销"
+        }));
+        assert!(
+            !page
+                .cookies()
+                .iter()
+                .any(|c| c.starts_with("regkb_session="))
+        );
     }
     // a revoked token no longer signs in
     let token = s.token(Role::Viewer, None);
     let id = s.state.store().authenticate(&token).unwrap().unwrap().id;
-    s.state.store().revoke_token(&id, &Actor::cli("test")).unwrap();
+    s.state
+        .store()
+        .revoke_token(&id, &Actor::cli("test"))
+        .unwrap();
     let page = s
         .post("/signin", None, None, &[("token", &token), ("csrf", CSRF)])
         .await;
@@ -290,21 +323,45 @@ async fn a_bad_token_re_renders_the_form_with_an_error() {
 async fn forms_without_the_csrf_value_or_from_another_site_are_refused() {
     let s = site();
     let token = s.token(Role::Admin, None);
-    let cases: [(&str, Option<&str>, &[(&str, &str)]); 4] = [
+    type Case<'a> = (&'a str, Option<&'a str>, &'a [(&'a str, &'a str)]);
+    let cases: [Case; 4] = [
         ("no csrf field", None, &[("token", &token)]),
-        ("wrong csrf", None, &[("token", &token), ("csrf", "00000000000000000000000000000000")]),
-        ("cross-site origin", Some("http://evil.example"), &[("token", &token), ("csrf", CSRF)]),
-        ("opaque origin", Some("null"), &[("token", &token), ("csrf", CSRF)]),
+        (
+            "wrong csrf",
+            None,
+            &[
+                ("token", &token),
+                ("csrf", "00000000000000000000000000000000"),
+            ],
+        ),
+        (
+            "cross-site origin",
+            Some("http://evil.example"),
+            &[("token", &token), ("csrf", CSRF)],
+        ),
+        (
+            "opaque origin",
+            Some("null"),
+            &[("token", &token), ("csrf", CSRF)],
+        ),
     ];
     for (what, origin, fields) in cases {
         let page = s.post("/signin", None, origin, fields).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{what}");
         assert!(page.body.contains("class=\"error-box\""), "{what}");
         assert!(page.body.contains("状态码 403"), "{what}");
-        assert!(!page.cookies().iter().any(|c| c.starts_with("regkb_session=")), "{what}");
+        assert!(
+            !page
+                .cookies()
+                .iter()
+                .any(|c| c.starts_with("regkb_session=")),
+            "{what}"
+        );
     }
     // sign-out too
-    let page = s.post("/signout", Some(&token), None, &[("csrf", "x")]).await;
+    let page = s
+        .post("/signout", Some(&token), None, &[("csrf", "x")])
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     // no CSRF cookie at all: refused even with a field
     let req = Request::post("/signin")
@@ -318,11 +375,22 @@ async fn forms_without_the_csrf_value_or_from_another_site_are_refused() {
 async fn what_a_user_typed_is_shown_as_text() {
     let s = public_site();
     let attack = "<script>alert(1)</script>";
-    let page = s.get(&search_uri(&[("q", attack), ("region", "\"><img src=x>")]), None).await;
+    let page = s
+        .get(
+            &search_uri(&[("q", attack), ("region", "\"><img src=x>")]),
+            None,
+        )
+        .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(!page.body.contains("<script>alert"), "raw script in the page");
+    assert!(
+        !page.body.contains("<script>alert"),
+        "raw script in the page"
+    );
     assert!(!page.body.contains("<img src=x>"));
-    assert!(page.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(
+        page.body
+            .contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+    );
     // an unknown law name in the path is echoed escaped on the 404 page
     let page = s.get("/law/<i>假法/1", None).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
@@ -340,13 +408,19 @@ async fn roles_and_regions_are_enforced_on_pages() {
         anon.header(header::LOCATION),
         "/signin?next=%2Fsearch%3Fq%3D%25E5%258A%25A8%25E7%2581%25AB"
     );
-    assert_eq!(s.get("/law/安法/24", None).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        s.get("/law/安法/24", None).await.status,
+        StatusCode::SEE_OTHER
+    );
     // public search: no sign-in needed
     let p = public_site();
     assert_eq!(p.get("/law/安法/24", None).await.status, StatusCode::OK);
     // a viewer may search but not open enterprise pages
     let viewer = s.token(Role::Viewer, None);
-    assert_eq!(s.get("/search?q=动火", Some(&viewer)).await.status, StatusCode::OK);
+    assert_eq!(
+        s.get("/search?q=动火", Some(&viewer)).await.status,
+        StatusCode::OK
+    );
     let refused = s.get("/enterprises", Some(&viewer)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.body.contains("无权查看此页面"));
@@ -354,11 +428,17 @@ async fn roles_and_regions_are_enforced_on_pages() {
     let page = s.get("/search", Some(&viewer)).await;
     assert!(!page.body.contains("href=\"/enterprises\""));
     let inspector = s.token(Role::Inspector, None);
-    assert!(s.get("/search", Some(&inspector)).await.body.contains("href=\"/enterprises\""));
+    assert!(
+        s.get("/search", Some(&inspector))
+            .await
+            .body
+            .contains("href=\"/enterprises\"")
+    );
 
     // an inspector of another county may not open an enterprise here
     let file = repo().join("tests/fixtures/enterprises/general-catering-lpg.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     let record = v["record"].clone();
     let uscc: Uscc = record["uscc"].as_str().unwrap().parse().unwrap();
     let schema = crate::support::schema();
@@ -367,7 +447,9 @@ async fn roles_and_regions_are_enforced_on_pages() {
         .put(&uscc, record, &Actor::cli("test"), &schema)
         .unwrap();
     let elsewhere = s.token(Role::Inspector, Some("county=某某区"));
-    let page = s.get(&format!("/enterprises/{uscc}"), Some(&elsewhere)).await;
+    let page = s
+        .get(&format!("/enterprises/{uscc}"), Some(&elsewhere))
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(page.body.contains("不在当前账号的管辖范围"));
 }
@@ -381,7 +463,10 @@ async fn unknown_pages_are_html_and_unknown_api_paths_json() {
     assert!(page.body.contains("没有这个页面"));
     let api = s.get("/api/v1/no-such-route", None).await;
     assert_eq!(api.status, StatusCode::NOT_FOUND);
-    assert!(api.header(header::CONTENT_TYPE).starts_with("application/json"));
+    assert!(
+        api.header(header::CONTENT_TYPE)
+            .starts_with("application/json")
+    );
     assert!(api.body.contains("\"not_found\""));
     // the wrong method: an HTML 405 for a page, JSON under /api
     let page = s.get("/signout", None).await;
@@ -389,7 +474,10 @@ async fn unknown_pages_are_html_and_unknown_api_paths_json() {
     assert!(page.body.contains("状态码 405"));
     let api = s.get("/api/v1/cite-check", None).await;
     assert_eq!(api.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert!(api.header(header::CONTENT_TYPE).starts_with("application/json"));
+    assert!(
+        api.header(header::CONTENT_TYPE)
+            .starts_with("application/json")
+    );
     // `/` goes to the search page
     let root = s.get("/", None).await;
     assert_eq!(root.header(header::LOCATION), "/search");
@@ -413,13 +501,18 @@ async fn assets_are_cached_with_an_etag() {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.body.is_empty());
     assert_eq!(s.get("/assets/app.js", None).await.status, StatusCode::OK);
-    assert_eq!(s.get("/assets/nope.css", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.get("/assets/nope.css", None).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
 async fn a_question_finds_articles_with_marked_snippets_and_pages() {
     let s = public_site();
-    let page = s.get(&search_uri(&[("q", "危化品仓库要不要装监控")]), None).await;
+    let page = s
+        .get(&search_uri(&[("q", "危化品仓库要不要装监控")]), None)
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("class=\"result card\""));
     assert!(page.body.contains("<mark>"), "no highlighted match");
@@ -427,7 +520,12 @@ async fn a_question_finds_articles_with_marked_snippets_and_pages() {
     assert!(page.body.contains("badge status-现行有效"));
     assert!(page.body.contains("rel=\"next\""), "no second page");
     // page 2 links back
-    let two = s.get(&search_uri(&[("q", "危化品仓库要不要装监控"), ("page", "2")]), None).await;
+    let two = s
+        .get(
+            &search_uri(&[("q", "危化品仓库要不要装监控"), ("page", "2")]),
+            None,
+        )
+        .await;
     assert!(two.body.contains("rel=\"prev\""));
     assert!(two.body.contains("第 11–"));
     // a citation query puts the cited article first, with its interpretation beside it
@@ -435,17 +533,25 @@ async fn a_question_finds_articles_with_marked_snippets_and_pages() {
     let first = cite.body.find("class=\"result card\"").unwrap();
     let rest = &cite.body[first..];
     assert!(rest.contains("href=\"/law/中华人民共和国安全生产法/24\""));
-    assert!(rest.find("/24\"").unwrap() < rest.find("</li>").unwrap(), "cited article not first");
+    assert!(
+        rest.find("/24\"").unwrap() < rest.find("</li>").unwrap(),
+        "cited article not first"
+    );
     assert!(rest[..rest.find("</li>").unwrap()].contains("class=\"linked\""));
     // the abbreviation is explained
     assert!(cite.body.contains("已按法规全称检索"));
     // a near-miss law name gets a suggestion
-    let near = s.get(&search_uri(&[("q", "危险化学品安全条例 储存")]), None).await;
+    let near = s
+        .get(&search_uri(&[("q", "危险化学品安全条例 储存")]), None)
+        .await;
     assert!(near.body.contains("您是不是要找"), "{}", near.body);
     assert!(near.body.contains("《危险化学品安全管理条例》"));
     // kind filter: only 行政法规
     let only = s
-        .get(&search_uri(&[("q", "事故报告"), ("kind", "行政法规")]), None)
+        .get(
+            &search_uri(&[("q", "事故报告"), ("kind", "行政法规")]),
+            None,
+        )
         .await;
     assert!(only.body.contains("badge kind\">行政法规"));
     assert!(!only.body.contains("badge kind\">法律"));
@@ -459,15 +565,25 @@ async fn empty_bad_and_missing_index_states_help() {
     assert!(empty.body.contains("可以这样问"));
     assert!(empty.body.contains("危化品仓库要不要装监控"));
     let bad = s
-        .get(&search_uri(&[("q", "动火"), ("as_of", "昨天"), ("kind", "小说")]), None)
+        .get(
+            &search_uri(&[("q", "动火"), ("as_of", "昨天"), ("kind", "小说")]),
+            None,
+        )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("日期“昨天”无效"));
     assert!(bad.body.contains("类别“小说”无效"));
-    let none = s.get(&search_uri(&[("q", "量子纠缠超导磁悬浮")]), None).await;
+    let none = s
+        .get(&search_uri(&[("q", "量子纠缠超导磁悬浮")]), None)
+        .await;
     assert!(none.body.contains("没有找到相关条文") || none.body.contains("class=\"result card\""));
     // nothing imported at all: the form stays, with a message saying what to do
-    let bare = site_with(ServiceConfig { public_search: true }, false);
+    let bare = site_with(
+        ServiceConfig {
+            public_search: true,
+        },
+        false,
+    );
     let page = bare.get(&search_uri(&[("q", "动火")]), None).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(page.body.contains("法规库还没有建立"));
@@ -479,11 +595,18 @@ async fn empty_bad_and_missing_index_states_help() {
 #[tokio::test]
 async fn an_article_shows_context_neighbours_material_rules_and_citation() {
     let s = public_site();
-    for path in ["/law/安法/24", "/law/中华人民共和国安全生产法/第二十四条", "/law/安全生产法/二十四"] {
+    for path in [
+        "/law/安法/24",
+        "/law/中华人民共和国安全生产法/第二十四条",
+        "/law/安全生产法/二十四",
+    ] {
         let page = s.get(path, None).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         let b = &page.body;
-        assert!(b.contains("<h1>中华人民共和国安全生产法 第二十四条</h1>"), "{path}");
+        assert!(
+            b.contains("<h1>中华人民共和国安全生产法 第二十四条</h1>"),
+            "{path}"
+        );
         assert!(b.contains("第二章 生产经营单位的安全生产保障"));
         assert!(b.contains("class=\"provision"));
         assert!(b.contains("id=\"p2\""), "paragraphs numbered");
@@ -494,7 +617,10 @@ async fn an_article_shows_context_neighbours_material_rules_and_citation() {
         assert!(b.contains("data-copy=\"#citation\""));
         assert!(b.contains("badge status-现行有效"));
         assert!(b.contains("版本与修改沿革"));
-        assert!(b.contains("href=\"/rules/AQ-024-1\""), "rules citing the article");
+        assert!(
+            b.contains("href=\"/rules/AQ-024-1\""),
+            "rules citing the article"
+        );
         assert!(b.contains("badge kind\">解读"));
     }
     // items are listed and numbered
@@ -513,7 +639,10 @@ async fn an_article_shows_context_neighbours_material_rules_and_citation() {
     // the overview links every chapter
     let page = s.get("/law/安法", None).await;
     assert!(page.body.contains("第七章 附则"));
-    assert!(page.body.contains("href=\"/law/中华人民共和国安全生产法/117\""));
+    assert!(
+        page.body
+            .contains("href=\"/law/中华人民共和国安全生产法/117\"")
+    );
 }
 
 #[tokio::test]
@@ -521,7 +650,8 @@ async fn every_page_type_stays_under_150_kb() {
     let s = site();
     let admin = s.token(Role::Admin, None);
     let file = repo().join("tests/fixtures/enterprises/hazchem-nitration-plant.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     let record = v["record"].clone();
     let uscc = record["uscc"].as_str().unwrap().to_string();
     let schema = crate::support::schema();
@@ -556,7 +686,10 @@ async fn every_page_type_stays_under_150_kb() {
             "{path}: {}",
             page.status
         );
-        assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"), "{path}");
+        assert!(
+            page.header(header::CONTENT_TYPE).starts_with("text/html"),
+            "{path}"
+        );
         sizes.push((path.clone(), page.body.len()));
     }
     for (path, n) in &sizes {
