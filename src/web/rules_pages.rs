@@ -126,7 +126,12 @@ struct ListQuery {
     department: String,
     #[serde(default)]
     severity: String,
+    #[serde(default)]
+    page: Option<String>,
 }
+
+/// Rules per list page (keeps the page well under 150 KB).
+const PAGE_SIZE: usize = 100;
 
 struct RuleRow {
     id: String,
@@ -165,6 +170,11 @@ struct RulesPage {
     departments: Vec<Choice>,
     severities: Vec<Choice>,
     pack: String,
+    matched: usize,
+    page: usize,
+    pages: usize,
+    prev_href: Option<String>,
+    next_href: Option<String>,
 }
 
 /// Whether a rule matches the free-text filter: id, title or a citation label
@@ -234,6 +244,34 @@ async fn list(
             source: split_location(&m.location).0.to_string(),
         })
         .collect();
+    let matched = rows.len();
+    let pages = matched.div_ceil(PAGE_SIZE).max(1);
+    let page = query
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let rows: Vec<RuleRow> = rows
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
+    let page_href = |n: usize| {
+        let n = n.to_string();
+        paths::query_href(
+            "/rules",
+            &[
+                ("q", q),
+                ("source", &query.source),
+                ("department", &query.department),
+                ("severity", &query.severity),
+                ("page", if n == "1" { "" } else { &n }),
+            ],
+        )
+    };
+    let prev_href = (page > 1).then(|| page_href(page - 1));
+    let next_href = (page < pages).then(|| page_href(page + 1));
     let source_choices = sources
         .iter()
         .map(|s| Choice {
@@ -267,6 +305,11 @@ async fn list(
             })
             .collect(),
         pack: pack_text(loaded.version),
+        matched,
+        page,
+        pages,
+        prev_href,
+        next_href,
     };
     render(&page)
 }

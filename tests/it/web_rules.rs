@@ -510,13 +510,26 @@ async fn pages_of_the_shipped_rules_stay_small() {
     let admin = s.token(Role::Admin);
     let list = s.get("/rules", Some(&admin)).await;
     assert_eq!(list.status, StatusCode::OK);
-    let ids = listed(&list.body);
-    assert!(ids.len() > 50, "{}", ids.len());
+    let mut ids = listed(&list.body);
+    assert_eq!(ids.len(), 100, "a full first page");
     assert!(
         list.body.len() <= 150 * 1024,
         "list is {} bytes",
         list.body.len()
     );
+    assert!(list.body.contains("第 1 / 2 页"), "{}", list.body);
+    assert!(
+        list.body
+            .contains(r#"<a class="button secondary" href="/rules?page=2" rel="next">"#)
+    );
+    let second = s.get("/rules?page=2", Some(&admin)).await;
+    ids.extend(listed(&second.body));
+    assert!(ids.len() > 100, "{}", ids.len());
+    // a page number out of range or not a number shows the nearest page
+    let last = s.get("/rules?page=99", Some(&admin)).await;
+    assert_eq!(listed(&last.body), listed(&second.body));
+    let first = s.get("/rules?page=x", Some(&admin)).await;
+    assert_eq!(listed(&first.body)[..], ids[..100]);
     let mut largest = 0;
     for id in &ids {
         let page = s.get(&format!("/rules/{id}"), Some(&admin)).await;
