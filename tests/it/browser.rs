@@ -15,6 +15,8 @@ mod harness;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::wd::PrintConfiguration;
 use serde_json::json;
 
@@ -66,6 +68,8 @@ fn pages_work_in_a_real_browser() {
         scenario!("viewer-refused", viewer_may_not_open_an_enterprise(&h));
         scenario!("inspector-enterprise", inspector_sees_failing_findings(&h));
         scenario!("checklist-print", checklist_prints(&h));
+        scenario!("check-upload", check_page_takes_an_uploaded_record(&h));
+        scenario!("keyboard", keyboard_reaches_the_skip_link(&h));
         scenario!("rules", rules_pages_render(&h));
         for problem in h.layout_problems() {
             eprintln!("browser: layout problem: {problem}");
@@ -393,5 +397,75 @@ async fn rules_pages_render(h: &Harness) -> Fallible {
     wait_path(h, "/rules/").await?;
     h.wait_for(".src-line").await?;
     h.screenshots("rule").await?;
+    Ok(())
+}
+
+/// The check page: a record file chosen in the file input is read into the
+/// text box (app.js), submitted with its CSRF token, and the result page
+/// shows the failing findings.
+async fn check_page_takes_an_uploaded_record(h: &Harness) -> Fallible {
+    sign_in(h, &h.tokens.inspector).await?;
+    h.goto("/check").await?;
+    let file = h.artifacts.join("record.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&h.enterprise.record)?)?;
+    h.wait_for("#file")
+        .await?
+        .send_keys(&file.display().to_string())
+        .await?;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let value = h.wait_for("#record").await?.prop("value").await?;
+        if value.is_some_and(|v| v.contains(&h.enterprise.uscc)) {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err("the chosen file never reached the record box".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    h.screenshots("check-form").await?;
+    h.wait_for("form[action='/check'] button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    h.wait_for(".finding.fail").await?;
+    let page = h.text().await?;
+    ensure(
+        page.contains(&h.enterprise.name) && page.contains("不符合"),
+        || {
+            format!(
+                "the check result does not show {} 不符合: {page}",
+                h.enterprise.name
+            )
+        },
+    )?;
+    h.screenshots("check-result").await?;
+    Ok(())
+}
+
+/// Keyboard: the first Tab on a page lands on the skip link, which shows.
+async fn keyboard_reaches_the_skip_link(h: &Harness) -> Fallible {
+    sign_in(h, &h.tokens.viewer).await?;
+    h.goto("/search").await?;
+    h.wait_for("#q").await?;
+    let tab = char::from(Key::Tab);
+    h.client
+        .perform_actions(
+            KeyActions::new("keyboard".to_string())
+                .then(KeyAction::Down { value: tab })
+                .then(KeyAction::Up { value: tab }),
+        )
+        .await?;
+    let focused = h
+        .js("const e = document.activeElement; const r = e.getBoundingClientRect(); \
+             return {href: e.getAttribute('href'), visible: r.width > 0 && r.height > 0 && r.top >= 0 && r.top < innerHeight}")
+        .await?;
+    ensure(focused["href"] == json!("#main"), || {
+        format!("the first Tab focuses {focused}, not the skip link")
+    })?;
+    ensure(focused["visible"] == json!(true), || {
+        format!("the focused skip link is not visible: {focused}")
+    })?;
+    h.screenshots("skip-link").await?;
     Ok(())
 }

@@ -225,6 +225,8 @@ pub struct Enterprise {
     pub name: String,
     /// Rule ids the fixture expects to fail.
     pub failing: Vec<String>,
+    /// The record as stored.
+    pub record: Value,
 }
 
 /// The running service and browser. Field order is drop order: the session's
@@ -421,6 +423,7 @@ impl Harness {
                 uscc,
                 name,
                 failing,
+                record: record.clone(),
             },
             artifacts,
             _profile: profile,
