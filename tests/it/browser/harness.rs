@@ -43,7 +43,7 @@ fn chromedriver() -> PathBuf {
 pub const FIXTURE: &str = "general-catering-lpg.json";
 
 /// How long any one wait (a page, an element, a process) may take.
-pub const WAIT: Duration = Duration::from_secs(20);
+pub const WAIT: Duration = Duration::from_secs(30);
 
 /// Phone and desktop viewports every page is photographed at.
 pub const VIEWPORTS: [(u32, u32); 2] = [(360, 800), (1280, 900)];
