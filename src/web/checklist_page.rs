@@ -15,11 +15,12 @@
 
 use askama::Template;
 use axum::Router;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
 
-use super::enterprise_pages::{blocking, region_text, visible_record};
+use super::enterprise_pages::{blocking, path_uscc, region_text, visible_record};
 use super::findings_view::{TopicGroup, ViewContext, actor_text, checklist, time_text};
 use super::{Chrome, Nav, PageError, Visitor, render};
 use crate::http::AppState;
@@ -49,8 +50,9 @@ struct ChecklistPage {
 async fn page(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(uscc): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, PageError> {
+    let uscc = path_uscc(path)?;
     let (key, stored) = visible_record(&state, &visitor, &uscc).await?;
     let store = state.inner().store.clone();
     let latest = blocking(move || store.latest_check(&key)).await?;

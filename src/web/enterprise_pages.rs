@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -56,6 +56,13 @@ pub(super) async fn blocking<T: Send + 'static>(
             tracing::error!("enterprise page: the store failed: {e}");
             PageError::Internal
         })
+}
+
+/// The USCC segment of the path, as text (a path that is not even text is
+/// a 400 page).
+pub(super) fn path_uscc(path: Result<Path<String>, PathRejection>) -> Result<String, PageError> {
+    path.map(|Path(u)| u)
+        .map_err(|_| PageError::BadRequest("地址中的统一社会信用代码无法识别".to_string()))
 }
 
 /// The path's USCC, checked.
@@ -482,8 +489,9 @@ pub(super) fn conflicts_text(result: &CheckResult) -> Vec<String> {
 async fn profile(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(uscc): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, PageError> {
+    let uscc = path_uscc(path)?;
     let (key, stored) = visible_record(&state, &visitor, &uscc).await?;
     let store = state.inner().store.clone();
     let (latest, mut changes) =
@@ -546,9 +554,10 @@ pub(super) fn as_of_of(text: &str) -> Result<jiff::civil::Date, String> {
 async fn recheck(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(uscc): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     form: Result<Form<RecheckForm>, FormRejection>,
 ) -> Result<Response, PageError> {
+    let uscc = path_uscc(path)?;
     let who = visitor.require(Role::Inspector)?;
     let Form(form) = form.map_err(|_| {
         PageError::BadRequest("表单格式不对，请在企业页面上点击“重新检查”".to_string())

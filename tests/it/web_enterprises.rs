@@ -458,6 +458,10 @@ async fn another_regions_enterprise_and_the_viewer_role_are_refused() {
     let bad = s.get("/enterprises/not-a-uscc", Some(&admin)).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("不是有效的统一社会信用代码"));
+    // a path segment that is not text is answered with the HTML error page too
+    let garbled = s.get("/enterprises/%FF%FE", Some(&admin)).await;
+    assert_eq!(garbled.status, StatusCode::BAD_REQUEST);
+    assert!(garbled.body.contains("class=\"error-box\""), "{}", garbled.body);
 }
 
 #[tokio::test]
