@@ -461,7 +461,11 @@ async fn another_regions_enterprise_and_the_viewer_role_are_refused() {
     // a path segment that is not text is answered with the HTML error page too
     let garbled = s.get("/enterprises/%FF%FE", Some(&admin)).await;
     assert_eq!(garbled.status, StatusCode::BAD_REQUEST);
-    assert!(garbled.body.contains("class=\"error-box\""), "{}", garbled.body);
+    assert!(
+        garbled.body.contains("class=\"error-box\""),
+        "{}",
+        garbled.body
+    );
 }
 
 #[tokio::test]
