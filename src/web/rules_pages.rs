@@ -524,7 +524,6 @@ async fn pack_files(
 /// Byte range of the rule whose id stands on 1-based `line` of `text`: from
 /// the start of the line with `rule` to its closing brace.
 fn rule_range(text: &str, line: usize) -> Option<Range<usize>> {
-    let mut start = 0;
     let mut line_starts = vec![0];
     for (i, c) in text.char_indices() {
         if c == '\n' {
@@ -532,13 +531,14 @@ fn rule_range(text: &str, line: usize) -> Option<Range<usize>> {
         }
     }
     // the `rule` keyword is on the id's line or shortly before it
-    for no in (1..=line).rev().take(5) {
-        let at = *line_starts.get(no - 1)?;
-        if text.get(at..)?.trim_start().starts_with("rule") {
-            start = at;
-            break;
-        }
-    }
+    let start = (1..=line).rev().take(5).find_map(|no| {
+        let at = *line_starts.get(no.checked_sub(1)?)?;
+        let words = text.get(at..)?.trim_start();
+        let is_rule = words
+            .strip_prefix("rule")?
+            .starts_with([' ', '\t', '\n', '\r']);
+        is_rule.then_some(at)
+    })?;
     let mut depth = 0usize;
     let mut offset = start;
     for t in highlight::tokens(text.get(start..)?) {
@@ -1094,6 +1094,11 @@ mod tests {
         assert_eq!(&FILE[r], "rule B-2 \"乙\" {\n}");
         // no rule there
         assert_eq!(rule_range("rule X \"t\" {", 1), None);
+        assert_eq!(rule_range("rules = 1\n", 1), None);
+        assert_eq!(rule_range("a\nb\n", 2), None);
+        assert_eq!(rule_range("a\n", 9), None);
+        // the id on the line after the keyword
+        assert_eq!(rule_range("rule\n  A-1 \"t\" {}\n", 2), Some(0..17));
     }
 
     #[test]
