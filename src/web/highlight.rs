@@ -546,6 +546,25 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any text: the tokens give it back, and the highlighted lines
+        /// hold no markup but the lexer's own spans.
+        #[test]
+        fn any_text_round_trips_and_is_escaped(
+            src in "(?s)[a-z0-9 \"#{}<>&'第条款项之人t\\-\n\r\u{3000}甲.]{0,80}"
+        ) {
+            let joined: String = tokens(&src).iter().map(|t| t.text).collect();
+            proptest::prop_assert_eq!(&joined, &src);
+            let html = highlight(&src).join("\n");
+            let stripped: String = html
+                .replace("</span>", "")
+                .split("<span class=\"")
+                .map(|part| part.split_once("\">").map_or(part, |(_, rest)| rest))
+                .collect();
+            proptest::prop_assert!(!stripped.contains(['<', '>', '"']), "{}", html);
+        }
+    }
+
     #[test]
     fn lines_follow_the_source() {
         assert_eq!(
