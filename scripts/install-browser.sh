@@ -36,14 +36,14 @@ if [ ! -x "$CHROMIUM" ] || [ ! -x "$DRIVER" ] || ! has_cjk_font; then
     fi
     command -v apt-get >/dev/null 2>&1 || die "chromium, chromedriver or a Chinese font is missing and apt-get is not available"
     export DEBIAN_FRONTEND=noninteractive
-    install() {
+    install_packages() {
         $SUDO apt-get install -y -q --no-install-recommends chromium chromium-driver "$FONT_PACKAGE" >/dev/null
     }
     echo "== installing chromium, chromium-driver and $FONT_PACKAGE"
-    if ! install; then
+    if ! install_packages; then
         echo "install-browser: first attempt failed; updating the package lists and retrying" >&2
         $SUDO apt-get update -q >/dev/null || die "apt-get update failed"
-        install || die "apt-get install chromium chromium-driver $FONT_PACKAGE failed"
+        install_packages || die "apt-get install chromium chromium-driver $FONT_PACKAGE failed"
     fi
     [ -x "$CHROMIUM" ] || die "$CHROMIUM is still missing after the install"
     [ -x "$DRIVER" ] || die "$DRIVER is still missing after the install"
