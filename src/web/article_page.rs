@@ -319,6 +319,11 @@ pub fn build_article(
             .collect(),
         rules: rules_citing(state, lib, &doc.title, no),
     })
+    .map(|mut page| {
+        // interpretations before cases
+        page.materials.sort_by_key(|m| m.kind != "解读");
+        page
+    })
 }
 
 /// Builds the document overview.

@@ -31,6 +31,8 @@ use crate::statute::{ArticleNo, DocKind, Status};
 
 /// Results per page.
 pub const PAGE_SIZE: usize = 10;
+/// Interpretations and cases shown beside one hit.
+const LINKED_SHOWN: usize = 2;
 /// The last page offered (the engine answers at most this deep).
 const MAX_PAGE: usize = 50;
 
@@ -89,6 +91,9 @@ pub struct HitView {
     pub snippet_html: String,
     pub cited: bool,
     pub linked: Vec<LinkedView>,
+    /// Linked material not shown here (listed on the article page).
+    pub more_linked: usize,
+    pub materials_href: String,
 }
 
 /// A "did you mean" suggestion.
@@ -236,6 +241,10 @@ fn hit_view(hit: &Hit) -> HitView {
     } else {
         hit.citation.clone()
     };
+    // Interpretations before cases; the rest are on the article page.
+    let mut linked: Vec<&crate::search::LinkedMaterial> = hit.interpretations.iter().collect();
+    linked.sort_by_key(|m| m.kind != DocKind::Interpretation.label());
+    let href_for_more = href.clone();
     HitView {
         href,
         heading,
@@ -245,9 +254,9 @@ fn hit_view(hit: &Hit) -> HitView {
         chapter: hit.chapter.clone().filter(|c| !c.is_empty()),
         snippet_html: escape_and_mark(&hit.snippet_text, &hit.highlights),
         cited: hit.cited,
-        linked: hit
-            .interpretations
+        linked: linked
             .iter()
+            .take(LINKED_SHOWN)
             .map(|m| LinkedView {
                 title: m.title.clone(),
                 kind: m.kind.clone(),
@@ -255,6 +264,8 @@ fn hit_view(hit: &Hit) -> HitView {
                 href: law_href(&m.title),
             })
             .collect(),
+        more_linked: linked.len().saturating_sub(LINKED_SHOWN),
+        materials_href: format!("{href_for_more}#mat-h"),
     }
 }
 
