@@ -320,8 +320,17 @@ pub fn build_article(
         rules: rules_citing(state, lib, &doc.title, no),
     })
     .map(|mut page| {
-        // interpretations before cases
-        page.materials.sort_by_key(|m| m.kind != "解读");
+        // Material written about this article first (its title names it),
+        // then material about one of its paragraphs, interpretations before
+        // cases; the sort is stable, so the library's order breaks ties.
+        let label = no.label();
+        page.materials.sort_by_key(|m| {
+            (
+                !m.title.contains(&label),
+                m.paragraph.is_none(),
+                m.kind != "解读",
+            )
+        });
         page
     })
 }

@@ -623,6 +623,12 @@ async fn an_article_shows_context_neighbours_material_rules_and_citation() {
         );
         assert!(b.contains("badge kind\">解读"));
     }
+    // the interpretation written about the article comes first
+    let page = s.get("/law/安法/36", None).await;
+    let mat = &page.body[page.body.find("id=\"mat-h\"").unwrap()..];
+    let first = &mat[mat.find("class=\"card\"").unwrap()..];
+    let first = &first[..first.find("</div>").unwrap()];
+    assert!(first.contains("第三十六条"), "{first}");
     // items are listed and numbered
     let page = s.get("/law/安法/21", None).await;
     assert!(page.body.contains("id=\"p1-i1\""));
