@@ -629,6 +629,19 @@ async fn an_article_shows_context_neighbours_material_rules_and_citation() {
     let first = &mat[mat.find("class=\"card\"").unwrap()..];
     let first = &first[..first.find("</div>").unwrap()];
     assert!(first.contains("第三十六条"), "{first}");
+    // an interpretation's own page shows its text and links the article it explains
+    let page = s
+        .get(
+            "/law/解读：安全生产法第二十四条——安全管理机构和安全管理人员怎么配",
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("涉及的条文"));
+    assert!(
+        page.body
+            .contains("href=\"/law/中华人民共和国安全生产法/24\"")
+    );
     // items are listed and numbered
     let page = s.get("/law/安法/21", None).await;
     assert!(page.body.contains("id=\"p1-i1\""));
