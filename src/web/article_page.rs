@@ -357,6 +357,7 @@ pub fn build_law(
     let doc = lib
         .version_as_of(title, day)
         .ok_or_else(|| PageError::NotFound(format!("找不到法规“{law}”")))?;
+    let mut seen = std::collections::HashSet::new();
     let with_day = |href: String| {
         if given {
             query_href(&href, &[("as_of", &day.to_string())])
@@ -438,7 +439,7 @@ pub fn build_law(
         sections: doc
             .sections
             .iter()
-            .map(|s| (s.title.clone(), s.text.clone()))
+            .map(|s| (s.title.clone(), bullets(&s.text)))
             .collect(),
         links: doc
             .links
@@ -455,9 +456,27 @@ pub fn build_law(
                     href: article_href(t, no),
                 })
             })
+            // One line per cited provision, even when the text cites it often.
+            .filter(|l: &Link| seen.insert(l.text.clone()))
             .collect(),
         preamble: doc.preamble.clone(),
     })
+}
+
+/// Our interpretations are written in Markdown; shown as plain text, a
+/// list item's `- ` / `* ` marker reads better as a bullet.
+fn bullets(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let indent = line.len() - line.trim_start().len();
+            let (lead, rest) = line.split_at(indent);
+            match rest.strip_prefix("- ").or_else(|| rest.strip_prefix("* ")) {
+                Some(item) => format!("{lead}• {item}"),
+                None => line.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// GET `/law/{law}/{article}`.
@@ -498,5 +517,14 @@ mod tests {
         assert_eq!(clause_sub(Some("之一")), 1);
         assert_eq!(clause_sub(Some("4.1.2")), 0);
         assert_eq!(clause_sub(None), 0);
+    }
+
+    #[test]
+    fn list_markers_become_bullets() {
+        assert_eq!(
+            bullets("要点：\n- 装报警器\n  * 定期检验\n1. 看后厨"),
+            "要点：\n• 装报警器\n  • 定期检验\n1. 看后厨"
+        );
+        assert_eq!(bullets("-5 摄氏度"), "-5 摄氏度");
     }
 }
