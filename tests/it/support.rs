@@ -57,3 +57,102 @@ pub fn unwrapped(stderr: &[u8]) -> String {
         .filter(|c| !c.is_whitespace() && *c != '│')
         .collect()
 }
+
+/// A page (or API answer) the router gave: status, body and headers.
+pub struct Page {
+    pub status: axum::http::StatusCode,
+    pub body: String,
+    pub headers: axum::http::HeaderMap,
+}
+
+impl Page {
+    /// A header's value, or "" when it is absent.
+    pub fn header(&self, name: axum::http::header::HeaderName) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Where a redirect points, or "".
+    pub fn location(&self) -> &str {
+        self.header(axum::http::header::LOCATION)
+    }
+
+    /// Every `Set-Cookie` header.
+    pub fn cookies(&self) -> Vec<&str> {
+        self.headers
+            .get_all(axum::http::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    }
+}
+
+/// Sends `req` through a fresh router over `state`; the body must be UTF-8.
+pub async fn send(
+    state: &regkb::http::AppState,
+    req: axum::http::Request<axum::body::Body>,
+) -> Page {
+    use tower::ServiceExt;
+    let resp = regkb::http::router(state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Page {
+        status,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+        headers,
+    }
+}
+
+/// GETs a page, signed in with `token` (the session cookie) when given.
+pub async fn get_page(state: &regkb::http::AppState, uri: &str, token: Option<&str>) -> Page {
+    let mut b = axum::http::Request::get(enc(uri));
+    if let Some(t) = token {
+        b = b.header(axum::http::header::COOKIE, format!("regkb_session={t}"));
+    }
+    send(state, b.body(axum::body::Body::empty()).unwrap()).await
+}
+
+/// A new token of `role`, optionally scoped to `region` (e.g. `county=海宁市`).
+pub fn new_token(
+    state: &regkb::http::AppState,
+    role: regkb::store::Role,
+    region: Option<&str>,
+    label: &str,
+) -> String {
+    state
+        .store()
+        .create_token(
+            role,
+            region.map(|r| r.parse().unwrap()),
+            label,
+            &regkb::store::Actor::cli("test"),
+        )
+        .unwrap()
+        .0
+}
+
+/// Percent-encodes the non-ASCII characters of a path (as a browser does).
+pub fn enc(path: &str) -> String {
+    let mut out = String::new();
+    for c in path.chars() {
+        if c.is_ascii_graphic()
+            && !matches!(c, '<' | '>' | '"' | '`' | '{' | '}' | '|' | '\\' | '^')
+        {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}

@@ -11,13 +11,12 @@ use std::sync::OnceLock;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use regkb::config::{ContentPaths, Context, DataDir};
-use regkb::http::{AppState, ServiceConfig, router};
+use regkb::http::{AppState, ServiceConfig};
 use regkb::import::import_lawrefbook;
 use regkb::record::Uscc;
 use regkb::store::{Actor, Role};
-use tower::ServiceExt;
 
-use crate::support::{repo, save_documents};
+use crate::support::{self, Page, enc, repo, save_documents};
 
 const CSRF: &str = "0123456789abcdef0123456789abcdef";
 /// The largest page we accept (bytes).
@@ -92,47 +91,6 @@ fn public_site() -> Site {
     )
 }
 
-struct Page {
-    status: StatusCode,
-    body: String,
-    headers: axum::http::HeaderMap,
-}
-
-impl Page {
-    fn header(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    fn cookies(&self) -> Vec<&str> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect()
-    }
-}
-
-/// Percent-encodes the non-ASCII characters of a path (as a browser does).
-fn enc(path: &str) -> String {
-    let mut out = String::new();
-    for c in path.chars() {
-        if c.is_ascii_graphic()
-            && !matches!(c, '<' | '>' | '"' | '`' | '{' | '}' | '|' | '\\' | '^')
-        {
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
-}
-
 fn search_uri(pairs: &[(&str, &str)]) -> String {
     let q = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
@@ -142,38 +100,15 @@ fn search_uri(pairs: &[(&str, &str)]) -> String {
 
 impl Site {
     fn token(&self, role: Role, region: Option<&str>) -> String {
-        self.state
-            .store()
-            .create_token(
-                role,
-                region.map(|r| r.parse().unwrap()),
-                "测试账号",
-                &Actor::cli("test"),
-            )
-            .unwrap()
-            .0
+        support::new_token(&self.state, role, region, "测试账号")
     }
 
     async fn send(&self, req: Request<Body>) -> Page {
-        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        Page {
-            status,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            headers,
-        }
+        support::send(&self.state, req).await
     }
 
     async fn get(&self, uri: &str, token: Option<&str>) -> Page {
-        let mut b = Request::get(enc(uri));
-        if let Some(t) = token {
-            b = b.header(header::COOKIE, format!("regkb_session={t}"));
-        }
-        self.send(b.body(Body::empty()).unwrap()).await
+        support::get_page(&self.state, uri, token).await
     }
 
     /// POSTs a form with the CSRF cookie `CSRF` (and a session when given);

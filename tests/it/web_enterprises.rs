@@ -10,13 +10,12 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use regkb::config::{ContentPaths, Context, DataDir};
-use regkb::http::{AppState, ServiceConfig, router};
+use regkb::http::{AppState, ServiceConfig};
 use regkb::record::Uscc;
 use regkb::store::{Actor, Role};
 use serde_json::Value;
-use tower::ServiceExt;
 
-use crate::support::repo;
+use crate::support::{self, Page, repo};
 
 const CSRF: &str = "fedcba9876543210fedcba9876543210";
 /// 某精细化工有限公司 (安徽省 马鞍山市 雨山区): HZ-02 (重大隐患), HZ-04, WHP-036 fail.
@@ -68,55 +67,17 @@ fn site() -> Site {
     Site { _dir: dir, state }
 }
 
-struct Page {
-    status: StatusCode,
-    body: String,
-    headers: axum::http::HeaderMap,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
 impl Site {
     fn token(&self, role: Role, region: Option<&str>) -> String {
-        self.state
-            .store()
-            .create_token(
-                role,
-                region.map(|r| r.parse().unwrap()),
-                "袁花镇安监",
-                &Actor::cli("test"),
-            )
-            .unwrap()
-            .0
+        support::new_token(&self.state, role, region, "袁花镇安监")
     }
 
     async fn send(&self, req: Request<Body>) -> Page {
-        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        Page {
-            status,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
-            headers,
-        }
+        support::send(&self.state, req).await
     }
 
     async fn get(&self, uri: &str, token: Option<&str>) -> Page {
-        let mut b = Request::get(uri);
-        if let Some(t) = token {
-            b = b.header(header::COOKIE, format!("regkb_session={t}"));
-        }
-        self.send(b.body(Body::empty()).unwrap()).await
+        support::get_page(&self.state, uri, token).await
     }
 
     /// POSTs a urlencoded form with the session and CSRF cookies; `csrf`

@@ -11,11 +11,10 @@ use std::path::PathBuf;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use regkb::config::{ContentPaths, Context, DataDir};
-use regkb::http::{AppState, ServiceConfig, router};
-use regkb::store::{Actor, Role};
-use tower::ServiceExt;
+use regkb::http::{AppState, ServiceConfig};
+use regkb::store::Role;
 
-use crate::support::repo;
+use crate::support::{self, Page, repo};
 
 const CSRF: &str = "0123456789abcdef0123456789abcdef";
 
@@ -85,20 +84,9 @@ fn site_with(files: &[(&str, &str)]) -> Site {
     Site { dir, state }
 }
 
-/// A page's status, body and headers.
-struct Page {
-    status: StatusCode,
-    body: String,
-    headers: axum::http::HeaderMap,
-}
-
 impl Site {
     fn token(&self, role: Role) -> String {
-        self.state
-            .store()
-            .create_token(role, None, "测试", &Actor::cli("test"))
-            .unwrap()
-            .0
+        support::new_token(&self.state, role, None, "测试")
     }
 
     fn file(&self, name: &str) -> PathBuf {
@@ -106,25 +94,11 @@ impl Site {
     }
 
     async fn send(&self, req: Request<Body>) -> Page {
-        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        Page {
-            status,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
-            headers,
-        }
+        support::send(&self.state, req).await
     }
 
     async fn get(&self, uri: &str, token: Option<&str>) -> Page {
-        let mut b = Request::get(uri);
-        if let Some(t) = token {
-            b = b.header(header::COOKIE, format!("regkb_session={t}"));
-        }
-        self.send(b.body(Body::empty()).unwrap()).await
+        support::get_page(&self.state, uri, token).await
     }
 
     /// POSTs a form with the session and CSRF cookies; `csrf` is the form field.
