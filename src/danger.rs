@@ -249,8 +249,76 @@ pub enum DangerError {
     /// The owner tried to accept their own rectification (HTTP 422).
     #[error("销号验收人 `{by}` 不能是整改责任人本人")]
     SelfAcceptance { by: String },
+    /// A new danger lacks required fields (HTTP 422); names them.
+    #[error("登记隐患缺少必填项：{}", fields.join("、"))]
+    Incomplete { fields: Vec<&'static str> },
     #[error("未知的隐患状态 `{0}`，应为 待整改、整改中、待验收 或 已销号")]
     UnknownState(String),
+}
+
+/// What a person gives to register a hidden danger; the store adds the id
+/// and the time found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewDanger {
+    pub uscc: Uscc,
+    #[serde(default)]
+    pub township: Option<String>,
+    pub level: Level,
+    pub title: String,
+    pub source: Source,
+    pub found_by: String,
+    pub owner: String,
+    pub deadline: jiff::civil::Date,
+    #[serde(default)]
+    pub measures: Option<String>,
+    #[serde(default)]
+    pub funds: Option<f64>,
+    #[serde(default)]
+    pub rectification_plan: Option<String>,
+}
+
+impl NewDanger {
+    /// The danger in 待整改, or the required fields that are blank.
+    pub fn into_danger(
+        self,
+        id: DangerId,
+        found_at: jiff::Timestamp,
+    ) -> Result<HiddenDanger, DangerError> {
+        let mut fields = Vec::new();
+        for (name, value) in [
+            ("title", &self.title),
+            ("found_by", &self.found_by),
+            ("owner", &self.owner),
+        ] {
+            if value.trim().is_empty() {
+                fields.push(name);
+            }
+        }
+        match &self.source {
+            Source::Rule { rule_id, .. } if rule_id.trim().is_empty() => fields.push("rule_id"),
+            Source::Inspector { text } if text.trim().is_empty() => fields.push("source"),
+            _ => {}
+        }
+        if !fields.is_empty() {
+            return Err(DangerError::Incomplete { fields });
+        }
+        let mut d = HiddenDanger::new(
+            id,
+            self.uscc,
+            self.township,
+            self.level,
+            self.title,
+            self.source,
+            found_at,
+            self.found_by,
+            self.owner,
+            self.deadline,
+        );
+        d.measures = self.measures.filter(|m| !m.trim().is_empty());
+        d.funds = self.funds;
+        d.rectification_plan = self.rectification_plan.filter(|p| !p.trim().is_empty());
+        Ok(d)
+    }
 }
 
 fn filled(s: &Option<String>) -> bool {

@@ -11,6 +11,7 @@ mod bad_input;
 mod browser;
 mod check;
 mod cite;
+mod danger;
 mod default_corpus;
 mod dsl;
 mod durability;
