@@ -13,6 +13,7 @@
 //! ```
 
 mod auth;
+mod dangers;
 mod dto;
 mod enterprises;
 mod error;
@@ -75,6 +76,10 @@ fn api() -> Router<AppState> {
         )
         .route("/enterprises/{uscc}/history", get(enterprises::history))
         .route("/enterprises/{uscc}/check", post(enterprises::check))
+        .route("/enterprises/{uscc}/dangers", post(dangers::create))
+        .route("/dangers", get(dangers::list))
+        .route("/dangers/{id}", get(dangers::get))
+        .route("/dangers/{id}/transitions", post(dangers::transition))
         .route("/rules", get(rules::list))
         .route("/rules/validate", post(rules::validate))
         .route("/rules/publish", post(rules::publish))
