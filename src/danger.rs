@@ -134,6 +134,29 @@ impl Action {
     }
 }
 
+impl std::str::FromStr for Action {
+    type Err = DangerError;
+    /// `start`, `submit`, `accept`, `reject` or their Chinese labels.
+    fn from_str(s: &str) -> Result<Action, DangerError> {
+        Action::ALL
+            .into_iter()
+            .find(|a| a.label() == s || a.code() == s)
+            .ok_or_else(|| DangerError::UnknownAction(s.to_string()))
+    }
+}
+
+impl Action {
+    /// The wire name (`start`, …).
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Start => "start",
+            Action::Submit => "submit",
+            Action::Accept => "accept",
+            Action::Reject => "reject",
+        }
+    }
+}
+
 /// Where a hidden danger came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -252,6 +275,10 @@ pub enum DangerError {
     /// A new danger lacks required fields (HTTP 422); names them.
     #[error("登记隐患缺少必填项：{}", fields.join("、"))]
     Incomplete { fields: Vec<&'static str> },
+    #[error(
+        "未知的操作 `{0}`，应为 start（开始整改）、submit（提交验收）、accept（销号）或 reject（驳回）"
+    )]
+    UnknownAction(String),
     #[error("未知的隐患状态 `{0}`，应为 待整改、整改中、待验收 或 已销号")]
     UnknownState(String),
 }
@@ -611,6 +638,12 @@ mod tests {
         assert_eq!(back, d);
         assert_eq!("整改中".parse::<State>().unwrap(), State::InProgress);
         assert!("完成".parse::<State>().is_err());
+        for a in Action::ALL {
+            assert_eq!(a.code().parse::<Action>().unwrap(), a);
+            assert_eq!(a.label().parse::<Action>().unwrap(), a);
+            assert_eq!(serde_json::to_value(a).unwrap(), a.code());
+        }
+        assert!("finish".parse::<Action>().is_err());
     }
 
     /// Applies `req` to a danger of `level` in `from`: `Ok(to)` expects that

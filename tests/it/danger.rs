@@ -4,7 +4,7 @@
 use regkb::danger::{Action, DangerError, Level, NewDanger, Source, State, TransitionRequest};
 use regkb::store::{Actor, DangerFilter, Store, StoreError};
 
-use crate::support::temp_store;
+use crate::support::{regkb_in, temp_store, unwrapped};
 
 const A: &str = "91330481MA2B00000Y";
 const B: &str = "91330481MA2C10002D";
@@ -203,6 +203,77 @@ fn dangers_survive_reopening() {
         .create_danger(&new(B, "乙镇", Level::General, "2026-12-01"), &by)
         .unwrap();
     assert!(next.id > d.id);
+}
+
+#[test]
+fn cli_lists_shows_and_moves_dangers() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = regkb::config::DataDir::new(dir.path());
+    {
+        let store = Store::open(&data.store_dir()).unwrap();
+        store
+            .create_danger(&new(A, "甲镇", Level::Major, "2000-01-01"), &inspector())
+            .unwrap();
+        store
+            .create_danger(&new(B, "乙镇", Level::General, "2999-01-01"), &inspector())
+            .unwrap();
+    }
+    let run = |args: &[&str]| regkb_in(dir.path()).args(args).output().unwrap();
+
+    let out = run(&["dangers", "list", "--township", "甲镇"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.contains("重大") && text.contains("待整改") && text.contains("（已逾期）"),
+        "{text}"
+    );
+
+    // 重大 without a plan is refused, naming the field
+    let out = run(&["dangers", "transition", "1", "start", "--by", "责任人乙"]);
+    assert!(!out.status.success());
+    assert!(unwrapped(&out.stderr).contains("rectification_plan"));
+    // an illegal transition names both states
+    let out = run(&[
+        "dangers",
+        "transition",
+        "1",
+        "accept",
+        "--by",
+        "验收人丙",
+        "--note",
+        "好",
+    ]);
+    assert!(!out.status.success());
+    let err = unwrapped(&out.stderr);
+    assert!(err.contains("待整改") && err.contains("已销号"), "{err}");
+    let out = run(&[
+        "dangers",
+        "transition",
+        "1",
+        "start",
+        "--by",
+        "责任人乙",
+        "--plan",
+        "方案",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = run(&["dangers", "list", "--state", "整改中", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["id"], 1);
+    let out = run(&["dangers", "show", "1"]);
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["history"][0]["to"], "整改中");
+    assert_eq!(shown["rectification_plan"], "方案");
+    let out = run(&["dangers", "show", "9"]);
+    assert!(!out.status.success());
+    assert!(unwrapped(&out.stderr).contains("找不到编号为`9`的隐患"));
 }
 
 fn check_list(store: &Store, filter: &DangerFilter, expect: &[u64]) {
