@@ -20,6 +20,7 @@ mod error;
 mod extract;
 mod handlers;
 mod metrics;
+mod risk;
 mod rules;
 mod state;
 mod tokens;
@@ -80,6 +81,7 @@ fn api() -> Router<AppState> {
         .route("/dangers", get(dangers::list))
         .route("/dangers/{id}", get(dangers::get))
         .route("/dangers/{id}/transitions", post(dangers::transition))
+        .route("/risk", get(risk::list))
         .route("/rules", get(rules::list))
         .route("/rules/validate", post(rules::validate))
         .route("/rules/publish", post(rules::publish))

@@ -204,6 +204,7 @@ async fn health_metrics_and_openapi() {
         "/api/v1/dangers",
         "/api/v1/dangers/{id}",
         "/api/v1/dangers/{id}/transitions",
+        "/api/v1/risk",
         "/api/v1/rules",
         "/api/v1/rules/{id}",
         "/api/v1/rules/validate",
@@ -222,7 +223,7 @@ async fn health_metrics_and_openapi() {
     let src = std::fs::read_to_string(repo().join("src/http.rs")).unwrap();
     let routed = src.matches(".route(").count();
     assert_eq!(
-        routed, 21,
+        routed, 22,
         "a route was added: describe it in openapi.json and here"
     );
 }
@@ -1373,4 +1374,60 @@ async fn hidden_danger_closed_loop_over_http() {
         )
         .await;
     }
+}
+
+#[tokio::test]
+async fn risk_ranking_is_inspector_only_and_region_scoped() {
+    let s = svc();
+    let admin = s.token(Role::Admin, None);
+    for (uscc, file) in [
+        ("92330402MA2G50006L", "catering-gas.json"),
+        ("91330481MA2B00000Y", "spec-example.json"),
+    ] {
+        let mut r = record(file);
+        r["uscc"] = json!(uscc);
+        let path = format!("/api/v1/enterprises/{uscc}");
+        let (st, v) = s.json("PUT", &path, Some(&admin), &r).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    let checked = "/api/v1/enterprises/91330481MA2B00000Y/check";
+    let (st, v) = s.json("POST", checked, Some(&admin), &json!(null)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
+    let (st, v) = s.get("/api/v1/risk", None).await;
+    error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
+    let viewer = s.token(Role::Viewer, None);
+    let (st, v) = s.get("/api/v1/risk", Some(&viewer)).await;
+    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+
+    let (st, v) = s.get("/api/v1/risk", Some(&admin)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 2, "{v}");
+    // the checked enterprise ranks above the unchecked one (grey, no score)
+    let first = &v["enterprises"][0];
+    assert_eq!(first["uscc"], "91330481MA2B00000Y", "{v}");
+    assert_ne!(first["colour"], "未检查");
+    let sum: u64 = first["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["points"].as_u64().unwrap())
+        .sum();
+    assert_eq!(first["score"].as_u64(), Some(sum), "{first}");
+    assert!(!first["components"].as_array().unwrap().is_empty());
+    assert_eq!(v["enterprises"][1]["colour"], "未检查");
+    assert!(v["enterprises"][1].get("score").is_none());
+
+    let (st, v) = s.get("/api/v1/risk?limit=1", Some(&admin)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["enterprises"].as_array().unwrap().len(), 1);
+
+    let haining = s.token(Role::Inspector, Some("county=海宁市"));
+    let (st, v) = s.get("/api/v1/risk", Some(&haining)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["enterprises"][0]["uscc"], "91330481MA2B00000Y");
+    let (st, v) = s.get("/api/v1/risk?bogus=1", Some(&admin)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["field"], "bogus");
 }
