@@ -264,7 +264,7 @@ pub enum DangerError {
     #[error("不能从「{}」{}到「{}」：只有「{}」状态可以{}", from.label(), action.label(), action.target().label(), action.from_state().label(), action.label())]
     Illegal { from: State, action: Action },
     /// Required fields missing (HTTP 422); names the fields.
-    #[error("{}缺少必填项：{}", action.label(), fields.join("、"))]
+    #[error("{}缺少必填项：{}", action.label(), named(fields))]
     Missing {
         action: Action,
         fields: Vec<&'static str>,
@@ -273,7 +273,7 @@ pub enum DangerError {
     #[error("销号验收人 `{by}` 不能是整改责任人本人")]
     SelfAcceptance { by: String },
     /// A new danger lacks required fields (HTTP 422); names them.
-    #[error("登记隐患缺少必填项：{}", fields.join("、"))]
+    #[error("登记隐患缺少必填项：{}", named(fields))]
     Incomplete { fields: Vec<&'static str> },
     #[error(
         "未知的操作 `{0}`，应为 start（开始整改）、submit（提交验收）、accept（销号）或 reject（驳回）"
@@ -346,6 +346,28 @@ impl NewDanger {
         d.rectification_plan = self.rectification_plan.filter(|p| !p.trim().is_empty());
         Ok(d)
     }
+}
+
+/// `整改方案（rectification_plan）、…`: the Chinese name of each field with
+/// its wire name.
+fn named(fields: &[&str]) -> String {
+    let label = |f: &str| match f {
+        "rectification_plan" => "整改方案",
+        "measures" => "整改措施",
+        "note" => "说明",
+        "by" => "操作人",
+        "title" => "隐患名称",
+        "found_by" => "发现人",
+        "owner" => "整改责任人",
+        "rule_id" => "规则编号",
+        "source" => "隐患描述",
+        _ => "字段",
+    };
+    fields
+        .iter()
+        .map(|f| format!("{}（`{f}`）", label(f)))
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn filled(s: &Option<String>) -> bool {

@@ -163,7 +163,10 @@ fn refusals_write_nothing() {
     let e = store
         .transition_danger(d.id, &req(Action::Start, "责任人乙"), &by)
         .unwrap_err();
-    assert_eq!(e.to_string(), "开始整改缺少必填项：rectification_plan");
+    assert_eq!(
+        e.to_string(),
+        "开始整改缺少必填项：整改方案（`rectification_plan`）"
+    );
     // unknown id
     let e = store
         .transition_danger(42, &req(Action::Start, "责任人乙"), &by)
