@@ -26,12 +26,13 @@ use serde_json::Value;
 
 use super::findings_view::{
     Counts, FindingsView, HazardRow, Risk, ViewContext, actor_text, findings_view, hazard_rows,
-    omit_usual_source, provenance_for, risk_of, source_text, time_text, usual_source, value_text,
+    omit_usual_source, provenance_for, source_text, time_text, usual_source, value_text,
 };
 use super::{Chrome, Nav, PageError, Visitor, render};
 use crate::check::CheckResult;
 use crate::http::AppState;
 use crate::record::Uscc;
+use crate::risk::{Weights, assess};
 use crate::store::{
     Change, ChangeOp, FieldSource, ListFilter, Role, StoreError, StoredCheck, StoredRecord,
 };
@@ -163,6 +164,7 @@ async fn list(
     let township = given(&q.township).map(str::to_string);
     let category = given(&q.category).map(str::to_string);
     let needle = given(&q.q).map(str::to_string);
+    let weights = risk_weights(&state);
     let (rows, visible, townships, categories) = blocking(move || {
         let all = store.list(&ListFilter {
             scope,
@@ -216,7 +218,13 @@ async fn list(
                     .to_string(),
                 category: s.category.clone().unwrap_or_default(),
                 counts: result.map(Counts::of),
-                risk: risk_of(result),
+                // the list's summary carries the category; the dust and
+                // ammonia extras need the full record (shown on the profile)
+                risk: risk_colour(
+                    weights.as_ref(),
+                    &serde_json::json!({"uscc": s.uscc, "category": s.category}),
+                    result,
+                ),
                 checked: result.map(|r| r.as_of.to_string()).unwrap_or_default(),
             });
         }
@@ -472,9 +480,38 @@ pub(super) fn check_view(
         stale: check.record_version.is_some_and(|v| v < stored.version),
         findings,
         hazards: hazard_rows(&check.result, Some(&stored.record), Some(&rules.program)),
-        risk: risk_of(Some(&check.result)),
+        risk: risk_colour(
+            risk_weights(state).as_ref(),
+            &stored.record,
+            Some(&check.result),
+        ),
         conflicts: conflicts_text(&check.result),
     }
+}
+
+/// The risk weights of the service's rules folder
+/// (`rules/risk/weights.toml`); the compiled-in copy when the file is absent
+/// or does not validate (`regkb risk` reports its errors).
+fn risk_weights(state: &AppState) -> Option<Weights> {
+    let path = state
+        .inner()
+        .ctx
+        .content
+        .rules_dir
+        .join("risk")
+        .join("weights.toml");
+    std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| Weights::parse(&text, "rules/risk/weights.toml").ok())
+        .or_else(|| Weights::shipped().ok())
+}
+
+/// Colour of one enterprise from its record (the list passes the category
+/// only) and latest check; 未检查 without weights.
+fn risk_colour(weights: Option<&Weights>, record: &Value, result: Option<&CheckResult>) -> Risk {
+    weights.map_or(Risk::Unchecked, |w| {
+        assess(w, record, result, 0).colour.into()
+    })
 }
 
 /// Rule conflicts in words.
