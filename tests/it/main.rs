@@ -19,6 +19,7 @@ mod http;
 mod import;
 mod packs;
 mod record;
+mod risk;
 mod rules_cli;
 mod search;
 mod show;
