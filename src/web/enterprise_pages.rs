@@ -392,6 +392,9 @@ pub(super) struct CheckView {
     pub findings: FindingsView,
     pub hazards: Vec<HazardRow>,
     pub risk: Risk,
+    /// `风险分 48（较大风险）` and one line per component of the score.
+    pub risk_score: String,
+    pub risk_lines: Vec<String>,
     pub conflicts: Vec<String>,
 }
 
@@ -465,6 +468,7 @@ pub(super) fn check_view(
         provenance: Some(&stored.provenance),
     };
     let rules = inner.rules.load();
+    let assessed = risk_weights(state).map(|w| assess(&w, &stored.record, Some(&check.result), 0));
     let mut findings = findings_view(&check.result, &ctx);
     if let Some(usual) = usual_source(&stored.provenance) {
         omit_usual_source(&mut findings, &usual);
@@ -480,11 +484,28 @@ pub(super) fn check_view(
         stale: check.record_version.is_some_and(|v| v < stored.version),
         findings,
         hazards: hazard_rows(&check.result, Some(&stored.record), Some(&rules.program)),
-        risk: risk_colour(
-            risk_weights(state).as_ref(),
-            &stored.record,
-            Some(&check.result),
-        ),
+        risk: assessed
+            .as_ref()
+            .map_or(Risk::Unchecked, |a| a.colour.into()),
+        risk_score: assessed
+            .as_ref()
+            .and_then(|a| a.score.map(|s| format!("风险分 {s}（{}）", a.level)))
+            .unwrap_or_default(),
+        risk_lines: assessed
+            .iter()
+            .flat_map(|a| {
+                let parts = a.components.iter().map(|c| {
+                    format!(
+                        "{} {} 分：{}（{}）",
+                        c.label,
+                        c.points,
+                        c.sources.join("、"),
+                        c.detail
+                    )
+                });
+                parts.chain(a.forced_by.clone())
+            })
+            .collect(),
         conflicts: conflicts_text(&check.result),
     }
 }
