@@ -7,8 +7,10 @@
 
 mod check;
 mod cite;
+mod dangers;
 mod import;
 mod records;
+mod risk;
 mod rules;
 mod search;
 mod serve;
@@ -62,6 +64,11 @@ pub enum Command {
     /// Import and export enterprise records (NDJSON) in the record store
     #[command(subcommand)]
     Records(records::RecordsCommand),
+    /// List, show and move hidden dangers (事故隐患) through their closed loop
+    #[command(subcommand)]
+    Dangers(dangers::DangersCommand),
+    /// Enterprises ranked by risk (红/橙/黄/蓝) with the components of each score
+    Risk(risk::RiskArgs),
     /// Run the compliance service over HTTP (JSON API under /api/v1)
     Serve(serve::ServeArgs),
     /// Create, list and revoke API tokens
@@ -103,6 +110,8 @@ pub fn run() -> ExitCode {
         Command::Rules(cmd) => rules::run(cmd, &ctx),
         Command::Check(args) => check::run(args, &ctx),
         Command::Records(cmd) => records::run(cmd, &ctx),
+        Command::Dangers(cmd) => dangers::run(cmd, &ctx),
+        Command::Risk(args) => risk::run(args, &ctx),
         Command::Serve(args) => serve::run(args, &ctx),
         Command::Token(cmd) => token::run(cmd, &ctx),
     };

@@ -13,12 +13,14 @@
 //! ```
 
 mod auth;
+mod dangers;
 mod dto;
 mod enterprises;
 mod error;
 mod extract;
 mod handlers;
 mod metrics;
+mod risk;
 mod rules;
 mod state;
 mod tokens;
@@ -75,6 +77,11 @@ fn api() -> Router<AppState> {
         )
         .route("/enterprises/{uscc}/history", get(enterprises::history))
         .route("/enterprises/{uscc}/check", post(enterprises::check))
+        .route("/enterprises/{uscc}/dangers", post(dangers::create))
+        .route("/dangers", get(dangers::list))
+        .route("/dangers/{id}", get(dangers::get))
+        .route("/dangers/{id}/transitions", post(dangers::transition))
+        .route("/risk", get(risk::list))
         .route("/rules", get(rules::list))
         .route("/rules/validate", post(rules::validate))
         .route("/rules/publish", post(rules::publish))

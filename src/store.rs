@@ -41,6 +41,9 @@
 //! - Audit: every write above appends an [`AuditEntry`] in the same
 //!   transaction; [`Store::audit`] appends one for other writes (rule
 //!   publications use it implicitly); [`Store::audit_log`] reads newest first.
+//! - Hidden dangers: [`Store::create_danger`], [`Store::danger`],
+//!   [`Store::dangers`] with a [`DangerFilter`], [`Store::transition_danger`]
+//!   (the state machine of [`crate::danger`], audited as `danger.transition`).
 //! - Rule sets: [`Store::save_rule_set`], [`Store::current_rule_set`],
 //!   [`Store::rule_set`], [`Store::rule_set_history`] (every version kept).
 //!
@@ -53,6 +56,7 @@
 
 mod audit;
 mod checks;
+mod dangers;
 mod error;
 mod merge;
 mod records;
@@ -65,6 +69,7 @@ use std::sync::Arc;
 
 pub use audit::AuditEntry;
 pub use checks::StoredCheck;
+pub use dangers::DangerFilter;
 pub use error::StoreError;
 pub use merge::{leaf_pointers, merge_patch};
 pub use rulesets::{RuleSet, RuleSetSummary};
@@ -92,6 +97,8 @@ struct Inner {
     rulesets: sled::Tree,
     /// Counters.
     meta: sled::Tree,
+    /// id (u64 BE) → [`crate::danger::HiddenDanger`] (JSON).
+    dangers: sled::Tree,
 }
 
 /// The record store. Cheap to clone; all clones share one database.
@@ -130,6 +137,7 @@ impl Store {
             audit: tree("audit")?,
             rulesets: tree("rulesets")?,
             meta: tree("meta")?,
+            dangers: tree("dangers")?,
             db,
         };
         Ok(Store {

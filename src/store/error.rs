@@ -24,6 +24,9 @@ pub enum StoreError {
     Rejected(Vec<Problem>),
     #[error("no such {what}: `{id}`")]
     NotFound { what: &'static str, id: String },
+    /// A hidden danger refused a creation or transition (409 or 422).
+    #[error(transparent)]
+    Danger(#[from] crate::danger::DangerError),
     #[error("cannot make a random token: {0}")]
     Random(String),
 }

@@ -26,12 +26,13 @@ use serde_json::Value;
 
 use super::findings_view::{
     Counts, FindingsView, HazardRow, Risk, ViewContext, actor_text, findings_view, hazard_rows,
-    omit_usual_source, provenance_for, risk_of, source_text, time_text, usual_source, value_text,
+    omit_usual_source, provenance_for, source_text, time_text, usual_source, value_text,
 };
 use super::{Chrome, Nav, PageError, Visitor, render};
 use crate::check::CheckResult;
 use crate::http::AppState;
 use crate::record::Uscc;
+use crate::risk::{Weights, assess};
 use crate::store::{
     Change, ChangeOp, FieldSource, ListFilter, Role, StoreError, StoredCheck, StoredRecord,
 };
@@ -163,6 +164,7 @@ async fn list(
     let township = given(&q.township).map(str::to_string);
     let category = given(&q.category).map(str::to_string);
     let needle = given(&q.q).map(str::to_string);
+    let weights = risk_weights(&state);
     let (rows, visible, townships, categories) = blocking(move || {
         let all = store.list(&ListFilter {
             scope,
@@ -216,7 +218,13 @@ async fn list(
                     .to_string(),
                 category: s.category.clone().unwrap_or_default(),
                 counts: result.map(Counts::of),
-                risk: risk_of(result),
+                // the list's summary carries the category; the dust and
+                // ammonia extras need the full record (shown on the profile)
+                risk: risk_colour(
+                    weights.as_ref(),
+                    &serde_json::json!({"uscc": s.uscc, "category": s.category}),
+                    result,
+                ),
                 checked: result.map(|r| r.as_of.to_string()).unwrap_or_default(),
             });
         }
@@ -384,6 +392,9 @@ pub(super) struct CheckView {
     pub findings: FindingsView,
     pub hazards: Vec<HazardRow>,
     pub risk: Risk,
+    /// `风险分 48（较大风险）` and one line per component of the score.
+    pub risk_score: String,
+    pub risk_lines: Vec<String>,
     pub conflicts: Vec<String>,
 }
 
@@ -457,6 +468,7 @@ pub(super) fn check_view(
         provenance: Some(&stored.provenance),
     };
     let rules = inner.rules.load();
+    let assessed = risk_weights(state).map(|w| assess(&w, &stored.record, Some(&check.result), 0));
     let mut findings = findings_view(&check.result, &ctx);
     if let Some(usual) = usual_source(&stored.provenance) {
         omit_usual_source(&mut findings, &usual);
@@ -472,9 +484,55 @@ pub(super) fn check_view(
         stale: check.record_version.is_some_and(|v| v < stored.version),
         findings,
         hazards: hazard_rows(&check.result, Some(&stored.record), Some(&rules.program)),
-        risk: risk_of(Some(&check.result)),
+        risk: assessed
+            .as_ref()
+            .map_or(Risk::Unchecked, |a| a.colour.into()),
+        risk_score: assessed
+            .as_ref()
+            .and_then(|a| a.score.map(|s| format!("风险分 {s}（{}）", a.level)))
+            .unwrap_or_default(),
+        risk_lines: assessed
+            .iter()
+            .flat_map(|a| {
+                let parts = a.components.iter().map(|c| {
+                    format!(
+                        "{} {} 分：{}（{}）",
+                        c.label,
+                        c.points,
+                        c.sources.join("、"),
+                        c.detail
+                    )
+                });
+                parts.chain(a.forced_by.clone())
+            })
+            .collect(),
         conflicts: conflicts_text(&check.result),
     }
+}
+
+/// The risk weights of the service's rules folder
+/// (`rules/risk/weights.toml`); the compiled-in copy when the file is absent
+/// or does not validate (`regkb risk` reports its errors).
+fn risk_weights(state: &AppState) -> Option<Weights> {
+    let path = state
+        .inner()
+        .ctx
+        .content
+        .rules_dir
+        .join("risk")
+        .join("weights.toml");
+    std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| Weights::parse(&text, "rules/risk/weights.toml").ok())
+        .or_else(|| Weights::shipped().ok())
+}
+
+/// Colour of one enterprise from its record (the list passes the category
+/// only) and latest check; 未检查 without weights.
+fn risk_colour(weights: Option<&Weights>, record: &Value, result: Option<&CheckResult>) -> Risk {
+    weights.map_or(Risk::Unchecked, |w| {
+        assess(w, record, result, 0).colour.into()
+    })
 }
 
 /// Rule conflicts in words.

@@ -671,6 +671,19 @@ pub fn risk_of(result: Option<&CheckResult>) -> Risk {
     }
 }
 
+impl From<crate::risk::Colour> for Risk {
+    fn from(c: crate::risk::Colour) -> Risk {
+        use crate::risk::Colour;
+        match c {
+            Colour::Red => Risk::Red,
+            Colour::Orange => Risk::Orange,
+            Colour::Yellow => Risk::Yellow,
+            Colour::Blue => Risk::Blue,
+            Colour::Unchecked => Risk::Unchecked,
+        }
+    }
+}
+
 /// See [`risk_of`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Risk {

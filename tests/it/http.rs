@@ -200,6 +200,11 @@ async fn health_metrics_and_openapi() {
         "/api/v1/enterprises/{uscc}",
         "/api/v1/enterprises/{uscc}/history",
         "/api/v1/enterprises/{uscc}/check",
+        "/api/v1/enterprises/{uscc}/dangers",
+        "/api/v1/dangers",
+        "/api/v1/dangers/{id}",
+        "/api/v1/dangers/{id}/transitions",
+        "/api/v1/risk",
         "/api/v1/rules",
         "/api/v1/rules/{id}",
         "/api/v1/rules/validate",
@@ -218,7 +223,7 @@ async fn health_metrics_and_openapi() {
     let src = std::fs::read_to_string(repo().join("src/http.rs")).unwrap();
     let routed = src.matches(".route(").count();
     assert_eq!(
-        routed, 17,
+        routed, 22,
         "a route was added: describe it in openapi.json and here"
     );
 }
@@ -1170,4 +1175,259 @@ fn assert_english_free(message: &str) {
     ] {
         assert!(!message.contains(english), "{english} in {message}");
     }
+}
+
+#[tokio::test]
+async fn hidden_danger_closed_loop_over_http() {
+    let s = svc();
+    let t = s.token(Role::Inspector, Some("county=南湖区"));
+    let elsewhere = s.token(Role::Inspector, Some("county=海宁市"));
+    let viewer = s.token(Role::Viewer, None);
+    let uscc = "92330402MA2G50006L";
+    let base = format!("/api/v1/enterprises/{uscc}");
+    let (st, v) = s
+        .json("PUT", &base, Some(&t), &record("catering-gas.json"))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let create = format!("{base}/dangers");
+    let body = json!({"level": "重大", "description": "现场发现燃气报警器失效",
+        "title": "燃气报警器失效", "found_by": "检查员甲", "owner": "责任人乙",
+        "deadline": "2000-01-01"});
+    // roles and regions
+    s.refused(
+        "POST",
+        &create,
+        Some(&viewer),
+        &body,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    s.refused(
+        "POST",
+        &create,
+        Some(&elsewhere),
+        &body,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    // neither a rule nor a description
+    let mut neither = body.clone();
+    neither.as_object_mut().unwrap().remove("description");
+    let e = s
+        .refused(
+            "POST",
+            &create,
+            Some(&t),
+            &neither,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        )
+        .await;
+    assert_eq!(e["field"], "rule_id");
+    // a rule id before any stored check
+    let mut by_rule = neither.clone();
+    by_rule["rule_id"] = json!("no.such.rule");
+    s.refused(
+        "POST",
+        &create,
+        Some(&t),
+        &by_rule,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
+
+    let (st, v) = s.json("POST", &create, Some(&t), &body).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    assert_eq!(v["state"], "待整改");
+    assert_eq!(v["township"], "新兴街道");
+    assert_eq!(v["source"]["kind"], "inspector");
+    assert_eq!(v["overdue"], true);
+    let id = v["id"].as_u64().unwrap();
+    let one = format!("/api/v1/dangers/{id}");
+    let moves = format!("{one}/transitions");
+
+    // illegal transition: 409 naming both states
+    let e = s
+        .refused(
+            "POST",
+            &moves,
+            Some(&t),
+            &json!({"action": "accept", "by": "验收人丙", "note": "好"}),
+            StatusCode::CONFLICT,
+            "conflict",
+        )
+        .await;
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("待整改") && msg.contains("已销号"), "{msg}");
+    // 重大 without a plan: 422 naming the field
+    let e = s
+        .refused(
+            "POST",
+            &moves,
+            Some(&t),
+            &json!({"action": "start", "by": "责任人乙"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        )
+        .await;
+    assert_eq!(e["field"], "rectification_plan");
+    for step in [
+        json!({"action": "start", "by": "责任人乙", "rectification_plan": "更换报警器"}),
+        json!({"action": "submit", "by": "责任人乙", "measures": "已更换"}),
+    ] {
+        let (st, v) = s.json("POST", &moves, Some(&t), &step).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    // the owner cannot accept their own work
+    s.refused(
+        "POST",
+        &moves,
+        Some(&t),
+        &json!({"action": "accept", "by": "责任人乙", "note": "好"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    )
+    .await;
+    let (st, v) = s
+        .json(
+            "POST",
+            &moves,
+            Some(&t),
+            &json!({"action": "accept", "by": "验收人丙", "note": "验收合格"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["state"], "已销号");
+    assert_eq!(v["overdue"], false);
+    assert_eq!(v["history"].as_array().unwrap().len(), 3);
+    let audit = s.store().audit_log(1, 0).unwrap();
+    assert_eq!(audit[0].action, "danger.transition");
+    assert_eq!(audit[0].detail["to"], "已销号");
+
+    // read and list, region-scoped
+    let (st, v) = s.get(&one, Some(&t)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["state"], "已销号");
+    let (st, v) = s.get(&one, Some(&elsewhere)).await;
+    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+    let (st, v) = s.get("/api/v1/dangers/999", Some(&t)).await;
+    error(st, &v, StatusCode::NOT_FOUND, "not_found");
+    for (query, token, total) in [
+        ("township=新兴街道", &t, 1),
+        ("state=已销号", &t, 1),
+        ("state=待整改", &t, 0),
+        ("overdue=true", &t, 0),
+        ("", &elsewhere, 0),
+    ] {
+        let (st, v) = s
+            .get(&format!("/api/v1/dangers?{query}"), Some(token))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{query} {v}");
+        assert_eq!(v["total"], total, "{query} {v}");
+    }
+    let (st, v) = s.get("/api/v1/dangers?state=完成", Some(&t)).await;
+    error(st, &v, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+
+    // from a failed rule of the latest stored check
+    let (st, v) = s
+        .json(
+            "POST",
+            &format!("{base}/check?as_of=2026-11-28"),
+            Some(&t),
+            &json!(null),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let failed = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["outcome"] == "fail")
+        .expect("the fixture fails a rule");
+    let passed = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["outcome"] == "pass");
+    by_rule["rule_id"] = failed["rule"].clone();
+    by_rule["level"] = json!("一般");
+    by_rule["deadline"] = json!("2999-01-01");
+    by_rule.as_object_mut().unwrap().remove("title");
+    let (st, v) = s.json("POST", &create, Some(&t), &by_rule).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    assert_eq!(v["source"]["kind"], "rule");
+    assert_eq!(v["source"]["rule_id"], failed["rule"]);
+    assert_eq!(v["title"], failed["title"]);
+    assert_eq!(v["overdue"], false);
+    if let Some(p) = passed {
+        by_rule["rule_id"] = p["rule"].clone();
+        s.refused(
+            "POST",
+            &create,
+            Some(&t),
+            &by_rule,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn risk_ranking_is_inspector_only_and_region_scoped() {
+    let s = svc();
+    let admin = s.token(Role::Admin, None);
+    for (uscc, file) in [
+        ("92330402MA2G50006L", "catering-gas.json"),
+        ("91330481MA2B00000Y", "spec-example.json"),
+    ] {
+        let mut r = record(file);
+        r["uscc"] = json!(uscc);
+        let path = format!("/api/v1/enterprises/{uscc}");
+        let (st, v) = s.json("PUT", &path, Some(&admin), &r).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+    let checked = "/api/v1/enterprises/91330481MA2B00000Y/check";
+    let (st, v) = s.json("POST", checked, Some(&admin), &json!(null)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
+    let (st, v) = s.get("/api/v1/risk", None).await;
+    error(st, &v, StatusCode::UNAUTHORIZED, "unauthorized");
+    let viewer = s.token(Role::Viewer, None);
+    let (st, v) = s.get("/api/v1/risk", Some(&viewer)).await;
+    error(st, &v, StatusCode::FORBIDDEN, "forbidden");
+
+    let (st, v) = s.get("/api/v1/risk", Some(&admin)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 2, "{v}");
+    // the checked enterprise ranks above the unchecked one (grey, no score)
+    let first = &v["enterprises"][0];
+    assert_eq!(first["uscc"], "91330481MA2B00000Y", "{v}");
+    assert_ne!(first["colour"], "未检查");
+    let sum: u64 = first["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["points"].as_u64().unwrap())
+        .sum();
+    assert_eq!(first["score"].as_u64(), Some(sum), "{first}");
+    assert!(!first["components"].as_array().unwrap().is_empty());
+    assert_eq!(v["enterprises"][1]["colour"], "未检查");
+    assert!(v["enterprises"][1].get("score").is_none());
+
+    let (st, v) = s.get("/api/v1/risk?limit=1", Some(&admin)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["enterprises"].as_array().unwrap().len(), 1);
+
+    let haining = s.token(Role::Inspector, Some("county=海宁市"));
+    let (st, v) = s.get("/api/v1/risk", Some(&haining)).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["enterprises"][0]["uscc"], "91330481MA2B00000Y");
+    let (st, v) = s.get("/api/v1/risk?bogus=1", Some(&admin)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["field"], "bogus");
 }

@@ -202,6 +202,9 @@ async fn a_checked_failing_enterprise_shows_its_failures_with_citations_and_prov
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
     assert!(body.contains("<h1>某精细化工有限公司 <span class=\"risk risk-red\""));
+    // the score and its components, each naming what produced it
+    assert!(body.contains("<p>风险分 "), "{body}");
+    assert!(body.contains("<li>行业基础风险 "), "{body}");
     // failures first, the 重大隐患 one before the general ones
     let fails = rules_in(body, "fail");
     let expected_fails: Vec<String> = stored

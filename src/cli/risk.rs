@@ -1,0 +1,121 @@
+//! `regkb risk [--township T] [--county C] [--json] [--limit N]`: enterprises
+//! of the record store ranked by risk (see [`crate::risk`]), each with its
+//! colour, score and the components that make it up.
+//!
+//! Weights come from `--weights FILE`, else `rules/risk/weights.toml` of the
+//! content folders, else the copy compiled into the binary. Overdue hidden
+//! dangers count 0 until the hidden-danger ledger exists.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use miette::IntoDiagnostic;
+
+use super::Context;
+use crate::record::Uscc;
+use crate::risk::{Assessment, Weights, assess, rank};
+use crate::store::{ListFilter, Store};
+
+#[derive(Debug, clap::Args)]
+pub struct RiskArgs {
+    #[arg(long)]
+    township: Option<String>,
+    #[arg(long)]
+    county: Option<String>,
+    /// Print JSON (an array of assessments) instead of a table
+    #[arg(long)]
+    json: bool,
+    /// Show only the first N enterprises of the ranking
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// The weights file [default: rules/risk/weights.toml]
+    #[arg(long, value_name = "FILE")]
+    weights: Option<PathBuf>,
+}
+
+/// Loads the weights: `explicit`, else `rules/risk/weights.toml` under the
+/// rules folder when present, else the compiled-in copy.
+pub fn load_weights(explicit: Option<&PathBuf>, ctx: &Context) -> miette::Result<Weights> {
+    let default = ctx.content.rules_dir.join("risk").join("weights.toml");
+    let path = match explicit {
+        Some(p) => p.clone(),
+        None if default.is_file() => default,
+        None => return Weights::shipped().map_err(|e| miette::miette!("{e}")),
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| miette::miette!("cannot read risk weights `{}`: {e}", path.display()))?;
+    Weights::parse(&text, &path.display().to_string()).map_err(|e| miette::miette!("{e}"))
+}
+
+/// Assess every stored enterprise matching `filter` and rank them.
+pub fn ranking(
+    store: &Store,
+    weights: &Weights,
+    filter: &ListFilter,
+    limit: Option<usize>,
+) -> Result<Vec<Assessment>, crate::store::StoreError> {
+    let mut records = Vec::new();
+    store.export(filter, |stored| records.push(stored))?;
+    let mut out = Vec::with_capacity(records.len());
+    for stored in records {
+        let latest = match stored.uscc.parse::<Uscc>() {
+            Ok(key) => store.latest_check(&key)?,
+            Err(_) => None,
+        };
+        out.push(assess(
+            weights,
+            &stored.record,
+            latest.as_ref().map(|c| &c.result),
+            0,
+        ));
+    }
+    rank(&mut out, limit);
+    Ok(out)
+}
+
+pub fn run(args: RiskArgs, ctx: &Context) -> miette::Result<ExitCode> {
+    let weights = load_weights(args.weights.as_ref(), ctx)?;
+    let store = super::open_store(ctx, "服务运行时请用 `GET /api/v1/risk` 查看风险排序")?;
+    let filter = ListFilter {
+        township: args.township,
+        county: args.county,
+        category: None,
+        scope: None,
+    };
+    let ranked = ranking(&store, &weights, &filter, args.limit).into_diagnostic()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        let text = serde_json::to_string_pretty(&ranked).into_diagnostic()?;
+        let _ = writeln!(out, "{text}");
+    } else {
+        for (i, a) in ranked.iter().enumerate() {
+            let score = a.score.map_or_else(|| "-".to_owned(), |s| s.to_string());
+            let name = a.name.as_deref().unwrap_or("");
+            let _ = writeln!(
+                out,
+                "{:>4}  {}  {:>4}  {}  {}",
+                i + 1,
+                a.colour.label(),
+                score,
+                a.uscc,
+                name
+            );
+            for c in &a.components {
+                let _ = writeln!(
+                    out,
+                    "              {:>4}  {}：{}（{}）",
+                    c.points,
+                    c.label,
+                    c.sources.join("、"),
+                    c.detail
+                );
+            }
+            if let Some(why) = &a.forced_by {
+                let _ = writeln!(out, "                    {why}");
+            }
+        }
+    }
+    let _ = out.flush();
+    Ok(ExitCode::SUCCESS)
+}
