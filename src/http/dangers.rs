@@ -70,23 +70,13 @@ pub struct ListQuery {
 /// Danger refusals: illegal transitions 409, missing fields 422.
 fn danger_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::Danger(d @ DangerError::Illegal { .. }) => ApiError::Conflict(d.to_string()),
-        StoreError::Danger(DangerError::Missing { fields, action }) => {
-            let msg = DangerError::Missing {
-                fields: fields.clone(),
-                action,
+        StoreError::Danger(d) => match &d {
+            DangerError::Illegal { .. } => ApiError::Conflict(d.to_string()),
+            DangerError::Missing { fields, .. } | DangerError::Incomplete { fields } => {
+                ApiError::field(fields.join(","), d.to_string())
             }
-            .to_string();
-            ApiError::field(fields.join(","), msg)
-        }
-        StoreError::Danger(DangerError::Incomplete { fields }) => {
-            let msg = DangerError::Incomplete {
-                fields: fields.clone(),
-            }
-            .to_string();
-            ApiError::field(fields.join(","), msg)
-        }
-        StoreError::Danger(d) => ApiError::field("by", d.to_string()),
+            _ => ApiError::field("by", d.to_string()),
+        },
         other => store_error(other),
     }
 }
