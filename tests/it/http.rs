@@ -651,26 +651,26 @@ async fn enterprise_records_put_patch_history_and_check() {
     .await;
 }
 
-#[tokio::test]
-async fn region_scoped_tokens_see_only_their_region() {
-    let s = svc();
-    let admin = s.token(Role::Admin, None);
+/// Stores two enterprises as admin: 91330481MA2B00000Y lies in 海宁市,
+/// 92330402MA2G50006L outside it (the region-scope tests rely on this).
+async fn put_two_regions(s: &Svc, admin: &str) {
     for (uscc, file) in [
         ("92330402MA2G50006L", "catering-gas.json"),
         ("91330481MA2B00000Y", "spec-example.json"),
     ] {
         let mut r = record(file);
         r["uscc"] = json!(uscc);
-        let (st, v) = s
-            .json(
-                "PUT",
-                &format!("/api/v1/enterprises/{uscc}"),
-                Some(&admin),
-                &r,
-            )
-            .await;
+        let path = format!("/api/v1/enterprises/{uscc}");
+        let (st, v) = s.json("PUT", &path, Some(admin), &r).await;
         assert_eq!(st, StatusCode::OK, "{v}");
     }
+}
+
+#[tokio::test]
+async fn region_scoped_tokens_see_only_their_region() {
+    let s = svc();
+    let admin = s.token(Role::Admin, None);
+    put_two_regions(&s, &admin).await;
     let haining = s.token(Role::Inspector, Some("county=海宁市"));
     let (st, v) = s.get("/api/v1/enterprises", Some(&haining)).await;
     assert_eq!(st, StatusCode::OK);
@@ -1380,16 +1380,7 @@ async fn hidden_danger_closed_loop_over_http() {
 async fn risk_ranking_is_inspector_only_and_region_scoped() {
     let s = svc();
     let admin = s.token(Role::Admin, None);
-    for (uscc, file) in [
-        ("92330402MA2G50006L", "catering-gas.json"),
-        ("91330481MA2B00000Y", "spec-example.json"),
-    ] {
-        let mut r = record(file);
-        r["uscc"] = json!(uscc);
-        let path = format!("/api/v1/enterprises/{uscc}");
-        let (st, v) = s.json("PUT", &path, Some(&admin), &r).await;
-        assert_eq!(st, StatusCode::OK, "{v}");
-    }
+    put_two_regions(&s, &admin).await;
     let checked = "/api/v1/enterprises/91330481MA2B00000Y/check";
     let (st, v) = s.json("POST", checked, Some(&admin), &json!(null)).await;
     assert_eq!(st, StatusCode::OK, "{v}");
