@@ -22,6 +22,7 @@ pub mod search;
 pub mod statute;
 pub mod store;
 pub mod views;
+pub mod visit;
 pub mod web;
 
 pub use error::{Error, Result};

@@ -44,6 +44,9 @@
 //! - Hidden dangers: [`Store::create_danger`], [`Store::danger`],
 //!   [`Store::dangers`] with a [`DangerFilter`], [`Store::transition_danger`]
 //!   (the state machine of [`crate::danger`], audited as `danger.transition`).
+//! - Visits: [`Store::save_visit`], [`Store::visit`], [`Store::visits`]
+//!   (by enterprise, township and period), [`Store::department_visit_counts`]
+//!   (for the joint plan's yearly cap).
 //! - Rule sets: [`Store::save_rule_set`], [`Store::current_rule_set`],
 //!   [`Store::rule_set`], [`Store::rule_set_history`] (every version kept).
 //!
@@ -63,6 +66,7 @@ mod records;
 mod rulesets;
 mod tokens;
 mod types;
+mod visits;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -99,6 +103,8 @@ struct Inner {
     meta: sled::Tree,
     /// id (u64 BE) → [`crate::danger::HiddenDanger`] (JSON).
     dangers: sled::Tree,
+    /// id (u64 BE) → [`crate::visit::Visit`] (JSON).
+    visits: sled::Tree,
 }
 
 /// The record store. Cheap to clone; all clones share one database.
@@ -138,6 +144,7 @@ impl Store {
             rulesets: tree("rulesets")?,
             meta: tree("meta")?,
             dangers: tree("dangers")?,
+            visits: tree("visits")?,
             db,
         };
         Ok(Store {

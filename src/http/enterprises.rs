@@ -46,6 +46,7 @@ impl ActorOut {
                 ActorKind::System => "system",
                 ActorKind::Token => "token",
                 ActorKind::Cli => "cli",
+                ActorKind::Inspection => "inspection",
             },
             id: a.id.clone(),
             label: a.label.clone(),

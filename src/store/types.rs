@@ -28,6 +28,9 @@ pub enum ActorKind {
     System,
     Token,
     Cli,
+    /// Facts observed on an on-site visit (`id` is the visit, e.g.
+    /// `visit:3`; the label names the inspectors).
+    Inspection,
 }
 
 impl Actor {

@@ -383,6 +383,7 @@ pub fn actor_text(a: &Actor) -> String {
         ActorKind::System => "系统",
         ActorKind::Token => "令牌",
         ActorKind::Cli => "命令行",
+        ActorKind::Inspection => "现场检查",
     };
     match (&a.kind, &a.label) {
         (ActorKind::Token, Some(label)) => format!("{label}（{kind} {}）", a.id),
