@@ -44,9 +44,11 @@
 //! - Hidden dangers: [`Store::create_danger`], [`Store::danger`],
 //!   [`Store::dangers`] with a [`DangerFilter`], [`Store::transition_danger`]
 //!   (the state machine of [`crate::danger`], audited as `danger.transition`).
-//! - Visits: [`Store::save_visit`], [`Store::visit`], [`Store::visits`]
-//!   (by enterprise, township and period), [`Store::department_visit_counts`]
-//!   (for the joint plan's yearly cap).
+//! - Visits: [`Store::record_visit`] (observed facts, hidden dangers, the
+//!   visit and the re-check in one transaction), [`Store::save_visit`],
+//!   [`Store::visit`], [`Store::visits`] (by enterprise, township and
+//!   period), [`Store::department_visit_counts`] (for the joint plan's
+//!   yearly cap).
 //! - Rule sets: [`Store::save_rule_set`], [`Store::current_rule_set`],
 //!   [`Store::rule_set`], [`Store::rule_set_history`] (every version kept).
 //!
@@ -78,6 +80,7 @@ pub use error::StoreError;
 pub use merge::{leaf_pointers, merge_patch};
 pub use rulesets::{RuleSet, RuleSetSummary};
 pub use tokens::{RegionScope, Role, TokenInfo};
+pub use visits::{DangerWrite, VisitWrite, VisitWritten, inspection_actor};
 pub use types::{
     Actor, ActorKind, AsOf, Change, ChangeOp, FieldSource, ListFilter, StoredRecord, Summary,
     Version,

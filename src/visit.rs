@@ -1,8 +1,14 @@
 //! On-site visits (现场检查): what inspectors from one or more departments
 //! found at an enterprise on one day, item by item. A visit item names the
 //! rule ids of the checklist item it answers, the inspector's outcome, a
-//! note, and the facts observed on site. Pure core: no I/O; the store keeps
-//! visits, and counts them per department for the yearly visit cap.
+//! note, and the facts observed on site.
+//!
+//! [`record`] is how every front end records one: [`prepare`] (pure)
+//! validates the submission against the stored record, the rules and the
+//! schema — every problem named by JSON pointer into the submission — and
+//! turns it into what is written: the observed facts as a merge patch
+//! (provenance `inspection`, observed on the visit day), the hidden dangers
+//! of its items, the visit, and a re-check, all in one store transaction.
 //!
 //! ```
 //! use regkb::visit::{ItemOutcome, NewVisit, VisitItem};
@@ -23,8 +29,16 @@
 //! assert_eq!(v.items[0].outcome.label(), "核查符合");
 //! ```
 
+mod error;
+mod prepare;
+mod record;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+pub use error::VisitError;
+pub use prepare::{Basis, ON_THE_SPOT, prepare};
+pub use record::record;
 
 use crate::record::Uscc;
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
-use sled::transaction::ConflictableTransactionError;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use super::audit::append_audit;
 use super::{Actor, Store, StoreError, decode, encode, now, seq_key, seq_prefix};
@@ -29,23 +29,9 @@ impl Store {
         record_version: Option<u64>,
         by: &Actor,
     ) -> Result<u64, StoreError> {
-        let key = uscc.as_str();
         let inner = &self.inner;
         let seq = (&inner.checks, &inner.audit).transaction(|(checks, audit)| {
-            let seq = checks.generate_id()?;
-            let stored = StoredCheck {
-                seq,
-                at: now(),
-                by: by.clone(),
-                record_version,
-                result: result.clone(),
-            };
-            let bytes = encode(&stored).map_err(ConflictableTransactionError::Abort)?;
-            checks.insert(seq_key(key, seq), bytes)?;
-            let detail =
-                serde_json::json!({"seq": seq, "summary": result.summary, "as_of": result.as_of});
-            append_audit(audit, by, "check.save", key, detail)?;
-            Ok(seq)
+            save_check_in(checks, audit, uscc, result, record_version, by).map(|c| c.seq)
         })?;
         self.flush()?;
         Ok(seq)
@@ -72,4 +58,29 @@ impl Store {
             .map(|item| decode(&item?.1))
             .collect()
     }
+}
+
+/// Stores a check result and audits it (`check.save`) inside a transaction.
+pub(super) fn save_check_in(
+    checks: &TransactionalTree,
+    audit: &TransactionalTree,
+    uscc: &Uscc,
+    result: &CheckResult,
+    record_version: Option<u64>,
+    by: &Actor,
+) -> Result<StoredCheck, ConflictableTransactionError<StoreError>> {
+    let key = uscc.as_str();
+    let seq = checks.generate_id()?;
+    let stored = StoredCheck {
+        seq,
+        at: now(),
+        by: by.clone(),
+        record_version,
+        result: result.clone(),
+    };
+    let bytes = encode(&stored).map_err(ConflictableTransactionError::Abort)?;
+    checks.insert(seq_key(key, seq), bytes)?;
+    let detail = serde_json::json!({"seq": seq, "summary": result.summary, "as_of": result.as_of});
+    append_audit(audit, by, "check.save", key, detail)?;
+    Ok(stored)
 }

@@ -3,7 +3,7 @@
 //! audit entry, flushed before it returns.
 
 use sled::Transactional;
-use sled::transaction::ConflictableTransactionError;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use super::audit::append_audit;
 use super::{Actor, Store, StoreError, decode, encode, now};
@@ -44,23 +44,9 @@ impl Store {
         let inner = &self.inner;
         let tx = (&inner.dangers, &inner.meta, &inner.audit);
         let danger = tx.transaction(|(dangers, meta, audit)| {
-            let last = meta
-                .get(LAST_KEY)?
-                .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-                .map_or(0, u64::from_be_bytes);
-            let id = last + 1;
-            meta.insert(LAST_KEY, &id.to_be_bytes())?;
-            let danger = new
-                .clone()
-                .into_danger(id, now())
-                .map_err(|e| ConflictableTransactionError::Abort(StoreError::Danger(e)))?;
+            let danger = create_in(meta, audit, new, by)?;
             let bytes = encode(&danger).map_err(ConflictableTransactionError::Abort)?;
-            dangers.insert(&id.to_be_bytes(), bytes)?;
-            let detail = serde_json::json!({
-                "id": id, "level": danger.level, "title": danger.title, "owner": danger.owner,
-                "deadline": danger.deadline,
-            });
-            append_audit(audit, by, "danger.create", danger.uscc.as_str(), detail)?;
+            dangers.insert(&danger.id.to_be_bytes(), bytes)?;
             Ok(danger)
         })?;
         self.flush()?;
@@ -108,20 +94,58 @@ impl Store {
                 })
             })?;
             let mut danger: HiddenDanger = decode(&bytes).map_err(abort)?;
-            let t = danger
-                .apply(req)
-                .map_err(|e| abort(StoreError::Danger(e)))?
-                .clone();
+            transition_in(audit, &mut danger, req, by)?;
             let bytes = encode(&danger).map_err(abort)?;
             dangers.insert(&key, bytes)?;
-            let detail = serde_json::json!({
-                "id": id, "action": t.action, "from": t.from, "to": t.to,
-                "by": t.by, "at": t.at, "note": t.note,
-            });
-            append_audit(audit, by, "danger.transition", danger.uscc.as_str(), detail)?;
             Ok(danger)
         })?;
         self.flush()?;
         Ok(danger)
     }
+}
+
+/// Numbers a new danger and audits its creation (`danger.create`) inside a
+/// transaction; the caller stores it (after any further transitions).
+pub(super) fn create_in(
+    meta: &TransactionalTree,
+    audit: &TransactionalTree,
+    new: &NewDanger,
+    by: &Actor,
+) -> Result<HiddenDanger, ConflictableTransactionError<StoreError>> {
+    let last = meta
+        .get(LAST_KEY)?
+        .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+        .map_or(0, u64::from_be_bytes);
+    let id = last + 1;
+    meta.insert(LAST_KEY, &id.to_be_bytes())?;
+    let danger = new
+        .clone()
+        .into_danger(id, now())
+        .map_err(|e| ConflictableTransactionError::Abort(StoreError::Danger(e)))?;
+    let detail = serde_json::json!({
+        "id": id, "level": danger.level, "title": danger.title, "owner": danger.owner,
+        "deadline": danger.deadline,
+    });
+    append_audit(audit, by, "danger.create", danger.uscc.as_str(), detail)?;
+    Ok(danger)
+}
+
+/// Applies one transition through the state machine and audits it
+/// (`danger.transition`) inside a transaction; the caller stores the danger.
+pub(super) fn transition_in(
+    audit: &TransactionalTree,
+    danger: &mut HiddenDanger,
+    req: &TransitionRequest,
+    by: &Actor,
+) -> Result<(), ConflictableTransactionError<StoreError>> {
+    let t = danger
+        .apply(req)
+        .map_err(|e| ConflictableTransactionError::Abort(StoreError::Danger(e)))?
+        .clone();
+    let detail = serde_json::json!({
+        "id": danger.id, "action": t.action, "from": t.from, "to": t.to,
+        "by": t.by, "at": t.at, "note": t.note,
+    });
+    append_audit(audit, by, "danger.transition", danger.uscc.as_str(), detail)?;
+    Ok(())
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use sled::Transactional;
-use sled::transaction::ConflictableTransactionError;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use super::audit::append_audit;
 use super::merge::{leaf_pointers, merge_patch, under};
@@ -125,30 +125,19 @@ impl Store {
         schema: &Schema,
     ) -> Result<Version, StoreError> {
         let inner = &self.inner;
-        let key = uscc.as_str();
         let version = (&inner.records, &inner.history, &inner.audit).transaction(
             |(records, history, audit)| {
-                let previous: Option<StoredRecord> = match records.get(key)? {
-                    Some(bytes) => {
-                        Some(decode(&bytes).map_err(ConflictableTransactionError::Abort)?)
-                    }
-                    None => None,
+                let previous = read_in(records, uscc)?;
+                let write = RecordWrite {
+                    uscc,
+                    op: &op,
+                    by,
+                    observed_on: None,
+                    schema,
                 };
-                let change = next_change(uscc, previous.as_ref(), &op, by, schema)
-                    .map_err(ConflictableTransactionError::Abort)?;
-                let stored = change.clone().into_stored(key);
-                let abort = ConflictableTransactionError::Abort;
-                records.insert(key.as_bytes(), encode(&stored).map_err(abort)?)?;
-                history.insert(
-                    seq_key(key, change.version),
-                    encode(&change).map_err(abort)?,
-                )?;
-                let action = match &op {
-                    ChangeOp::Put(_) => "record.put",
-                    ChangeOp::Patch(_) => "record.patch",
-                };
+                let change = write_in(records, history, previous.as_ref(), &write)?;
                 let detail = serde_json::json!({"version": change.version});
-                append_audit(audit, by, action, key, detail)?;
+                append_audit(audit, by, write.action(), uscc.as_str(), detail)?;
                 Ok(change.version)
             },
         )?;
@@ -157,14 +146,63 @@ impl Store {
     }
 }
 
-/// The change a write makes, validated; pure.
-fn next_change(
+/// The current record, read inside a transaction.
+pub(super) fn read_in(
+    records: &TransactionalTree,
     uscc: &Uscc,
+) -> Result<Option<StoredRecord>, ConflictableTransactionError<StoreError>> {
+    match records.get(uscc.as_str())? {
+        Some(bytes) => Ok(Some(
+            decode(&bytes).map_err(ConflictableTransactionError::Abort)?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// One record write as a transaction makes it.
+pub(super) struct RecordWrite<'a> {
+    pub uscc: &'a Uscc,
+    pub op: &'a ChangeOp,
+    /// Whom the change and the provenance of the fields it sets name.
+    pub by: &'a Actor,
+    /// The day the values were seen (on-site visits), when not the write's.
+    pub observed_on: Option<jiff::civil::Date>,
+    pub schema: &'a Schema,
+}
+
+impl RecordWrite<'_> {
+    /// The audit action of the write.
+    pub fn action(&self) -> &'static str {
+        match self.op {
+            ChangeOp::Put(_) => "record.put",
+            ChangeOp::Patch(_) => "record.patch",
+        }
+    }
+}
+
+/// Validates and writes the record and its history entry inside a
+/// transaction (the caller appends the audit entry).
+pub(super) fn write_in(
+    records: &TransactionalTree,
+    history: &TransactionalTree,
     previous: Option<&StoredRecord>,
-    op: &ChangeOp,
-    by: &Actor,
-    schema: &Schema,
-) -> Result<Change, StoreError> {
+    w: &RecordWrite<'_>,
+) -> Result<Change, ConflictableTransactionError<StoreError>> {
+    let abort = ConflictableTransactionError::Abort;
+    let key = w.uscc.as_str();
+    let change = next_change(w, previous).map_err(abort)?;
+    let stored = change.clone().into_stored(key);
+    records.insert(key.as_bytes(), encode(&stored).map_err(abort)?)?;
+    history.insert(
+        seq_key(key, change.version),
+        encode(&change).map_err(abort)?,
+    )?;
+    Ok(change)
+}
+
+/// The change a write makes, validated; pure.
+fn next_change(w: &RecordWrite<'_>, previous: Option<&StoredRecord>) -> Result<Change, StoreError> {
+    let (uscc, op, by, schema) = (w.uscc, w.op, w.by, w.schema);
     let result = match op {
         ChangeOp::Put(record) => record.clone(),
         ChangeOp::Patch(patch) => {
@@ -197,6 +235,7 @@ fn next_change(
         by: by.clone(),
         at,
         version,
+        observed_on: w.observed_on,
     };
     let provenance = provenance(previous, op, &result, &source);
     Ok(Change {

@@ -67,8 +67,13 @@ impl Actor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldSource {
     pub by: Actor,
+    /// When the value was written.
     pub at: jiff::Timestamp,
     pub version: Version,
+    /// The day the value was seen, when that differs from the write: facts
+    /// observed on an on-site visit are often recorded a day or two later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_on: Option<jiff::civil::Date>,
 }
 
 /// A record as stored, with provenance per leaf JSON pointer.

@@ -1,20 +1,76 @@
 //! On-site visits: stored one per id, listed per enterprise or per period,
 //! and counted per department and year for the plan's visit cap. Every
 //! write is one transaction with its audit entry, flushed before it returns.
+//!
+//! [`Store::record_visit`] writes everything a recorded visit changes in
+//! **one** transaction: the observed facts as a merge patch of the record
+//! (provenance `inspection`, `visit:{id}`, observed on the visit's day), the
+//! hidden dangers registered from its items (and the transitions of those
+//! put right on the spot), the visit itself, and the re-check of the record
+//! that results. Either all of it is written or nothing is.
 
 use std::collections::BTreeMap;
 
+use serde_json::Value;
 use sled::Transactional;
-use sled::transaction::ConflictableTransactionError;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use super::audit::append_audit;
-use super::{Actor, Store, StoreError, decode, encode, now};
-use crate::danger::DangerId;
-use crate::record::Uscc;
+use super::checks::save_check_in;
+use super::dangers::{create_in, transition_in};
+use super::records::{RecordWrite, read_in, write_in};
+use super::{
+    Actor, ActorKind, ChangeOp, Store, StoreError, StoredCheck, Version, decode, encode, now,
+};
+use crate::check::CheckResult;
+use crate::danger::{DangerId, HiddenDanger, NewDanger, TransitionRequest};
+use crate::record::{Schema, Uscc};
 use crate::visit::{NewVisit, Visit, VisitId};
 
 /// The `meta` key holding the last visit id (ids count from 1).
 const LAST_KEY: &[u8] = b"visit.last";
+
+/// Everything a recorded visit writes, prepared and validated beforehand
+/// (see `crate::visit::record`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitWrite {
+    pub visit: NewVisit,
+    /// The enterprise's township, kept on the visit for listings.
+    pub township: Option<String>,
+    /// The merge patch of the facts observed on site, if any.
+    pub facts: Option<Value>,
+    pub dangers: Vec<DangerWrite>,
+}
+
+/// A hidden danger to register from a visit item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DangerWrite {
+    /// Which item of the visit it comes from (0-based).
+    pub item: usize,
+    pub new: NewDanger,
+    /// Transitions applied right after registration (当场整改: start,
+    /// submit, accept), each through the state machine and audited.
+    pub then: Vec<TransitionRequest>,
+}
+
+/// What [`Store::record_visit`] wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitWritten {
+    pub visit: Visit,
+    pub dangers: Vec<HiddenDanger>,
+    /// The record version after the observed facts (unchanged without facts).
+    pub record_version: Version,
+    pub check: StoredCheck,
+}
+
+/// The provenance actor of facts observed on visit `id`.
+pub fn inspection_actor(id: VisitId, inspectors: &[String]) -> Actor {
+    Actor {
+        kind: ActorKind::Inspection,
+        id: format!("visit:{id}"),
+        label: Some(inspectors.join("、")).filter(|l| !l.is_empty()),
+    }
+}
 
 impl Store {
     /// Stores a visit (audited as `visit.record`, flushed) and returns it
@@ -30,31 +86,88 @@ impl Store {
         let inner = &self.inner;
         let tx = (&inner.visits, &inner.meta, &inner.audit);
         let visit = tx.transaction(|(visits, meta, audit)| {
-            let last = meta
-                .get(LAST_KEY)?
-                .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-                .map_or(0, u64::from_be_bytes);
-            let id = last + 1;
-            meta.insert(LAST_KEY, &id.to_be_bytes())?;
-            let visit = Visit {
-                id,
-                township: township.clone(),
-                recorded_at: now(),
-                recorded_by: by.label.clone().unwrap_or_else(|| by.id.clone()),
-                visit: new.clone(),
-                dangers: dangers.to_vec(),
-            };
-            let bytes = encode(&visit).map_err(ConflictableTransactionError::Abort)?;
-            visits.insert(&id.to_be_bytes(), bytes)?;
-            let detail = serde_json::json!({
-                "id": id, "date": new.date, "departments": new.departments,
-                "items": new.items.len(), "dangers": dangers, "plan": new.plan,
-            });
-            append_audit(audit, by, "visit.record", new.uscc.as_str(), detail)?;
-            Ok(visit)
+            let id = next_id(meta)?;
+            save_in(visits, audit, id, new, township.clone(), dangers, by)
         })?;
         self.flush()?;
         Ok(visit)
+    }
+
+    /// Records a visit whole, in one transaction (see the module
+    /// documentation): observed facts, hidden dangers, the visit, and the
+    /// check `recheck` makes of the resulting record. The enterprise must
+    /// exist ([`StoreError::NotFound`]); a patch that does not validate, a
+    /// danger the state machine refuses, or a failed re-check abort it all.
+    pub fn record_visit(
+        &self,
+        w: &VisitWrite,
+        by: &Actor,
+        schema: &Schema,
+        recheck: impl Fn(&Value) -> Result<CheckResult, StoreError>,
+    ) -> Result<VisitWritten, StoreError> {
+        let inner = &self.inner;
+        let uscc = &w.visit.uscc;
+        let tx = (
+            &inner.records,
+            &inner.history,
+            &inner.audit,
+            &inner.dangers,
+            &inner.meta,
+            &inner.visits,
+            &inner.checks,
+        );
+        let written = tx.transaction(
+            |(records, history, audit, dangers, meta, visits, checks)| {
+                let abort = ConflictableTransactionError::Abort;
+                let previous = read_in(records, uscc)?.ok_or_else(|| {
+                    abort(StoreError::NotFound {
+                        what: "enterprise record",
+                        id: uscc.to_string(),
+                    })
+                })?;
+                let id = next_id(meta)?;
+                let (record, record_version) = match &w.facts {
+                    Some(patch) => {
+                        let op = ChangeOp::Patch(patch.clone());
+                        let inspection = inspection_actor(id, &w.visit.inspectors);
+                        let write = RecordWrite {
+                            uscc,
+                            op: &op,
+                            by: &inspection,
+                            observed_on: Some(w.visit.date),
+                            schema,
+                        };
+                        let change = write_in(records, history, Some(&previous), &write)?;
+                        let detail = serde_json::json!({"version": change.version, "visit": id});
+                        append_audit(audit, by, write.action(), uscc.as_str(), detail)?;
+                        (change.record, change.version)
+                    }
+                    None => (previous.record, previous.version),
+                };
+                let mut made = Vec::with_capacity(w.dangers.len());
+                for d in &w.dangers {
+                    let mut danger = create_in(meta, audit, &d.new, by)?;
+                    for req in &d.then {
+                        transition_in(audit, &mut danger, req, by)?;
+                    }
+                    let bytes = encode(&danger).map_err(abort)?;
+                    dangers.insert(&danger.id.to_be_bytes(), bytes)?;
+                    made.push(danger);
+                }
+                let ids: Vec<DangerId> = made.iter().map(|d| d.id).collect();
+                let visit = save_in(visits, audit, id, &w.visit, w.township.clone(), &ids, by)?;
+                let result = recheck(&record).map_err(abort)?;
+                let check = save_check_in(checks, audit, uscc, &result, Some(record_version), by)?;
+                Ok(VisitWritten {
+                    visit,
+                    dangers: made,
+                    record_version,
+                    check,
+                })
+            },
+        )?;
+        self.flush()?;
+        Ok(written)
     }
 
     /// One visit by id.
@@ -106,6 +219,45 @@ impl Store {
         }
         Ok(counts)
     }
+}
+
+/// The next visit id, counted in `meta` inside a transaction.
+fn next_id(meta: &TransactionalTree) -> Result<VisitId, ConflictableTransactionError<StoreError>> {
+    let last = meta
+        .get(LAST_KEY)?
+        .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+        .map_or(0, u64::from_be_bytes);
+    let id = last + 1;
+    meta.insert(LAST_KEY, &id.to_be_bytes())?;
+    Ok(id)
+}
+
+/// Stores visit `id` and audits it (`visit.record`) inside a transaction.
+fn save_in(
+    visits: &TransactionalTree,
+    audit: &TransactionalTree,
+    id: VisitId,
+    new: &NewVisit,
+    township: Option<String>,
+    dangers: &[DangerId],
+    by: &Actor,
+) -> Result<Visit, ConflictableTransactionError<StoreError>> {
+    let visit = Visit {
+        id,
+        township,
+        recorded_at: now(),
+        recorded_by: by.label.clone().unwrap_or_else(|| by.id.clone()),
+        visit: new.clone(),
+        dangers: dangers.to_vec(),
+    };
+    let bytes = encode(&visit).map_err(ConflictableTransactionError::Abort)?;
+    visits.insert(&id.to_be_bytes(), bytes)?;
+    let detail = serde_json::json!({
+        "id": id, "date": new.date, "departments": new.departments,
+        "items": new.items.len(), "dangers": dangers, "plan": new.plan,
+    });
+    append_audit(audit, by, "visit.record", new.uscc.as_str(), detail)?;
+    Ok(visit)
 }
 
 #[cfg(test)]

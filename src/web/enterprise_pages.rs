@@ -670,6 +670,7 @@ mod tests {
                 by: Actor::department("人社局"),
                 at: "2026-11-28T00:00:00Z".parse().unwrap(),
                 version: 2,
+                observed_on: None,
             },
         );
         let facts = key_facts(&record, Some(&prov));
@@ -702,6 +703,7 @@ mod tests {
             by: Actor::system("消防平台"),
             at,
             version: v,
+            observed_on: None,
         };
         let mut provenance = BTreeMap::new();
         provenance.insert("/name".to_string(), src(1));

@@ -970,6 +970,7 @@ mod tests {
             by: Actor::department(id),
             at: "2026-11-28T02:05:00Z".parse().unwrap(),
             version,
+            observed_on: None,
         };
         let mut p = BTreeMap::new();
         p.insert("/special_workers".to_string(), src("人社局", 2));
@@ -1007,6 +1008,7 @@ mod tests {
             by: Actor::department(id),
             at: "2026-11-28T02:05:00Z".parse().unwrap(),
             version,
+            observed_on: None,
         };
         let mut p = BTreeMap::new();
         p.insert("/name".to_string(), src("应急管理局", 1));

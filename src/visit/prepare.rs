@@ -1,0 +1,585 @@
+//! Turning a submitted visit into everything it will write, or every
+//! problem with it by JSON pointer into the submission (`/items/2/facts/0/value`).
+//! Pure: it gets the stored record, the latest check, the rules and the
+//! schema, and returns a [`VisitWrite`] for the store.
+//!
+//! What an item's outcome asks for:
+//! - 核实属实 (`confirmed`) and 发现隐患 (`danger_found`): a hidden danger,
+//!   with owner and deadline (`danger`); its level is the rule's severity
+//!   (重大隐患 → 重大) unless the inspector sets one; its source is the rule
+//!   (id, the finding's explanation, the clauses) or, for a 发现隐患 without
+//!   rules, the inspector's note.
+//! - 当场整改 (`rectified`): a 一般 danger registered and closed the same
+//!   day through the state machine (开始整改 → 提交验收 → 销号, accepted by
+//!   the first inspector), so repeat findings can be counted; refused for a
+//!   重大隐患 rule, which cannot be put right on the spot.
+//! - 核查符合 (`compliant`): nothing beyond the facts.
+//! - 不适用 (`not_applicable`): a note saying why.
+
+use std::collections::BTreeSet;
+
+use jiff::civil::Date;
+use serde_json::{Map, Value};
+
+use super::{DangerDetails, ItemOutcome, NewVisit, ObservedFact, VisitItem};
+use crate::check::{CheckResult, Finding, Outcome, Severity};
+use crate::danger::{Action, Level, NewDanger, Source, TransitionRequest};
+use crate::dsl::{CheckedProgram, RuleMeta};
+use crate::record::{FieldType, Problem, Schema, validate_record};
+use crate::store::{DangerWrite, StoredRecord, VisitWrite};
+
+/// What [`prepare`] reads besides the submission.
+#[derive(Clone, Copy)]
+pub struct Basis<'a> {
+    pub record: &'a StoredRecord,
+    /// The enterprise's latest stored check (explanations of confirmed
+    /// failures), if any.
+    pub latest: Option<&'a CheckResult>,
+    pub program: &'a CheckedProgram,
+    pub schema: &'a Schema,
+    /// The day the visit is recorded (a visit cannot lie after it).
+    pub today: Date,
+    /// The moment the same-day transitions of 当场整改 are written with.
+    pub now: jiff::Timestamp,
+}
+
+/// The note of a danger put right on the spot.
+pub const ON_THE_SPOT: &str = "当场整改";
+
+/// Validates `new` against the record, rules and schema and builds what
+/// the store writes; every problem at once when there are any.
+pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Problem>> {
+    let mut problems = Vec::new();
+    header_problems(new, basis.today, &mut problems);
+    let (facts, merged) = observed(new, basis, &mut problems);
+    // the record as it will be, checked now: what the facts change
+    let after = merged
+        .as_ref()
+        .and_then(|m| crate::check::run(basis.program, basis.schema, m, basis.today).ok())
+        .map(|r| r.result);
+    let township = basis
+        .record
+        .record
+        .pointer("/region/township")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let name = basis
+        .record
+        .record
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("企业")
+        .to_string();
+    let found_by = new
+        .inspectors
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("、");
+    let acceptor = new
+        .inspectors
+        .iter()
+        .map(|s| s.trim())
+        .find(|s| !s.is_empty())
+        .unwrap_or("")
+        .to_string();
+    let mut dangers = Vec::new();
+    for (i, item) in new.items.iter().enumerate() {
+        let at = |field: &str| format!("/items/{i}/{field}");
+        let rules = item_rules(item, i, basis, new.date, &mut problems);
+        let note = item
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        if item.rules.is_empty() && note.is_none() {
+            problems.push(problem(
+                at("rules"),
+                "没有写明核查的是哪一项：须给出规则编号，或在说明中写明现场发现的问题".into(),
+                "规则编号列表（如 [\"AQ-024\"]）或说明".into(),
+            ));
+        }
+        let wants_danger = matches!(
+            item.outcome,
+            ItemOutcome::Confirmed | ItemOutcome::DangerFound | ItemOutcome::Rectified
+        );
+        match item.outcome {
+            ItemOutcome::NotApplicable if note.is_none() => problems.push(problem(
+                at("note"),
+                "选择“不适用”时须在说明中写明理由".into(),
+                "不适用的理由".into(),
+            )),
+            ItemOutcome::Confirmed if item.rules.is_empty() => problems.push(problem(
+                at("rules"),
+                "“核实属实”须指明所核实的规则".into(),
+                "规则编号列表".into(),
+            )),
+            _ => {}
+        }
+        if !wants_danger && item.danger.is_some() {
+            problems.push(problem(
+                at("danger"),
+                format!(
+                    "结论为“{}”的检查项不登记隐患；只有核实属实、发现隐患和当场整改会登记隐患",
+                    item.outcome.label()
+                ),
+                "去掉 `danger`，或改选登记隐患的结论".into(),
+            ));
+        }
+        if !wants_danger {
+            continue;
+        }
+        let primary = rules
+            .iter()
+            .copied()
+            .find(|r| r.severity == Severity::Major)
+            .or_else(|| rules.first().copied());
+        let rectified = item.outcome == ItemOutcome::Rectified;
+        if rectified {
+            if let Some(major) = rules.iter().find(|r| r.severity == Severity::Major) {
+                problems.push(problem(
+                    at("outcome"),
+                    format!(
+                        "规则 `{}` 属于重大隐患，不能“当场整改”销号：请选择“核实属实”并登记重大隐患，按整改方案整改后验收",
+                        major.id
+                    ),
+                    "核实属实 或 发现隐患".into(),
+                ));
+            }
+            if item.danger.as_ref().and_then(|d| d.level) == Some(Level::Major) {
+                problems.push(problem(
+                    at("danger/level"),
+                    "重大隐患不能“当场整改”销号".into(),
+                    "一般".into(),
+                ));
+            }
+        }
+        let details = danger_details(item, i, new.date, rectified, &mut problems);
+        let Some(details) = details else { continue };
+        let owner = match details.owner.trim() {
+            "" if rectified => name.clone(),
+            o => o.to_string(),
+        };
+        if rectified && owner == acceptor && !acceptor.is_empty() {
+            problems.push(problem(
+                at("danger/owner"),
+                format!("当场整改的责任人 `{owner}` 不能是验收的检查人员本人"),
+                "企业的整改责任人".into(),
+            ));
+        }
+        let finding = |result: Option<&CheckResult>, id: &str| -> Option<Finding> {
+            result?
+                .findings
+                .iter()
+                .find(|f| f.rule.as_str() == id && f.outcome == Outcome::Fail)
+                .cloned()
+        };
+        let (source, rule_title) = match primary {
+            Some(rule) => {
+                let failed =
+                    finding(after.as_ref(), &rule.id).or_else(|| finding(basis.latest, &rule.id));
+                let explanation = match (&failed, note) {
+                    (Some(f), Some(n)) => format!("{}；现场：{n}", f.explanation.as_str()),
+                    (Some(f), None) => f.explanation.to_string(),
+                    (None, Some(n)) => format!("现场核查：{n}"),
+                    (None, None) => format!("现场核查不符合：{}", rule.title),
+                };
+                let citations = rule
+                    .citations
+                    .iter()
+                    .map(|c| match c.article {
+                        Some(a) => format!("{} 第{}条", c.law, a),
+                        None => c.law.clone(),
+                    })
+                    .collect();
+                (
+                    Source::Rule {
+                        rule_id: rule.id.clone(),
+                        explanation,
+                        citations,
+                    },
+                    Some(rule.title.clone()),
+                )
+            }
+            None => (
+                Source::Inspector {
+                    text: note.unwrap_or("").to_string(),
+                },
+                None,
+            ),
+        };
+        let level = match (details.level, primary) {
+            _ if rectified => Level::General,
+            (Some(l), _) => l,
+            (None, Some(r)) if r.severity == Severity::Major => Level::Major,
+            _ => Level::General,
+        };
+        let title = details
+            .title
+            .clone()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .or(rule_title)
+            .unwrap_or_else(|| note.map(short).unwrap_or_default());
+        let then = if rectified {
+            let measures = details
+                .measures
+                .clone()
+                .filter(|m| !m.trim().is_empty())
+                .or_else(|| note.map(str::to_string))
+                .unwrap_or_else(|| ON_THE_SPOT.to_string());
+            let on_spot = format!("{ON_THE_SPOT}（现场检查 {}）", new.date);
+            vec![
+                TransitionRequest::new(Action::Start, owner.clone(), basis.now)
+                    .note(on_spot.clone()),
+                TransitionRequest::new(Action::Submit, owner.clone(), basis.now)
+                    .measures(measures),
+                TransitionRequest::new(Action::Accept, acceptor.clone(), basis.now).note(on_spot),
+            ]
+        } else {
+            Vec::new()
+        };
+        dangers.push(DangerWrite {
+            item: i,
+            new: NewDanger {
+                uscc: new.uscc.clone(),
+                township: township.clone(),
+                level,
+                title,
+                source,
+                found_by: found_by.clone(),
+                owner,
+                deadline: if rectified { new.date } else { details.deadline },
+                measures: details.measures.clone(),
+                funds: details.funds,
+                rectification_plan: details.rectification_plan.clone(),
+            },
+            then,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(VisitWrite {
+        visit: new.clone(),
+        township,
+        facts,
+        dangers,
+    })
+}
+
+fn problem(pointer: String, message: String, expected: String) -> Problem {
+    Problem::new(pointer, message, expected)
+}
+
+/// The first 30 characters of a note, as a danger's title.
+fn short(note: &str) -> String {
+    let mut s: String = note.chars().take(30).collect();
+    if note.chars().count() > 30 {
+        s.push('…');
+    }
+    s
+}
+
+fn header_problems(new: &NewVisit, today: Date, problems: &mut Vec<Problem>) {
+    if new.date > today {
+        problems.push(problem(
+            "/date".into(),
+            format!("检查日期 `{}` 晚于今天（{today}）", new.date),
+            "已经进行的检查的日期".into(),
+        ));
+    }
+    if new.inspectors.iter().all(|s| s.trim().is_empty()) {
+        problems.push(problem(
+            "/inspectors".into(),
+            "须写明参加检查的人员".into(),
+            "检查人员姓名列表".into(),
+        ));
+    }
+    if new.departments.iter().all(|s| s.trim().is_empty()) {
+        problems.push(problem(
+            "/departments".into(),
+            "须写明参加检查的部门".into(),
+            "部门列表（牵头部门在前）".into(),
+        ));
+    }
+    if new.items.is_empty() {
+        problems.push(problem(
+            "/items".into(),
+            "没有任何检查项".into(),
+            "至少一项检查结论".into(),
+        ));
+    }
+}
+
+/// The rules an item names, in force on the visit day where there is a
+/// version that is; unknown ids are problems.
+fn item_rules<'p>(
+    item: &VisitItem,
+    i: usize,
+    basis: &Basis<'p>,
+    day: Date,
+    problems: &mut Vec<Problem>,
+) -> Vec<&'p RuleMeta> {
+    let mut out = Vec::new();
+    for (r, id) in item.rules.iter().enumerate() {
+        let versions: Vec<&RuleMeta> = basis.program.rules().filter(|m| m.id == *id).collect();
+        match versions
+            .iter()
+            .copied()
+            .find(|m| m.in_force(day))
+            .or_else(|| versions.last().copied())
+        {
+            Some(m) => out.push(m),
+            None => problems.push(problem(
+                format!("/items/{i}/rules/{r}"),
+                format!("没有编号为 `{id}` 的规则"),
+                "现行规则的编号".into(),
+            )),
+        }
+    }
+    out
+}
+
+/// The danger details of an item that registers a danger: owner and
+/// deadline are required (a 当场整改 may leave both out: the enterprise
+/// answers, the deadline is the visit day).
+fn danger_details(
+    item: &VisitItem,
+    i: usize,
+    day: Date,
+    rectified: bool,
+    problems: &mut Vec<Problem>,
+) -> Option<DangerDetails> {
+    let at = |field: &str| format!("/items/{i}/danger/{field}");
+    let Some(d) = &item.danger else {
+        if rectified {
+            return Some(DangerDetails {
+                owner: String::new(),
+                deadline: day,
+                measures: None,
+                funds: None,
+                rectification_plan: None,
+                level: None,
+                title: None,
+            });
+        }
+        problems.push(problem(
+            at("owner"),
+            format!(
+                "结论为“{}”须登记隐患：缺少整改责任人",
+                item.outcome.label()
+            ),
+            "整改责任人姓名".into(),
+        ));
+        problems.push(problem(
+            at("deadline"),
+            "缺少整改期限".into(),
+            "整改期限（YYYY-MM-DD）".into(),
+        ));
+        return None;
+    };
+    let before = problems.len();
+    if d.owner.trim().is_empty() && !rectified {
+        problems.push(problem(
+            at("owner"),
+            "缺少整改责任人".into(),
+            "整改责任人姓名".into(),
+        ));
+    }
+    if d.deadline < day && !rectified {
+        problems.push(problem(
+            at("deadline"),
+            format!("整改期限 `{}` 早于检查日期 `{day}`", d.deadline),
+            "检查日期当天或之后的日期".into(),
+        ));
+    }
+    if d.funds.is_some_and(|f| !f.is_finite() || f < 0.0) {
+        problems.push(problem(
+            at("funds"),
+            "整改资金须是不小于 0 的金额（元）".into(),
+            "金额（元）".into(),
+        ));
+    }
+    (problems.len() == before).then(|| d.clone())
+}
+
+/// Checks the observed facts and builds their merge patch; also returns
+/// the record as it will be after it (`None` when there are no facts or
+/// the facts have problems).
+fn observed(
+    new: &NewVisit,
+    basis: &Basis<'_>,
+    problems: &mut Vec<Problem>,
+) -> (Option<Value>, Option<Value>) {
+    let mut merged = basis.record.record.clone();
+    let mut patch = Value::Object(Map::new());
+    let mut seen = BTreeSet::new();
+    let mut placed: Vec<(String, String)> = Vec::new();
+    let before = problems.len();
+    for (i, item) in new.items.iter().enumerate() {
+        for (j, fact) in item.facts.iter().enumerate() {
+            let at = format!("/items/{i}/facts/{j}");
+            if !seen.insert(fact.path.clone()) {
+                problems.push(problem(
+                    format!("{at}/path"),
+                    format!("字段 `{}` 在本次检查中出现了不止一次", fact.path),
+                    "每个字段只填一次".into(),
+                ));
+                continue;
+            }
+            match place(fact, basis.schema, &mut merged, &mut patch) {
+                Ok(()) => placed.push((fact.path.clone(), at)),
+                Err((field, message, expected)) => {
+                    problems.push(problem(format!("{at}/{field}"), message, expected));
+                }
+            }
+        }
+    }
+    if placed.is_empty() || problems.len() > before {
+        return (None, None);
+    }
+    if let Err(found) = validate_record(&merged, basis.schema) {
+        for p in found {
+            let owner = placed
+                .iter()
+                .find(|(path, _)| under(&p.pointer, path))
+                .or_else(|| placed.first());
+            let pointer = owner.map_or(String::new(), |(_, at)| format!("{at}/value"));
+            problems.push(problem(pointer, p.message, p.expected));
+        }
+        return (None, None);
+    }
+    (Some(patch), Some(merged))
+}
+
+fn under(pointer: &str, prefix: &str) -> bool {
+    pointer == prefix
+        || (pointer.starts_with(prefix) && pointer.as_bytes().get(prefix.len()) == Some(&b'/'))
+}
+
+type FactError = (&'static str, String, String);
+
+/// Sets one observed fact in `merged` and in the merge `patch` (objects are
+/// patched member by member down to the field; a list on the way is patched
+/// whole, as a merge patch must).
+fn place(
+    fact: &ObservedFact,
+    schema: &Schema,
+    merged: &mut Value,
+    patch: &mut Value,
+) -> Result<(), FactError> {
+    let path = fact.path.as_str();
+    let bad_path = |why: String| ("path", why, "档案字段的 JSON 指针，如 `/safety_org/has_department`".to_string());
+    let Some(rest) = path.strip_prefix('/') else {
+        return Err(bad_path(format!("`{path}` 不是 JSON 指针（应以 `/` 开头）")));
+    };
+    let tokens: Vec<String> = rest
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    // walk the schema: list levels take an index, record levels a name
+    let mut ty: Option<&FieldType> = None;
+    let mut names: Vec<&str> = Vec::new();
+    for t in &tokens {
+        match ty {
+            Some(FieldType::List(elem)) => {
+                if t.parse::<usize>().is_err() {
+                    return Err(bad_path(format!("`{path}` 中 `{t}` 处应为列表序号")));
+                }
+                ty = Some(elem);
+                continue;
+            }
+            Some(FieldType::Record(_)) | None => {
+                names.push(t);
+                ty = schema.field(&names);
+                if ty.is_none() {
+                    return Err(bad_path(format!("档案结构中没有字段 `{path}`")));
+                }
+            }
+            Some(_) => return Err(bad_path(format!("档案结构中没有字段 `{path}`"))),
+        }
+    }
+    match ty {
+        Some(FieldType::Record(_)) => {
+            return Err(bad_path(format!(
+                "`{path}` 是一组字段，请逐项填写其中的具体字段"
+            )));
+        }
+        None => return Err(bad_path("没有给出字段".to_string())),
+        Some(_) => {}
+    }
+    if fact.value.is_null() {
+        return Err((
+            "value",
+            "观察到的值不能为空；不清楚的情况请不填".to_string(),
+            "该字段类型的值".to_string(),
+        ));
+    }
+    // set in the merged record, creating objects on the way; list items
+    // must already exist
+    let mut slot = &mut *merged;
+    let mut patch_slot = Some(&mut *patch);
+    let mut list_at: Option<usize> = None;
+    for (k, t) in tokens.iter().enumerate() {
+        let last = k + 1 == tokens.len();
+        match slot {
+            Value::Array(items) => {
+                let n = t.parse::<usize>().unwrap_or(usize::MAX);
+                let len = items.len();
+                let prefix = tokens.iter().take(k).map(|s| format!("/{s}")).collect::<String>();
+                slot = items.get_mut(n).ok_or_else(|| {
+                    bad_path(format!("档案中 `{prefix}` 只有 {len} 项，没有序号 {t}"))
+                })?;
+                if last {
+                    *slot = fact.value.clone();
+                }
+            }
+            Value::Object(map) => {
+                if !last && !map.contains_key(t.as_str()) {
+                    let next_is_index = tokens
+                        .get(k + 1)
+                        .is_some_and(|n| n.parse::<usize>().is_ok());
+                    if next_is_index {
+                        return Err(bad_path(format!("档案中还没有列表 `/{t}`，无法填写其中的项")));
+                    }
+                    map.insert(t.clone(), Value::Object(Map::new()));
+                }
+                if last {
+                    map.insert(t.clone(), fact.value.clone());
+                }
+                slot = map
+                    .get_mut(t.as_str())
+                    .ok_or_else(|| bad_path(format!("档案中没有 `{path}`")))?;
+                if list_at.is_none() && slot.is_array() && !last {
+                    list_at = Some(k);
+                }
+            }
+            _ => return Err(bad_path(format!("档案中 `{path}` 的上级不是一组字段"))),
+        }
+    }
+    // the patch: objects down to the field, or down to the first list
+    let stop = list_at.unwrap_or(tokens.len().saturating_sub(1));
+    for (k, t) in tokens.iter().enumerate().take(stop + 1) {
+        let Some(Value::Object(map)) = patch_slot else {
+            break;
+        };
+        if k == stop {
+            let pointer: String = tokens
+                .iter()
+                .take(k + 1)
+                .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+                .collect();
+            let value = merged.pointer(&pointer).cloned().unwrap_or(Value::Null);
+            map.insert(t.clone(), value);
+            patch_slot = None;
+        } else {
+            let entry = map
+                .entry(t.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            patch_slot = Some(entry);
+        }
+    }
+    Ok(())
+}
