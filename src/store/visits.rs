@@ -331,4 +331,84 @@ mod tests {
         assert_eq!(summer.iter().map(|v| v.id).collect::<Vec<_>>(), vec![2, 4]);
         assert_eq!(store.audit_log(10, 0).unwrap()[0].action, "visit.record");
     }
+
+    #[test]
+    fn a_recorded_visit_is_written_whole_or_not_at_all() {
+        use crate::danger::{Action, Level, NewDanger, Source, State, TransitionRequest};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let schema =
+            Schema::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/schema"))
+                .unwrap();
+        let uscc: Uscc = "91330481MA2B00000Y".parse().unwrap();
+        let by = Actor::department("应急管理局");
+        let record = serde_json::json!({"uscc": uscc.as_str(), "name": "测试公司"});
+        store.put(&uscc, record, &by, &schema).unwrap();
+        let at: jiff::Timestamp = "2026-11-21T01:00:00Z".parse().unwrap();
+        let danger = |then: Vec<TransitionRequest>| DangerWrite {
+            item: 0,
+            new: NewDanger {
+                uscc: uscc.clone(),
+                township: None,
+                level: Level::General,
+                title: "测试隐患".into(),
+                source: Source::Inspector { text: "测试".into() },
+                found_by: "王五".into(),
+                owner: "赵六".into(),
+                deadline: "2026-11-20".parse().unwrap(),
+                measures: None,
+                funds: None,
+                rectification_plan: None,
+            },
+            then,
+        };
+        let mut w = VisitWrite {
+            visit: visit(uscc.as_str(), "2026-11-20", &["应急管理"]),
+            township: None,
+            facts: Some(serde_json::json!({"employees": 12})),
+            dangers: vec![
+                danger(vec![]),
+                // accepting a danger still 待整改 is illegal: the whole visit is refused
+                danger(vec![TransitionRequest::new(Action::Accept, "王五", at).note("x")]),
+            ],
+        };
+        let recheck = |_: &Value| -> Result<CheckResult, StoreError> {
+            serde_json::from_value(serde_json::json!({
+                "enterprise": "91330481MA2B00000Y", "as_of": "2026-11-21",
+                "summary": {"fail": 0, "unknown": 0, "pass": 0, "not_applicable": 0},
+                "findings": [], "major_hazards": []
+            }))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        };
+        let err = store.record_visit(&w, &by, &schema, recheck).unwrap_err();
+        assert!(matches!(err, StoreError::Danger(_)), "{err}");
+        assert_eq!(store.get(&uscc, None).unwrap().unwrap().version, 1);
+        assert!(store.visits(None, None, None, None).unwrap().is_empty());
+        assert!(store.dangers(&Default::default()).unwrap().is_empty());
+        assert!(store.latest_check(&uscc).unwrap().is_none());
+        // a legal visit: everything at once, facts attributed to the inspection
+        w.dangers.truncate(1);
+        let done = store.record_visit(&w, &by, &schema, recheck).unwrap();
+        assert_eq!((done.visit.id, done.record_version), (1, 2));
+        assert_eq!(done.dangers[0].state, State::Pending);
+        assert_eq!(done.visit.dangers, vec![done.dangers[0].id]);
+        let now = store.get(&uscc, None).unwrap().unwrap();
+        let src = &now.provenance["/employees"];
+        assert_eq!(src.by.kind, ActorKind::Inspection);
+        assert_eq!(src.by.id, "visit:1");
+        assert_eq!(src.by.label.as_deref(), Some("王五"));
+        assert_eq!(src.observed_on, Some("2026-11-20".parse().unwrap()));
+        assert_eq!(now.provenance["/name"].by.id, "应急管理局");
+        assert_eq!(store.latest_check(&uscc).unwrap().unwrap().record_version, Some(2));
+        let actions: Vec<String> = store
+            .audit_log(10, 0)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            ["check.save", "visit.record", "danger.create", "record.patch", "record.put"]
+        );
+    }
 }

@@ -259,6 +259,8 @@ pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Prob
         });
     }
     if !problems.is_empty() {
+        // the header first, then item by item
+        problems.sort_by_key(|p| item_index(&p.pointer));
         return Err(problems);
     }
     Ok(VisitWrite {
@@ -267,6 +269,15 @@ pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Prob
         facts,
         dangers,
     })
+}
+
+/// `/items/3/…` → 3 (+1; the header's pointers are 0).
+fn item_index(pointer: &str) -> usize {
+    pointer
+        .strip_prefix("/items/")
+        .and_then(|r| r.split('/').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .map_or(0, |n| n + 1)
 }
 
 fn problem(pointer: String, message: String, expected: String) -> Problem {
@@ -582,4 +593,299 @@ fn place(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::dsl::{NoTables, SourceFile, check, parse};
+    use crate::store::{Actor, FieldSource};
+
+    const RULES: &str = r#"
+rule T-1 "测试：应当设置安全机构" {
+  cite 测试办法 第一条
+  severity 一般隐患
+  departments 应急管理
+  require safety_org.has_department = true
+  explain "未设置安全机构"
+  remedy "设置安全机构"
+}
+rule T-2 "测试：应当配备专职人员" {
+  cite 测试办法 第二条
+  severity 重大隐患
+  departments 应急管理
+  require safety_org.full_time_officers >= 1
+  explain "没有专职人员"
+  remedy "配备专职人员"
+}
+"#;
+
+    fn schema() -> Schema {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/schema");
+        Schema::load_dir(&dir).unwrap()
+    }
+
+    fn program(schema: &Schema) -> CheckedProgram {
+        let src = SourceFile::new("t.rule".to_string(), RULES.to_string());
+        let file = parse(&src).unwrap();
+        check(&[file], schema, &NoTables, None).unwrap().program
+    }
+
+    fn stored() -> StoredRecord {
+        let record = json!({
+            "uscc": "91330481MA2B00000Y", "name": "测试公司",
+            "region": {"province": "浙江省", "township": "测试镇"},
+            "category": "工贸", "employees": 30,
+            "safety_org": {"full_time_officers": 0}
+        });
+        let at = "2026-11-20T02:00:00Z".parse().unwrap();
+        StoredRecord {
+            uscc: "91330481MA2B00000Y".into(),
+            version: 1,
+            updated_at: at,
+            updated_by: Actor::department("应急管理局"),
+            provenance: crate::store::leaf_pointers(&record)
+                .into_iter()
+                .map(|p| {
+                    let s = FieldSource {
+                        by: Actor::department("应急管理局"),
+                        at,
+                        version: 1,
+                        observed_on: None,
+                    };
+                    (p, s)
+                })
+                .collect(),
+            record,
+        }
+    }
+
+    fn visit(items: Value) -> NewVisit {
+        serde_json::from_value(json!({
+            "uscc": "91330481MA2B00000Y", "date": "2026-11-20",
+            "departments": ["应急管理"], "inspectors": ["王检查", "李检查"],
+            "items": items
+        }))
+        .unwrap()
+    }
+
+    fn run(new: &NewVisit) -> Result<VisitWrite, Vec<Problem>> {
+        let schema = schema();
+        let program = program(&schema);
+        let record = stored();
+        let basis = Basis {
+            record: &record,
+            latest: None,
+            program: &program,
+            schema: &schema,
+            today: Date::constant(2026, 11, 21),
+            now: "2026-11-21T01:00:00Z".parse().unwrap(),
+        };
+        prepare(new, &basis)
+    }
+
+    /// The pointers of the problems of a refused visit.
+    fn refused(items: Value) -> Vec<String> {
+        let problems = run(&visit(items)).unwrap_err();
+        problems.into_iter().map(|p| p.pointer).collect()
+    }
+
+    #[test]
+    fn problems_name_the_item_and_field() {
+        check_refused(
+            json!([
+                {"rules": ["T-1"], "outcome": "compliant"},
+                {"rules": ["NOPE"], "outcome": "compliant"},
+                {"rules": ["T-1"], "outcome": "not_applicable"},
+                {"rules": ["T-1"], "outcome": "confirmed"},
+                {"rules": ["T-1"], "outcome": "compliant",
+                 "facts": [{"path": "/safety_org/has_department", "value": "是"}]}
+            ]),
+            &[
+                "/items/1/rules/0",
+                "/items/2/note",
+                "/items/3/danger/owner",
+                "/items/3/danger/deadline",
+                "/items/4/facts/0/value",
+            ],
+        );
+        check_refused(
+            json!([{"rules": ["T-1"], "outcome": "compliant",
+                    "facts": [{"path": "/safety_org/colour", "value": true},
+                              {"path": "safety_org", "value": true},
+                              {"path": "/safety_org", "value": {}},
+                              {"path": "/units/0/id", "value": "U1"}]}]),
+            &[
+                "/items/0/facts/0/path",
+                "/items/0/facts/1/path",
+                "/items/0/facts/2/path",
+                "/items/0/facts/3/path",
+            ],
+        );
+        check_refused(
+            json!([{"rules": [], "outcome": "danger_found",
+                    "danger": {"owner": " ", "deadline": "2026-11-01"}}]),
+            &["/items/0/rules", "/items/0/danger/owner", "/items/0/danger/deadline"],
+        );
+        let mut late = visit(json!([{"rules": ["T-1"], "outcome": "compliant"}]));
+        late.date = Date::constant(2026, 11, 22);
+        late.inspectors = vec![" ".into()];
+        let pointers: Vec<String> = run(&late).unwrap_err().into_iter().map(|p| p.pointer).collect();
+        assert_eq!(pointers, ["/date", "/inspectors"]);
+    }
+
+    #[test]
+    fn rectified_on_a_major_rule_is_refused() {
+        let problems = run(&visit(json!([{"rules": ["T-2"], "outcome": "rectified"}]))).unwrap_err();
+        assert_eq!(problems[0].pointer, "/items/0/outcome");
+        assert!(problems[0].message.contains("重大隐患"), "{}", problems[0].message);
+        check_refused(
+            json!([{"rules": ["T-1"], "outcome": "rectified", "note": "已整改",
+                    "danger": {"owner": "王检查", "deadline": "2026-11-20", "level": "重大"}}]),
+            &["/items/0/danger/level", "/items/0/danger/owner"],
+        );
+    }
+
+    #[test]
+    fn confirmed_major_failure_becomes_a_major_danger_from_the_rule() {
+        let w = run(&visit(json!([
+            {"rules": ["T-1", "T-2"], "outcome": "confirmed", "note": "现场无专职人员",
+             "danger": {"owner": "赵厂长", "deadline": "2026-12-20"}}
+        ])))
+        .unwrap();
+        let d = &w.dangers[0];
+        assert_eq!(d.new.level, Level::Major);
+        assert_eq!(d.new.title, "测试：应当配备专职人员");
+        assert_eq!(d.new.found_by, "王检查、李检查");
+        assert_eq!(d.new.township.as_deref(), Some("测试镇"));
+        match &d.new.source {
+            Source::Rule { rule_id, explanation, citations } => {
+                assert_eq!(rule_id, "T-2");
+                assert_eq!(explanation, "现场核查：现场无专职人员");
+                assert_eq!(citations, &["测试办法 第2条".to_string()]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(d.then.is_empty());
+        assert_eq!(w.facts, None);
+    }
+
+    #[test]
+    fn observed_facts_become_a_minimal_merge_patch() {
+        let w = run(&visit(json!([
+            {"rules": ["T-1"], "outcome": "danger_found",
+             "facts": [{"path": "/safety_org/has_department", "value": false}],
+             "danger": {"owner": "赵厂长", "deadline": "2026-12-20", "level": "一般"}},
+            {"rules": [], "outcome": "danger_found", "note": "消防通道堆放杂物",
+             "facts": [{"path": "/emergency_plan/filed", "value": true}],
+             "danger": {"owner": "赵厂长", "deadline": "2026-12-01"}}
+        ])))
+        .unwrap();
+        assert_eq!(
+            w.facts,
+            Some(json!({"safety_org": {"has_department": false}, "emergency_plan": {"filed": true}}))
+        );
+        assert_eq!(
+            w.facts.as_ref().unwrap().pointer("/safety_org"),
+            Some(&json!({"has_department": false}))
+        );
+        // the observed fact turns the finding into a failure: its explanation
+        match &w.dangers[0].new.source {
+            Source::Rule { explanation, .. } => assert_eq!(explanation, "未设置安全机构"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            w.dangers[1].new.source,
+            Source::Inspector {
+                text: "消防通道堆放杂物".into()
+            }
+        );
+        assert_eq!(w.dangers[1].new.title, "消防通道堆放杂物");
+        assert_eq!(w.dangers[1].new.level, Level::General);
+    }
+
+    #[test]
+    fn rectified_registers_a_general_danger_closed_the_same_day() {
+        let w = run(&visit(json!([
+            {"rules": ["T-1"], "outcome": "rectified", "note": "当场挂牌成立安全科"}
+        ])))
+        .unwrap();
+        let d = &w.dangers[0];
+        assert_eq!(d.new.level, Level::General);
+        assert_eq!(d.new.owner, "测试公司");
+        assert_eq!(d.new.deadline, Date::constant(2026, 11, 20));
+        let actions: Vec<(Action, &str)> =
+            d.then.iter().map(|t| (t.action, t.by.as_str())).collect();
+        assert_eq!(
+            actions,
+            [
+                (Action::Start, "测试公司"),
+                (Action::Submit, "测试公司"),
+                (Action::Accept, "王检查")
+            ]
+        );
+        // the real state machine accepts the sequence
+        let mut danger = d.new.clone().into_danger(1, d.then[0].at).unwrap();
+        for t in &d.then {
+            danger.apply(t).unwrap();
+        }
+        assert_eq!(danger.state, crate::danger::State::Closed);
+        assert_eq!(danger.measures.as_deref(), Some("当场挂牌成立安全科"));
+    }
+
+    #[test]
+    fn facts_inside_lists_patch_the_whole_list() {
+        let schema = schema();
+        let program = program(&schema);
+        let mut record = stored();
+        record.record["special_workers"] = json!([{"name": "甲", "kind": "电工作业"}]);
+        let basis = Basis {
+            record: &record,
+            latest: None,
+            program: &program,
+            schema: &schema,
+            today: Date::constant(2026, 11, 21),
+            now: "2026-11-21T01:00:00Z".parse().unwrap(),
+        };
+        let fields: Vec<&str> = schema
+            .root
+            .get("special_workers")
+            .and_then(|t| match t {
+                FieldType::List(e) => match e.as_ref() {
+                    FieldType::Record(m) => Some(m.keys().map(String::as_str).collect()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .unwrap_or_default();
+        let Some(field) = fields
+            .iter()
+            .find(|f| matches!(schema.field(&["special_workers", f]), Some(FieldType::Bool)))
+        else {
+            return;
+        };
+        let new = visit(json!([{"rules": ["T-1"], "outcome": "compliant",
+            "facts": [{"path": format!("/special_workers/0/{field}"), "value": true}]}]));
+        match prepare(&new, &basis) {
+            Ok(w) => {
+                let list = w.facts.unwrap()["special_workers"].clone();
+                assert_eq!(list[0]["name"], "甲");
+                assert_eq!(list[0][*field], true);
+            }
+            // the fixture item may lack a required member: then the problem is the fact's
+            Err(p) => assert!(p[0].pointer.starts_with("/items/0/facts/0"), "{p:?}"),
+        }
+        let beyond = visit(json!([{"rules": ["T-1"], "outcome": "compliant",
+            "facts": [{"path": format!("/special_workers/3/{field}"), "value": true}]}]));
+        let p = prepare(&beyond, &basis).unwrap_err();
+        assert_eq!(p[0].pointer, "/items/0/facts/0/path");
+        assert!(p[0].message.contains("只有 1 项"), "{}", p[0].message);
+    }
+
+    fn check_refused(items: Value, expect: &[&str]) {
+        assert_eq!(refused(items), expect);
+    }
 }
