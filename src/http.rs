@@ -24,6 +24,7 @@ mod risk;
 mod rules;
 mod state;
 mod tokens;
+mod visits;
 mod wording;
 
 use std::net::SocketAddr;
@@ -81,6 +82,12 @@ fn api() -> Router<AppState> {
         .route("/dangers", get(dangers::list))
         .route("/dangers/{id}", get(dangers::get))
         .route("/dangers/{id}/transitions", post(dangers::transition))
+        .route(
+            "/enterprises/{uscc}/visits",
+            get(visits::list_for).post(visits::create),
+        )
+        .route("/visits", get(visits::list))
+        .route("/visits/{id}", get(visits::get))
         .route("/risk", get(risk::list))
         .route("/rules", get(rules::list))
         .route("/rules/validate", post(rules::validate))

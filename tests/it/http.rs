@@ -204,6 +204,9 @@ async fn health_metrics_and_openapi() {
         "/api/v1/dangers",
         "/api/v1/dangers/{id}",
         "/api/v1/dangers/{id}/transitions",
+        "/api/v1/enterprises/{uscc}/visits",
+        "/api/v1/visits",
+        "/api/v1/visits/{id}",
         "/api/v1/risk",
         "/api/v1/rules",
         "/api/v1/rules/{id}",
@@ -223,7 +226,7 @@ async fn health_metrics_and_openapi() {
     let src = std::fs::read_to_string(repo().join("src/http.rs")).unwrap();
     let routed = src.matches(".route(").count();
     assert_eq!(
-        routed, 22,
+        routed, 25,
         "a route was added: describe it in openapi.json and here"
     );
 }
