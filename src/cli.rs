@@ -8,6 +8,7 @@
 mod check;
 mod cite;
 mod dangers;
+mod visits;
 mod import;
 mod records;
 mod risk;
@@ -67,6 +68,9 @@ pub enum Command {
     /// List, show and move hidden dangers (事故隐患) through their closed loop
     #[command(subcommand)]
     Dangers(dangers::DangersCommand),
+    /// Record on-site visits (现场检查) and list them
+    #[command(subcommand)]
+    Visits(visits::VisitsCommand),
     /// Enterprises ranked by risk (红/橙/黄/蓝) with the components of each score
     Risk(risk::RiskArgs),
     /// Run the compliance service over HTTP (JSON API under /api/v1)
@@ -111,6 +115,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(args, &ctx),
         Command::Records(cmd) => records::run(cmd, &ctx),
         Command::Dangers(cmd) => dangers::run(cmd, &ctx),
+        Command::Visits(cmd) => visits::run(cmd, &ctx),
         Command::Risk(args) => risk::run(args, &ctx),
         Command::Serve(args) => serve::run(args, &ctx),
         Command::Token(cmd) => token::run(cmd, &ctx),

@@ -59,6 +59,9 @@ pub struct SourceOut {
     pub by: ActorOut,
     pub at: jiff::Timestamp,
     pub version: u64,
+    /// The day an inspection saw the value, when it differs from `at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_on: Option<jiff::civil::Date>,
 }
 
 fn provenance_out(p: &BTreeMap<String, FieldSource>) -> BTreeMap<String, SourceOut> {
@@ -70,6 +73,7 @@ fn provenance_out(p: &BTreeMap<String, FieldSource>) -> BTreeMap<String, SourceO
                     by: ActorOut::of(&s.by),
                     at: s.at,
                     version: s.version,
+                    observed_on: s.observed_on,
                 },
             )
         })
