@@ -25,6 +25,7 @@ mod search;
 mod show;
 mod store;
 mod support;
+mod visit;
 mod web;
 mod web_enterprises;
 mod web_rules;

@@ -1,0 +1,314 @@
+//! On-site visits end to end: recorded over HTTP (observed facts flow into
+//! the profile with `inspection` provenance and the visit date, the next
+//! check knows them, hidden dangers are registered with the right level and
+//! source, 当场整改 closes its danger the same day, everything audited),
+//! refusals that name the item and write nothing, listings with region
+//! scopes, and the CLI.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use regkb::config::{ContentPaths, Context, DataDir};
+use regkb::http::{AppState, ServiceConfig};
+use regkb::store::{Actor, Role};
+use serde_json::{Value, json};
+
+use crate::support::{new_token, regkb_in, repo, schema, send};
+
+const USCC: &str = "92130108MA0D4E5F6K";
+
+fn content() -> ContentPaths {
+    ContentPaths {
+        corpus_dir: repo().join("corpus"),
+        rules_dir: repo().join("rules"),
+    }
+}
+
+/// The workshop fixture: exits blocked, no extinguishers, training archive unknown.
+fn workshop() -> Value {
+    let text =
+        std::fs::read_to_string(repo().join("tests/fixtures/enterprises/general-small-workshop.json"))
+            .unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    v["record"].clone()
+}
+
+/// A service over a fresh data directory (no statutes) holding the workshop.
+fn service() -> (tempfile::TempDir, AppState) {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = Context {
+        data: DataDir::new(dir.path()),
+        content: content(),
+    };
+    let state = AppState::load(&ctx, ServiceConfig::default()).unwrap();
+    state
+        .store()
+        .put(
+            &USCC.parse().unwrap(),
+            workshop(),
+            &Actor::department("应急管理局"),
+            &schema(),
+        )
+        .unwrap();
+    (dir, state)
+}
+
+async fn call(state: &AppState, method: &str, uri: &str, token: &str, body: Option<&Value>) -> (StatusCode, Value) {
+    let b = Request::builder()
+        .method(method)
+        .uri(crate::support::enc(uri))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json");
+    let body = body.map_or_else(Body::empty, |v| Body::from(v.to_string()));
+    let page = send(state, b.body(body).unwrap()).await;
+    let value = serde_json::from_str(&page.body).unwrap_or(Value::String(page.body));
+    (page.status, value)
+}
+
+fn day(offset: i64) -> String {
+    let today = jiff::Zoned::now().date();
+    today
+        .checked_add(jiff::Span::new().days(offset))
+        .unwrap()
+        .to_string()
+}
+
+fn visit_body() -> Value {
+    json!({
+        "date": day(-1),
+        "departments": ["应急管理", "消防"],
+        "inspectors": ["王检查", "李检查"],
+        "plan": "P-1",
+        "items": [
+            {"rules": ["AQ-028-4"], "outcome": "danger_found", "note": "没有培训档案",
+             "facts": [{"path": "/training/archive", "value": false}],
+             "danger": {"owner": "马老板", "deadline": day(30)}},
+            {"rules": ["AQ-042-2"], "outcome": "confirmed", "note": "出口堆放货物",
+             "danger": {"owner": "马老板", "deadline": day(7)}},
+            {"rules": ["TS-040"], "outcome": "danger_found", "note": "行车检验过期",
+             "danger": {"owner": "马老板", "deadline": day(7), "rectification_plan": "停用并报检"}},
+            {"rules": ["XF-016-2"], "outcome": "rectified", "note": "当场补配灭火器"},
+            {"rules": ["AQ-024-1"], "outcome": "not_applicable", "note": "不涉及危险化学品",
+             "facts": [{"path": "/hazchem_activities", "value": []}]}
+        ]
+    })
+}
+
+fn finding<'a>(check: &'a Value, rule: &str) -> &'a Value {
+    check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
+    let (_dir, state) = service();
+    let token = new_token(&state, Role::Inspector, None, "袁花镇安监");
+    let uri = format!("/api/v1/enterprises/{USCC}/visits");
+    let (st, out) = call(&state, "POST", &uri, &token, Some(&visit_body())).await;
+    assert_eq!(st, StatusCode::CREATED, "{out}");
+    let visit_id = out["visit"]["id"].as_u64().unwrap();
+    assert_eq!(out["visit"]["plan"], "P-1");
+    assert_eq!(out["visit"]["township"], "槐底街道");
+
+    // dangers: level from the rule's severity, source the rule
+    let dangers = out["dangers"].as_array().unwrap();
+    let summary: Vec<(String, String, String)> = dangers
+        .iter()
+        .map(|d| {
+            (
+                d["source"]["rule_id"].as_str().unwrap_or("").to_string(),
+                d["level"].as_str().unwrap().to_string(),
+                d["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expect = [
+        ("AQ-028-4", "一般", "待整改"),
+        ("AQ-042-2", "一般", "待整改"),
+        ("TS-040", "重大", "待整改"),
+        ("XF-016-2", "一般", "已销号"),
+    ];
+    assert_eq!(
+        summary,
+        expect.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    );
+    assert_eq!(dangers[1]["source"]["kind"], "rule");
+    assert_eq!(dangers[1]["found_by"], "王检查、李检查");
+    // 当场整改: registered and closed through the state machine, accepted by the inspector
+    let closed = &dangers[3];
+    let steps: Vec<&str> = closed["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["start", "submit", "accept"]);
+    assert_eq!(closed["history"][2]["by"], "王检查");
+    assert_eq!(closed["measures"], "当场补配灭火器");
+
+    // the profile: observed facts attributed to the inspection, on the visit day
+    let (_, profile) = call(&state, "GET", &format!("/api/v1/enterprises/{USCC}"), &token, None).await;
+    assert_eq!(profile["record"]["training"]["archive"], false);
+    let src = &profile["provenance"]["/training/archive"];
+    assert_eq!(src["by"]["kind"], "inspection", "{profile}");
+    assert_eq!(src["by"]["id"], format!("visit:{visit_id}"));
+    assert_eq!(src["by"]["label"], "王检查、李检查");
+    assert_eq!(src["observed_on"], day(-1));
+    assert_eq!(profile["provenance"]["/hazchem_activities"]["by"]["kind"], "inspection");
+    // untouched fields keep their source
+    assert_eq!(profile["provenance"]["/training/all_trained"]["by"]["kind"], "department");
+    assert!(profile["provenance"]["/name"]["observed_on"].is_null());
+
+    // the re-check stored with the visit knows the facts
+    let latest = state.store().latest_check(&USCC.parse().unwrap()).unwrap().unwrap();
+    let result = serde_json::to_value(&latest.result).unwrap();
+    assert_eq!(finding(&result, "AQ-028-4")["outcome"], "fail");
+    assert_eq!(finding(&result, "AQ-024-1")["outcome"], "not_applicable");
+    assert_eq!(out["check"]["seq"], latest.seq);
+    assert_eq!(latest.record_version, Some(2));
+
+    // audited: the patch, each danger and transition, the visit, the check
+    let actions: Vec<String> = state
+        .store()
+        .audit_log(50, 0)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in ["visit.record", "record.patch", "danger.create", "danger.transition", "check.save"] {
+        assert!(actions.iter().any(|x| x == a), "{a} missing from {actions:?}");
+    }
+    assert_eq!(actions.iter().filter(|a| *a == "danger.create").count(), 4);
+    assert_eq!(actions.iter().filter(|a| *a == "danger.transition").count(), 3);
+
+    // read back: by enterprise, by id (with dangers), by township
+    let (st, list) = call(&state, "GET", &uri, &token, None).await;
+    assert_eq!((st, list["total"].as_u64()), (StatusCode::OK, Some(1)));
+    let (st, one) = call(&state, "GET", &format!("/api/v1/visits/{visit_id}"), &token, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(one["dangers"].as_array().unwrap().len(), 4);
+    let (_, town) = call(&state, "GET", "/api/v1/visits?township=槐底街道", &token, None).await;
+    assert_eq!(town["total"], 1);
+    let (_, none) = call(&state, "GET", "/api/v1/visits?township=别的镇", &token, None).await;
+    assert_eq!(none["total"], 0);
+    let (st, _) = call(&state, "GET", "/api/v1/visits/999", &token, None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // a token of another region sees none of it and cannot record
+    let other = new_token(&state, Role::Inspector, Some("county=海宁市"), "海宁");
+    let (st, _) = call(&state, "GET", &format!("/api/v1/visits/{visit_id}"), &other, None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (_, all) = call(&state, "GET", "/api/v1/visits", &other, None).await;
+    assert_eq!(all["total"], 0);
+    let (st, _) = call(&state, "POST", &uri, &other, Some(&visit_body())).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // a viewer may not record
+    let viewer = new_token(&state, Role::Viewer, None, "公众");
+    let (st, _) = call(&state, "POST", &uri, &viewer, Some(&visit_body())).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn refusals_name_the_item_and_write_nothing() {
+    let (_dir, state) = service();
+    let token = new_token(&state, Role::Inspector, None, "袁花镇安监");
+    let uri = format!("/api/v1/enterprises/{USCC}/visits");
+    let before = state.store().audit_log(100, 0).unwrap().len();
+    let cases = [
+        // 当场整改 of a 重大隐患 rule
+        (json!([{"rules": ["TS-040"], "outcome": "rectified", "note": "x"}]), "/items/0/outcome"),
+        // a danger without owner
+        (
+            json!([{"rules": ["AQ-042-2"], "outcome": "confirmed",
+                    "danger": {"owner": "", "deadline": day(7)}}]),
+            "/items/0/danger/owner",
+        ),
+        // an observed fact of the wrong type, after a good item
+        (
+            json!([{"rules": ["AQ-042-2"], "outcome": "compliant"},
+                   {"rules": ["AQ-028-4"], "outcome": "compliant",
+                    "facts": [{"path": "/training/archive", "value": "有"}]}]),
+            "/items/1/facts/0/value",
+        ),
+        (json!([{"rules": ["NO-SUCH"], "outcome": "compliant"}]), "/items/0/rules/0"),
+    ];
+    for (items, pointer) in cases {
+        let mut body = visit_body();
+        body["items"] = items;
+        let (st, out) = call(&state, "POST", &uri, &token, Some(&body)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
+        assert_eq!(out["error"]["problems"][0]["pointer"], pointer, "{out}");
+    }
+    let mut future = visit_body();
+    future["date"] = json!(day(2));
+    let (st, out) = call(&state, "POST", &uri, &token, Some(&future)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(out["error"]["problems"][0]["pointer"], "/date");
+    let (st, _) = call(
+        &state,
+        "POST",
+        "/api/v1/enterprises/91330481MA2B00000Y/visits",
+        &token,
+        Some(&visit_body()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // nothing was written
+    assert_eq!(state.store().audit_log(100, 0).unwrap().len(), before);
+    assert_eq!(state.store().get(&USCC.parse().unwrap(), None).unwrap().unwrap().version, 1);
+}
+
+#[test]
+fn cli_records_and_lists_visits() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = regkb::store::Store::open(&DataDir::new(dir.path()).store_dir()).unwrap();
+        store
+            .put(&USCC.parse().unwrap(), workshop(), &Actor::department("应急管理局"), &schema())
+            .unwrap();
+    }
+    let mut body = visit_body();
+    body["uscc"] = json!(USCC);
+    let file = dir.path().join("visit.json");
+    std::fs::write(&file, body.to_string()).unwrap();
+    let out = regkb_in(dir.path())
+        .current_dir(repo())
+        .args(["visits", "record"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.starts_with(&format!("1  {}  {USCC}  应急管理、消防  王检查、李检查  5 项，隐患 4 项（计划 P-1）", day(-1))), "{stdout}");
+    assert!(stdout.contains("重大  待整改"), "{stdout}");
+    assert!(stderr.contains("档案第 2 版"), "{stderr}");
+    // a refused visit names the item and changes nothing
+    body["items"][0]["danger"]["owner"] = json!(" ");
+    std::fs::write(&file, body.to_string()).unwrap();
+    let out = regkb_in(dir.path())
+        .current_dir(repo())
+        .args(["visits", "record"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("/items/0/danger/owner"), "{stderr}");
+    let out = regkb_in(dir.path())
+        .args(["visits", "list", "--uscc", USCC])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("共 1 次现场检查"));
+    let out = regkb_in(dir.path())
+        .args(["visits", "list", "--township", "别的镇"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+}
