@@ -28,6 +28,8 @@ mod findings_view;
 // web-rules: page modules (one line each)
 mod highlight;
 mod rules_pages;
+// visits: the visit form
+mod visit_pages;
 
 use axum::Router;
 use axum::middleware;
@@ -57,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(check_page::routes());
     // web-rules: `.merge(rules_pages::routes())` below this line
     let core = core.merge(rules_pages::routes());
+    let core = core.merge(visit_pages::routes());
     let pages = core;
     pages
         .layer(middleware::from_fn(session::csrf_cookie))

@@ -454,6 +454,8 @@ struct ProfilePage {
     /// Older history lines not shown.
     history_more: usize,
     today: String,
+    /// Recent on-site visits, newest first, with the dangers they registered.
+    visits: Vec<super::visit_pages::VisitLine>,
 }
 
 /// The check view of a stored check against the current record.
@@ -552,8 +554,14 @@ async fn profile(
     let uscc = path_uscc(path)?;
     let (key, stored) = visible_record(&state, &visitor, &uscc).await?;
     let store = state.inner().store.clone();
-    let (latest, mut changes) =
-        blocking(move || Ok((store.latest_check(&key)?, store.history(&key)?))).await?;
+    let (latest, mut changes, visits) = blocking(move || {
+        Ok((
+            store.latest_check(&key)?,
+            store.history(&key)?,
+            super::visit_pages::recent_visits(&store, &key)?,
+        ))
+    })
+    .await?;
     changes.reverse();
     let history_more = changes.len().saturating_sub(HISTORY_ROWS);
     let history = changes.iter().take(HISTORY_ROWS).map(history_row).collect();
@@ -584,6 +592,7 @@ async fn profile(
         history,
         history_more,
         today: crate::search::today().to_string(),
+        visits,
     })
 }
 
