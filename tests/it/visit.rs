@@ -312,3 +312,123 @@ fn cli_records_and_lists_visits() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
 }
+
+// ───────────── the visit form ─────────────
+
+const CSRF: &str = "fedcba9876543210fedcba9876543210";
+
+async fn post_form(state: &AppState, uri: &str, token: &str, fields: &[(String, String)]) -> crate::support::Page {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        form.append_pair(k, v);
+    }
+    let req = Request::post(crate::support::enc(uri))
+        .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            axum::http::header::COOKIE,
+            format!("regkb_csrf={CSRF}; regkb_session={token}"),
+        )
+        .body(Body::from(form.finish()))
+        .unwrap();
+    send(state, req).await
+}
+
+/// The row number of a rule on the form.
+fn row_of(html: &str, rule: &str) -> String {
+    let marker = format!("\" data-rule=\"{rule}\"");
+    let end = html.find(&marker).unwrap_or_else(|| panic!("no row for {rule}"));
+    let start = html[..end].rfind("id=\"item-").unwrap() + "id=\"item-".len();
+    html[start..end].to_string()
+}
+
+/// The input name of a missing fact on the form.
+fn input_for(html: &str, path: &str) -> String {
+    let marker = format!("\" data-path=\"{path}\"");
+    let end = html.find(&marker).unwrap_or_else(|| panic!("no input for {path}"));
+    let start = html[..end].rfind("name=\"").unwrap() + "name=\"".len();
+    html[start..end].to_string()
+}
+
+fn pair(k: impl Into<String>, v: impl Into<String>) -> (String, String) {
+    (k.into(), v.into())
+}
+
+#[tokio::test]
+async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
+    let (_dir, state) = service();
+    let token = new_token(&state, Role::Inspector, None, "袁花镇安监");
+    let form_uri = format!("/enterprises/{USCC}/visit");
+    let page = crate::support::get_page(&state, &format!("{form_uri}?plan=P-9"), Some(&token)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let html = page.body;
+    assert!(html.contains("记录现场检查：某五金加工小作坊"));
+    assert!(html.contains("name=\"plan\" value=\"P-9\""));
+    let exits = row_of(&html, "AQ-042-2");
+    let archive_row = row_of(&html, "AQ-028-4");
+    let archive = input_for(&html, "/training/archive");
+    assert!(archive.starts_with(&format!("fact_{archive_row}_")), "{archive}");
+    // a yes/no field is a select; the undecided item offers every outcome
+    assert!(html.contains(&format!("<select name=\"{archive}\" data-path=\"/training/archive\">")));
+    assert!(html.contains(&format!("name=\"outcome_{exits}\" value=\"rectified\"")));
+
+    let base = vec![
+        pair("csrf", CSRF),
+        pair("plan", "P-9"),
+        pair("date", day(0)),
+        pair("departments", "应急管理、消防"),
+        pair("inspectors", "王检查、李检查"),
+        pair(format!("rules_{exits}"), "AQ-042-2"),
+        pair(format!("outcome_{exits}"), "confirmed"),
+        pair(format!("note_{exits}"), "出口堆放纸箱"),
+        pair(format!("deadline_{exits}"), day(7)),
+        pair(format!("rules_{archive_row}"), "AQ-028-4"),
+        pair(format!("outcome_{archive_row}"), "danger_found"),
+        pair(archive.clone(), "false"),
+        pair(format!("owner_{archive_row}"), "马老板"),
+        pair(format!("deadline_{archive_row}"), day(30)),
+    ];
+    // no owner for the confirmed failure: refused at its row, input kept, nothing written
+    let refused = post_form(&state, &form_uri, &token, &base).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let html = &refused.body;
+    let row_start = html.find(&format!("id=\"item-{exits}\"")).unwrap();
+    let row = &html[row_start..];
+    let row = &row[..row.find("</details>").unwrap()];
+    assert!(html.contains(&format!("visit-row has-errors\" id=\"item-{exits}\"")));
+    assert!(row.contains("整改责任人：缺少整改责任人"), "{row}");
+    assert!(row.contains("出口堆放纸箱"));
+    assert!(html.contains("<option value=\"false\" selected>否</option>"));
+    assert!(state.store().visits(None, None, None, None).unwrap().is_empty());
+
+    // with the owner: recorded, back to the profile, which lists the visit and its dangers
+    let mut good = base.clone();
+    good.push(pair(format!("owner_{exits}"), "马老板"));
+    let done = post_form(&state, &form_uri, &token, &good).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), format!("/enterprises/{USCC}#visits"));
+    let visits = state.store().visits(None, None, None, None).unwrap();
+    assert_eq!(visits.len(), 1);
+    assert_eq!(visits[0].visit.plan.as_deref(), Some("P-9"));
+    assert_eq!(visits[0].visit.inspectors, ["王检查", "李检查"]);
+    let profile = crate::support::get_page(&state, &format!("/enterprises/{USCC}"), Some(&token)).await;
+    assert!(profile.body.contains("登记隐患 2 项"), "{}", profile.body);
+    for id in &visits[0].dangers {
+        assert!(profile.body.contains(&format!("href=\"/dangers/{id}\"")));
+    }
+    let stored = state.store().get(&USCC.parse().unwrap(), None).unwrap().unwrap();
+    assert_eq!(stored.provenance["/training/archive"].by.kind, regkb::store::ActorKind::Inspection);
+    // the profile shows the re-check: the archive is now a failure, not an unknown
+    let latest = state.store().latest_check(&USCC.parse().unwrap()).unwrap().unwrap();
+    let r = serde_json::to_value(&latest.result).unwrap();
+    assert_eq!(finding(&r, "AQ-028-4")["outcome"], "fail");
+
+    // without the CSRF value nothing is recorded
+    let mut forged = good.clone();
+    forged.retain(|(k, _)| k != "csrf");
+    let page = post_form(&state, &form_uri, &token, &forged).await;
+    assert_ne!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(state.store().visits(None, None, None, None).unwrap().len(), 1);
+    // the checklist links to the form
+    let list = crate::support::get_page(&state, &format!("/enterprises/{USCC}/checklist"), Some(&token)).await;
+    assert!(list.body.contains(&format!("href=\"/enterprises/{USCC}/visit\"")));
+}
