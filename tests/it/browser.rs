@@ -71,6 +71,7 @@ fn pages_work_in_a_real_browser() {
         scenario!("check-upload", check_page_takes_an_uploaded_record(&h));
         scenario!("keyboard", keyboard_reaches_the_skip_link(&h));
         scenario!("rules", rules_pages_render(&h));
+        scenario!("visit-form", visit_form_registers_dangers(&h));
         for problem in h.layout_problems() {
             eprintln!("browser: layout problem: {problem}");
             failures.push(format!("layout: {problem}"));
@@ -467,5 +468,52 @@ async fn keyboard_reaches_the_skip_link(h: &Harness) -> Fallible {
         format!("the focused skip link is not visible: {focused}")
     })?;
     h.screenshots("skip-link").await?;
+    Ok(())
+}
+
+/// The visit form: from the enterprise page, confirm the first failing item
+/// with an owner and deadline, save, and see the visit and its hidden
+/// danger listed on the profile.
+async fn visit_form_registers_dangers(h: &Harness) -> Fallible {
+    sign_in(h, &h.tokens.inspector).await?;
+    let uscc = &h.enterprise.uscc;
+    h.goto(&format!("/enterprises/{uscc}")).await?;
+    h.wait_for(&format!("a[href='/enterprises/{uscc}/visit']"))
+        .await?
+        .click()
+        .await?;
+    wait_path(h, &format!("/enterprises/{uscc}/visit")).await?;
+    let row = h.wait_for(".visit-row").await?;
+    let id = row.attr("id").await?.unwrap_or_default();
+    let n = id.strip_prefix("item-").ok_or("a visit row without its number")?.to_string();
+    h.screenshots("visit-form").await?;
+    h.wait_for("#departments").await?.send_keys("应急管理、消防").await?;
+    h.wait_for("#inspectors").await?.send_keys("王检查、李检查").await?;
+    h.wait_for(&format!("input[name='outcome_{n}'][value='confirmed']"))
+        .await?
+        .click()
+        .await?;
+    h.wait_for(&format!("#item-{n} details summary")).await?.click().await?;
+    h.wait_for(&format!("input[name='owner_{n}']"))
+        .await?
+        .send_keys("店长")
+        .await?;
+    // a date input takes keys in the browser's locale: set the value directly
+    h.js(&format!(
+        "document.querySelector(\"input[name='deadline_{n}']\").value = '2099-12-31'; return true"
+    ))
+    .await?;
+    h.wait_for(".visit-form button[type=submit]").await?.click().await?;
+    wait_path(h, &format!("/enterprises/{uscc}")).await?;
+    let link = h.wait_for("#visits li.danger-link a").await?;
+    let href = link.attr("href").await?.unwrap_or_default();
+    ensure(href.starts_with("/dangers/"), || {
+        format!("the visit's danger links to {href:?}")
+    })?;
+    let page = h.text().await?;
+    ensure(page.contains("登记隐患 1 项") && page.contains("待整改"), || {
+        format!("the profile does not list the visit's danger: {page}")
+    })?;
+    h.screenshots("visit-recorded").await?;
     Ok(())
 }
