@@ -8,7 +8,6 @@
 mod check;
 mod cite;
 mod dangers;
-mod visits;
 mod import;
 mod records;
 mod risk;
@@ -17,6 +16,7 @@ mod search;
 mod serve;
 mod show;
 mod token;
+mod visits;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -80,11 +80,11 @@ pub use error::StoreError;
 pub use merge::{leaf_pointers, merge_patch};
 pub use rulesets::{RuleSet, RuleSetSummary};
 pub use tokens::{RegionScope, Role, TokenInfo};
-pub use visits::{DangerWrite, VisitWrite, VisitWritten, inspection_actor};
 pub use types::{
     Actor, ActorKind, AsOf, Change, ChangeOp, FieldSource, ListFilter, StoredRecord, Summary,
     Version,
 };
+pub use visits::{DangerWrite, VisitWrite, VisitWritten, inspection_actor};
 
 /// The sled trees, opened once.
 #[derive(Debug)]

@@ -216,8 +216,8 @@ pub async fn list(
     }
     let township = q.township.filter(|t| !t.is_empty());
     let store = state.0.store.clone();
-    let found = blocking(move || store.visits(uscc.as_ref(), township.as_deref(), q.from, q.to))
-        .await?;
+    let found =
+        blocking(move || store.visits(uscc.as_ref(), township.as_deref(), q.from, q.to)).await?;
     answer(&state, &who, found).await
 }
 

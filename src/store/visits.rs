@@ -116,8 +116,8 @@ impl Store {
             &inner.visits,
             &inner.checks,
         );
-        let written = tx.transaction(
-            |(records, history, audit, dangers, meta, visits, checks)| {
+        let written =
+            tx.transaction(|(records, history, audit, dangers, meta, visits, checks)| {
                 let abort = ConflictableTransactionError::Abort;
                 let previous = read_in(records, uscc)?.ok_or_else(|| {
                     abort(StoreError::NotFound {
@@ -164,8 +164,7 @@ impl Store {
                     record_version,
                     check,
                 })
-            },
-        )?;
+            })?;
         self.flush()?;
         Ok(written)
     }
@@ -337,9 +336,10 @@ mod tests {
         use crate::danger::{Action, Level, NewDanger, Source, State, TransitionRequest};
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let schema =
-            Schema::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/schema"))
-                .unwrap();
+        let schema = Schema::load_dir(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/schema"),
+        )
+        .unwrap();
         let uscc: Uscc = "91330481MA2B00000Y".parse().unwrap();
         let by = Actor::department("应急管理局");
         let record = serde_json::json!({"uscc": uscc.as_str(), "name": "测试公司"});
@@ -352,7 +352,9 @@ mod tests {
                 township: None,
                 level: Level::General,
                 title: "测试隐患".into(),
-                source: Source::Inspector { text: "测试".into() },
+                source: Source::Inspector {
+                    text: "测试".into(),
+                },
                 found_by: "王五".into(),
                 owner: "赵六".into(),
                 deadline: "2026-11-20".parse().unwrap(),
@@ -369,7 +371,9 @@ mod tests {
             dangers: vec![
                 danger(vec![]),
                 // accepting a danger still 待整改 is illegal: the whole visit is refused
-                danger(vec![TransitionRequest::new(Action::Accept, "王五", at).note("x")]),
+                danger(vec![
+                    TransitionRequest::new(Action::Accept, "王五", at).note("x"),
+                ]),
             ],
         };
         let recheck = |_: &Value| -> Result<CheckResult, StoreError> {
@@ -399,7 +403,10 @@ mod tests {
         assert_eq!(src.by.label.as_deref(), Some("王五"));
         assert_eq!(src.observed_on, Some("2026-11-20".parse().unwrap()));
         assert_eq!(now.provenance["/name"].by.id, "应急管理局");
-        assert_eq!(store.latest_check(&uscc).unwrap().unwrap().record_version, Some(2));
+        assert_eq!(
+            store.latest_check(&uscc).unwrap().unwrap().record_version,
+            Some(2)
+        );
         let actions: Vec<String> = store
             .audit_log(10, 0)
             .unwrap()
@@ -408,7 +415,13 @@ mod tests {
             .collect();
         assert_eq!(
             actions,
-            ["check.save", "visit.record", "danger.create", "record.patch", "record.put"]
+            [
+                "check.save",
+                "visit.record",
+                "danger.create",
+                "record.patch",
+                "record.put"
+            ]
         );
     }
 }

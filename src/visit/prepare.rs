@@ -233,8 +233,7 @@ pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Prob
             vec![
                 TransitionRequest::new(Action::Start, owner.clone(), basis.now)
                     .note(on_spot.clone()),
-                TransitionRequest::new(Action::Submit, owner.clone(), basis.now)
-                    .measures(measures),
+                TransitionRequest::new(Action::Submit, owner.clone(), basis.now).measures(measures),
                 TransitionRequest::new(Action::Accept, acceptor.clone(), basis.now).note(on_spot),
             ]
         } else {
@@ -250,7 +249,11 @@ pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Prob
                 source,
                 found_by: found_by.clone(),
                 owner,
-                deadline: if rectified { new.date } else { details.deadline },
+                deadline: if rectified {
+                    new.date
+                } else {
+                    details.deadline
+                },
                 measures: details.measures.clone(),
                 funds: details.funds,
                 rectification_plan: details.rectification_plan.clone(),
@@ -378,10 +381,7 @@ fn danger_details(
         }
         problems.push(problem(
             at("owner"),
-            format!(
-                "结论为“{}”须登记隐患：缺少整改责任人",
-                item.outcome.label()
-            ),
+            format!("结论为“{}”须登记隐患：缺少整改责任人", item.outcome.label()),
             "整改责任人姓名".into(),
         ));
         problems.push(problem(
@@ -482,9 +482,17 @@ fn place(
     patch: &mut Value,
 ) -> Result<(), FactError> {
     let path = fact.path.as_str();
-    let bad_path = |why: String| ("path", why, "档案字段的 JSON 指针，如 `/safety_org/has_department`".to_string());
+    let bad_path = |why: String| {
+        (
+            "path",
+            why,
+            "档案字段的 JSON 指针，如 `/safety_org/has_department`".to_string(),
+        )
+    };
     let Some(rest) = path.strip_prefix('/') else {
-        return Err(bad_path(format!("`{path}` 不是 JSON 指针（应以 `/` 开头）")));
+        return Err(bad_path(format!(
+            "`{path}` 不是 JSON 指针（应以 `/` 开头）"
+        )));
     };
     let tokens: Vec<String> = rest
         .split('/')
@@ -539,7 +547,11 @@ fn place(
             Value::Array(items) => {
                 let n = t.parse::<usize>().unwrap_or(usize::MAX);
                 let len = items.len();
-                let prefix = tokens.iter().take(k).map(|s| format!("/{s}")).collect::<String>();
+                let prefix = tokens
+                    .iter()
+                    .take(k)
+                    .map(|s| format!("/{s}"))
+                    .collect::<String>();
                 slot = items.get_mut(n).ok_or_else(|| {
                     bad_path(format!("档案中 `{prefix}` 只有 {len} 项，没有序号 {t}"))
                 })?;
@@ -553,7 +565,9 @@ fn place(
                         .get(k + 1)
                         .is_some_and(|n| n.parse::<usize>().is_ok());
                     if next_is_index {
-                        return Err(bad_path(format!("档案中还没有列表 `/{t}`，无法填写其中的项")));
+                        return Err(bad_path(format!(
+                            "档案中还没有列表 `/{t}`，无法填写其中的项"
+                        )));
                     }
                     map.insert(t.clone(), Value::Object(Map::new()));
                 }
@@ -728,20 +742,33 @@ rule T-2 "测试：应当配备专职人员" {
         check_refused(
             json!([{"rules": [], "outcome": "danger_found",
                     "danger": {"owner": " ", "deadline": "2026-11-01"}}]),
-            &["/items/0/rules", "/items/0/danger/owner", "/items/0/danger/deadline"],
+            &[
+                "/items/0/rules",
+                "/items/0/danger/owner",
+                "/items/0/danger/deadline",
+            ],
         );
         let mut late = visit(json!([{"rules": ["T-1"], "outcome": "compliant"}]));
         late.date = Date::constant(2026, 11, 22);
         late.inspectors = vec![" ".into()];
-        let pointers: Vec<String> = run(&late).unwrap_err().into_iter().map(|p| p.pointer).collect();
+        let pointers: Vec<String> = run(&late)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.pointer)
+            .collect();
         assert_eq!(pointers, ["/date", "/inspectors"]);
     }
 
     #[test]
     fn rectified_on_a_major_rule_is_refused() {
-        let problems = run(&visit(json!([{"rules": ["T-2"], "outcome": "rectified"}]))).unwrap_err();
+        let problems =
+            run(&visit(json!([{"rules": ["T-2"], "outcome": "rectified"}]))).unwrap_err();
         assert_eq!(problems[0].pointer, "/items/0/outcome");
-        assert!(problems[0].message.contains("重大隐患"), "{}", problems[0].message);
+        assert!(
+            problems[0].message.contains("重大隐患"),
+            "{}",
+            problems[0].message
+        );
         check_refused(
             json!([{"rules": ["T-1"], "outcome": "rectified", "note": "已整改",
                     "danger": {"owner": "王检查", "deadline": "2026-11-20", "level": "重大"}}]),
@@ -762,7 +789,11 @@ rule T-2 "测试：应当配备专职人员" {
         assert_eq!(d.new.found_by, "王检查、李检查");
         assert_eq!(d.new.township.as_deref(), Some("测试镇"));
         match &d.new.source {
-            Source::Rule { rule_id, explanation, citations } => {
+            Source::Rule {
+                rule_id,
+                explanation,
+                citations,
+            } => {
                 assert_eq!(rule_id, "T-2");
                 assert_eq!(explanation, "现场核查：现场无专职人员");
                 assert_eq!(citations, &["测试办法 第2条".to_string()]);
@@ -786,7 +817,9 @@ rule T-2 "测试：应当配备专职人员" {
         .unwrap();
         assert_eq!(
             w.facts,
-            Some(json!({"safety_org": {"has_department": false}, "emergency_plan": {"filed": true}}))
+            Some(
+                json!({"safety_org": {"has_department": false}, "emergency_plan": {"filed": true}})
+            )
         );
         assert_eq!(
             w.facts.as_ref().unwrap().pointer("/safety_org"),

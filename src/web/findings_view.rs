@@ -386,7 +386,9 @@ pub fn actor_text(a: &Actor) -> String {
         ActorKind::Inspection => "现场检查",
     };
     match (&a.kind, &a.label) {
-        (ActorKind::Token, Some(label)) => format!("{label}（{kind} {}）", a.id),
+        (ActorKind::Token | ActorKind::Inspection, Some(label)) => {
+            format!("{label}（{kind} {}）", a.id)
+        }
         _ => format!("{}（{kind}）", a.id),
     }
 }
@@ -398,13 +400,23 @@ pub fn time_text(t: jiff::Timestamp) -> String {
 }
 
 /// `应急管理局（部门） 2026-11-28 18:05 第 3 版`.
+/// A fact seen on a visit names the day it was seen and when it was
+/// recorded: `王五（现场检查 visit:3） 2026-11-27 核实，2026-11-28 09:00 录入 第 4 版`.
 pub fn source_text(s: &FieldSource) -> String {
-    format!(
-        "{} {} 第 {} 版",
-        actor_text(&s.by),
-        time_text(s.at),
-        s.version
-    )
+    match s.observed_on {
+        Some(day) => format!(
+            "{} {day} 核实，{} 录入 第 {} 版",
+            actor_text(&s.by),
+            time_text(s.at),
+            s.version
+        ),
+        None => format!(
+            "{} {} 第 {} 版",
+            actor_text(&s.by),
+            time_text(s.at),
+            s.version
+        ),
+    }
 }
 
 /// Top-level fields that only classify an enterprise (they decide whether

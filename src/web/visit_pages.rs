@@ -126,7 +126,9 @@ fn outcome_code(o: ItemOutcome) -> &'static str {
 }
 
 fn outcome_of(code: &str) -> Option<ItemOutcome> {
-    ItemOutcome::ALL.into_iter().find(|o| outcome_code(*o) == code)
+    ItemOutcome::ALL
+        .into_iter()
+        .find(|o| outcome_code(*o) == code)
 }
 
 /// The field type of a pointer (list indices skipped).
@@ -355,7 +357,12 @@ async fn submit(
         PageError::BadRequest("表单格式不对，请在“记录现场检查”页面上提交".to_string())
     })?;
     let fields: HashMap<String, String> = pairs.into_iter().collect();
-    let get = |k: &str| fields.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let get = |k: &str| {
+        fields
+            .get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
     visitor.check_csrf(&get("csrf"))?;
     let (key, stored) = visible_record(&state, &visitor, &uscc).await?;
     let store = state.inner().store.clone();
@@ -474,7 +481,7 @@ async fn submit(
     if items.is_empty() {
         errors.push("没有选择任何检查项的结论：请至少填写一项".to_string());
     }
-    let mut refused = !errors.is_empty() || !local.is_empty();
+    let refused = !errors.is_empty() || !local.is_empty();
     if let (Some(date), false) = (date, refused) {
         let new = NewVisit {
             uscc: key,
@@ -509,7 +516,6 @@ async fn submit(
                 return Ok(Redirect::to(&target).into_response());
             }
             Err(VisitError::Invalid(problems)) => {
-                refused = true;
                 place_problems(&problems, &row_of_item, &mut local, &mut errors);
             }
             Err(VisitError::UnknownEnterprise(u)) => {
@@ -523,7 +529,6 @@ async fn submit(
             }
         }
     }
-    debug_assert!(refused);
     for row in topics.iter_mut().flat_map(|t| t.rows.iter_mut()) {
         row.errors = local
             .iter()
@@ -647,14 +652,21 @@ mod tests {
         assert_eq!(typed("number", "2.5").unwrap(), Value::from(2.5));
         assert!(typed("number", "三").unwrap_err().contains("`三`"));
         assert!(typed("bool", "也许").is_err());
-        assert_eq!(typed("date", "2026-11-20").unwrap(), Value::from("2026-11-20"));
+        assert_eq!(
+            typed("date", "2026-11-20").unwrap(),
+            Value::from("2026-11-20")
+        );
         assert_eq!(names("王五、 李四,赵六；"), ["王五", "李四", "赵六"]);
     }
 
     #[test]
     fn problems_go_to_their_rows() {
         let problems = vec![
-            Problem::new("/items/1/danger/owner", "缺少整改责任人".into(), String::new()),
+            Problem::new(
+                "/items/1/danger/owner",
+                "缺少整改责任人".into(),
+                String::new(),
+            ),
             Problem::new("/date", "晚于今天".into(), String::new()),
         ];
         let (mut local, mut errors) = (Vec::new(), Vec::new());

@@ -485,15 +485,27 @@ async fn visit_form_registers_dangers(h: &Harness) -> Fallible {
     wait_path(h, &format!("/enterprises/{uscc}/visit")).await?;
     let row = h.wait_for(".visit-row").await?;
     let id = row.attr("id").await?.unwrap_or_default();
-    let n = id.strip_prefix("item-").ok_or("a visit row without its number")?.to_string();
+    let n = id
+        .strip_prefix("item-")
+        .ok_or("a visit row without its number")?
+        .to_string();
     h.screenshots("visit-form").await?;
-    h.wait_for("#departments").await?.send_keys("应急管理、消防").await?;
-    h.wait_for("#inspectors").await?.send_keys("王检查、李检查").await?;
+    h.wait_for("#departments")
+        .await?
+        .send_keys("应急管理、消防")
+        .await?;
+    h.wait_for("#inspectors")
+        .await?
+        .send_keys("王检查、李检查")
+        .await?;
     h.wait_for(&format!("input[name='outcome_{n}'][value='confirmed']"))
         .await?
         .click()
         .await?;
-    h.wait_for(&format!("#item-{n} details summary")).await?.click().await?;
+    h.wait_for(&format!("#item-{n} details summary"))
+        .await?
+        .click()
+        .await?;
     h.wait_for(&format!("input[name='owner_{n}']"))
         .await?
         .send_keys("店长")
@@ -503,7 +515,10 @@ async fn visit_form_registers_dangers(h: &Harness) -> Fallible {
         "document.querySelector(\"input[name='deadline_{n}']\").value = '2099-12-31'; return true"
     ))
     .await?;
-    h.wait_for(".visit-form button[type=submit]").await?.click().await?;
+    h.wait_for(".visit-form button[type=submit]")
+        .await?
+        .click()
+        .await?;
     wait_path(h, &format!("/enterprises/{uscc}")).await?;
     let link = h.wait_for("#visits li.danger-link a").await?;
     let href = link.attr("href").await?.unwrap_or_default();
@@ -511,9 +526,10 @@ async fn visit_form_registers_dangers(h: &Harness) -> Fallible {
         format!("the visit's danger links to {href:?}")
     })?;
     let page = h.text().await?;
-    ensure(page.contains("登记隐患 1 项") && page.contains("待整改"), || {
-        format!("the profile does not list the visit's danger: {page}")
-    })?;
+    ensure(
+        page.contains("登记隐患 1 项") && page.contains("待整改"),
+        || format!("the profile does not list the visit's danger: {page}"),
+    )?;
     h.screenshots("visit-recorded").await?;
     Ok(())
 }

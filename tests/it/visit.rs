@@ -25,9 +25,10 @@ fn content() -> ContentPaths {
 
 /// The workshop fixture: exits blocked, no extinguishers, training archive unknown.
 fn workshop() -> Value {
-    let text =
-        std::fs::read_to_string(repo().join("tests/fixtures/enterprises/general-small-workshop.json"))
-            .unwrap();
+    let text = std::fs::read_to_string(
+        repo().join("tests/fixtures/enterprises/general-small-workshop.json"),
+    )
+    .unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     v["record"].clone()
 }
@@ -52,7 +53,13 @@ fn service() -> (tempfile::TempDir, AppState) {
     (dir, state)
 }
 
-async fn call(state: &AppState, method: &str, uri: &str, token: &str, body: Option<&Value>) -> (StatusCode, Value) {
+async fn call(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: Option<&Value>,
+) -> (StatusCode, Value) {
     let b = Request::builder()
         .method(method)
         .uri(crate::support::enc(uri))
@@ -150,20 +157,37 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
     assert_eq!(closed["measures"], "当场补配灭火器");
 
     // the profile: observed facts attributed to the inspection, on the visit day
-    let (_, profile) = call(&state, "GET", &format!("/api/v1/enterprises/{USCC}"), &token, None).await;
+    let (_, profile) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/enterprises/{USCC}"),
+        &token,
+        None,
+    )
+    .await;
     assert_eq!(profile["record"]["training"]["archive"], false);
     let src = &profile["provenance"]["/training/archive"];
     assert_eq!(src["by"]["kind"], "inspection", "{profile}");
     assert_eq!(src["by"]["id"], format!("visit:{visit_id}"));
     assert_eq!(src["by"]["label"], "王检查、李检查");
     assert_eq!(src["observed_on"], day(-1));
-    assert_eq!(profile["provenance"]["/hazchem_activities"]["by"]["kind"], "inspection");
+    assert_eq!(
+        profile["provenance"]["/hazchem_activities"]["by"]["kind"],
+        "inspection"
+    );
     // untouched fields keep their source
-    assert_eq!(profile["provenance"]["/training/all_trained"]["by"]["kind"], "department");
+    assert_eq!(
+        profile["provenance"]["/training/all_trained"]["by"]["kind"],
+        "department"
+    );
     assert!(profile["provenance"]["/name"]["observed_on"].is_null());
 
     // the re-check stored with the visit knows the facts
-    let latest = state.store().latest_check(&USCC.parse().unwrap()).unwrap().unwrap();
+    let latest = state
+        .store()
+        .latest_check(&USCC.parse().unwrap())
+        .unwrap()
+        .unwrap();
     let result = serde_json::to_value(&latest.result).unwrap();
     assert_eq!(finding(&result, "AQ-028-4")["outcome"], "fail");
     assert_eq!(finding(&result, "AQ-024-1")["outcome"], "not_applicable");
@@ -178,28 +202,68 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
         .into_iter()
         .map(|e| e.action)
         .collect();
-    for a in ["visit.record", "record.patch", "danger.create", "danger.transition", "check.save"] {
-        assert!(actions.iter().any(|x| x == a), "{a} missing from {actions:?}");
+    for a in [
+        "visit.record",
+        "record.patch",
+        "danger.create",
+        "danger.transition",
+        "check.save",
+    ] {
+        assert!(
+            actions.iter().any(|x| x == a),
+            "{a} missing from {actions:?}"
+        );
     }
     assert_eq!(actions.iter().filter(|a| *a == "danger.create").count(), 4);
-    assert_eq!(actions.iter().filter(|a| *a == "danger.transition").count(), 3);
+    assert_eq!(
+        actions.iter().filter(|a| *a == "danger.transition").count(),
+        3
+    );
 
     // read back: by enterprise, by id (with dangers), by township
     let (st, list) = call(&state, "GET", &uri, &token, None).await;
     assert_eq!((st, list["total"].as_u64()), (StatusCode::OK, Some(1)));
-    let (st, one) = call(&state, "GET", &format!("/api/v1/visits/{visit_id}"), &token, None).await;
+    let (st, one) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/visits/{visit_id}"),
+        &token,
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(one["dangers"].as_array().unwrap().len(), 4);
-    let (_, town) = call(&state, "GET", "/api/v1/visits?township=槐底街道", &token, None).await;
+    let (_, town) = call(
+        &state,
+        "GET",
+        "/api/v1/visits?township=槐底街道",
+        &token,
+        None,
+    )
+    .await;
     assert_eq!(town["total"], 1);
-    let (_, none) = call(&state, "GET", "/api/v1/visits?township=别的镇", &token, None).await;
+    let (_, none) = call(
+        &state,
+        "GET",
+        "/api/v1/visits?township=别的镇",
+        &token,
+        None,
+    )
+    .await;
     assert_eq!(none["total"], 0);
     let (st, _) = call(&state, "GET", "/api/v1/visits/999", &token, None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 
     // a token of another region sees none of it and cannot record
     let other = new_token(&state, Role::Inspector, Some("county=海宁市"), "海宁");
-    let (st, _) = call(&state, "GET", &format!("/api/v1/visits/{visit_id}"), &other, None).await;
+    let (st, _) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/visits/{visit_id}"),
+        &other,
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let (_, all) = call(&state, "GET", "/api/v1/visits", &other, None).await;
     assert_eq!(all["total"], 0);
@@ -219,7 +283,10 @@ async fn refusals_name_the_item_and_write_nothing() {
     let before = state.store().audit_log(100, 0).unwrap().len();
     let cases = [
         // 当场整改 of a 重大隐患 rule
-        (json!([{"rules": ["TS-040"], "outcome": "rectified", "note": "x"}]), "/items/0/outcome"),
+        (
+            json!([{"rules": ["TS-040"], "outcome": "rectified", "note": "x"}]),
+            "/items/0/outcome",
+        ),
         // a danger without owner
         (
             json!([{"rules": ["AQ-042-2"], "outcome": "confirmed",
@@ -233,7 +300,10 @@ async fn refusals_name_the_item_and_write_nothing() {
                     "facts": [{"path": "/training/archive", "value": "有"}]}]),
             "/items/1/facts/0/value",
         ),
-        (json!([{"rules": ["NO-SUCH"], "outcome": "compliant"}]), "/items/0/rules/0"),
+        (
+            json!([{"rules": ["NO-SUCH"], "outcome": "compliant"}]),
+            "/items/0/rules/0",
+        ),
     ];
     for (items, pointer) in cases {
         let mut body = visit_body();
@@ -258,7 +328,15 @@ async fn refusals_name_the_item_and_write_nothing() {
     assert_eq!(st, StatusCode::NOT_FOUND);
     // nothing was written
     assert_eq!(state.store().audit_log(100, 0).unwrap().len(), before);
-    assert_eq!(state.store().get(&USCC.parse().unwrap(), None).unwrap().unwrap().version, 1);
+    assert_eq!(
+        state
+            .store()
+            .get(&USCC.parse().unwrap(), None)
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
 }
 
 #[test]
@@ -267,7 +345,12 @@ fn cli_records_and_lists_visits() {
     {
         let store = regkb::store::Store::open(&DataDir::new(dir.path()).store_dir()).unwrap();
         store
-            .put(&USCC.parse().unwrap(), workshop(), &Actor::department("应急管理局"), &schema())
+            .put(
+                &USCC.parse().unwrap(),
+                workshop(),
+                &Actor::department("应急管理局"),
+                &schema(),
+            )
             .unwrap();
     }
     let mut body = visit_body();
@@ -283,7 +366,13 @@ fn cli_records_and_lists_visits() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.starts_with(&format!("1  {}  {USCC}  应急管理、消防  王检查、李检查  5 项，隐患 4 项（计划 P-1）", day(-1))), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!(
+            "1  {}  {USCC}  应急管理、消防  王检查、李检查  5 项，隐患 4 项（计划 P-1）",
+            day(-1)
+        )),
+        "{stdout}"
+    );
     assert!(stdout.contains("重大  待整改"), "{stdout}");
     assert!(stderr.contains("档案第 2 版"), "{stderr}");
     // a refused visit names the item and changes nothing
@@ -317,13 +406,21 @@ fn cli_records_and_lists_visits() {
 
 const CSRF: &str = "fedcba9876543210fedcba9876543210";
 
-async fn post_form(state: &AppState, uri: &str, token: &str, fields: &[(String, String)]) -> crate::support::Page {
+async fn post_form(
+    state: &AppState,
+    uri: &str,
+    token: &str,
+    fields: &[(String, String)],
+) -> crate::support::Page {
     let mut form = form_urlencoded::Serializer::new(String::new());
     for (k, v) in fields {
         form.append_pair(k, v);
     }
     let req = Request::post(crate::support::enc(uri))
-        .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
         .header(
             axum::http::header::COOKIE,
             format!("regkb_csrf={CSRF}; regkb_session={token}"),
@@ -336,7 +433,9 @@ async fn post_form(state: &AppState, uri: &str, token: &str, fields: &[(String, 
 /// The row number of a rule on the form.
 fn row_of(html: &str, rule: &str) -> String {
     let marker = format!("\" data-rule=\"{rule}\"");
-    let end = html.find(&marker).unwrap_or_else(|| panic!("no row for {rule}"));
+    let end = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no row for {rule}"));
     let start = html[..end].rfind("id=\"item-").unwrap() + "id=\"item-".len();
     html[start..end].to_string()
 }
@@ -344,7 +443,9 @@ fn row_of(html: &str, rule: &str) -> String {
 /// The input name of a missing fact on the form.
 fn input_for(html: &str, path: &str) -> String {
     let marker = format!("\" data-path=\"{path}\"");
-    let end = html.find(&marker).unwrap_or_else(|| panic!("no input for {path}"));
+    let end = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no input for {path}"));
     let start = html[..end].rfind("name=\"").unwrap() + "name=\"".len();
     html[start..end].to_string()
 }
@@ -358,7 +459,8 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     let (_dir, state) = service();
     let token = new_token(&state, Role::Inspector, None, "袁花镇安监");
     let form_uri = format!("/enterprises/{USCC}/visit");
-    let page = crate::support::get_page(&state, &format!("{form_uri}?plan=P-9"), Some(&token)).await;
+    let page =
+        crate::support::get_page(&state, &format!("{form_uri}?plan=P-9"), Some(&token)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let html = page.body;
     assert!(html.contains("记录现场检查：某五金加工小作坊"));
@@ -366,9 +468,14 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     let exits = row_of(&html, "AQ-042-2");
     let archive_row = row_of(&html, "AQ-028-4");
     let archive = input_for(&html, "/training/archive");
-    assert!(archive.starts_with(&format!("fact_{archive_row}_")), "{archive}");
+    assert!(
+        archive.starts_with(&format!("fact_{archive_row}_")),
+        "{archive}"
+    );
     // a yes/no field is a select; the undecided item offers every outcome
-    assert!(html.contains(&format!("<select name=\"{archive}\" data-path=\"/training/archive\">")));
+    assert!(html.contains(&format!(
+        "<select name=\"{archive}\" data-path=\"/training/archive\">"
+    )));
     assert!(html.contains(&format!("name=\"outcome_{exits}\" value=\"rectified\"")));
 
     let base = vec![
@@ -389,7 +496,12 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     ];
     // no owner for the confirmed failure: refused at its row, input kept, nothing written
     let refused = post_form(&state, &form_uri, &token, &base).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
     let html = &refused.body;
     let row_start = html.find(&format!("id=\"item-{exits}\"")).unwrap();
     let row = &html[row_start..];
@@ -398,7 +510,13 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     assert!(row.contains("整改责任人：缺少整改责任人"), "{row}");
     assert!(row.contains("出口堆放纸箱"));
     assert!(html.contains("<option value=\"false\" selected>否</option>"));
-    assert!(state.store().visits(None, None, None, None).unwrap().is_empty());
+    assert!(
+        state
+            .store()
+            .visits(None, None, None, None)
+            .unwrap()
+            .is_empty()
+    );
 
     // with the owner: recorded, back to the profile, which lists the visit and its dangers
     let mut good = base.clone();
@@ -410,15 +528,34 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     assert_eq!(visits.len(), 1);
     assert_eq!(visits[0].visit.plan.as_deref(), Some("P-9"));
     assert_eq!(visits[0].visit.inspectors, ["王检查", "李检查"]);
-    let profile = crate::support::get_page(&state, &format!("/enterprises/{USCC}"), Some(&token)).await;
+    let profile =
+        crate::support::get_page(&state, &format!("/enterprises/{USCC}"), Some(&token)).await;
     assert!(profile.body.contains("登记隐患 2 项"), "{}", profile.body);
+    // the observed fact's source on the profile: the inspectors, the visit, the day seen
+    let seen = format!(
+        "王检查、李检查（现场检查 visit:{}） {} 核实",
+        visits[0].id,
+        day(0)
+    );
+    assert!(profile.body.contains(&seen), "{}", profile.body);
     for id in &visits[0].dangers {
         assert!(profile.body.contains(&format!("href=\"/dangers/{id}\"")));
     }
-    let stored = state.store().get(&USCC.parse().unwrap(), None).unwrap().unwrap();
-    assert_eq!(stored.provenance["/training/archive"].by.kind, regkb::store::ActorKind::Inspection);
+    let stored = state
+        .store()
+        .get(&USCC.parse().unwrap(), None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.provenance["/training/archive"].by.kind,
+        regkb::store::ActorKind::Inspection
+    );
     // the profile shows the re-check: the archive is now a failure, not an unknown
-    let latest = state.store().latest_check(&USCC.parse().unwrap()).unwrap().unwrap();
+    let latest = state
+        .store()
+        .latest_check(&USCC.parse().unwrap())
+        .unwrap()
+        .unwrap();
     let r = serde_json::to_value(&latest.result).unwrap();
     assert_eq!(finding(&r, "AQ-028-4")["outcome"], "fail");
 
@@ -427,8 +564,19 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     forged.retain(|(k, _)| k != "csrf");
     let page = post_form(&state, &form_uri, &token, &forged).await;
     assert_ne!(page.status, StatusCode::SEE_OTHER);
-    assert_eq!(state.store().visits(None, None, None, None).unwrap().len(), 1);
+    assert_eq!(
+        state.store().visits(None, None, None, None).unwrap().len(),
+        1
+    );
     // the checklist links to the form
-    let list = crate::support::get_page(&state, &format!("/enterprises/{USCC}/checklist"), Some(&token)).await;
-    assert!(list.body.contains(&format!("href=\"/enterprises/{USCC}/visit\"")));
+    let list = crate::support::get_page(
+        &state,
+        &format!("/enterprises/{USCC}/checklist"),
+        Some(&token),
+    )
+    .await;
+    assert!(
+        list.body
+            .contains(&format!("href=\"/enterprises/{USCC}/visit\""))
+    );
 }
