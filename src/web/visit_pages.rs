@@ -305,9 +305,17 @@ async fn form(
     let latest = blocking(move || store.latest_check(&key)).await?;
     let (result, basis) = basis_check(&state, &stored, latest)?;
     let topics = topics_of(&result, &state.inner().schema, &stored);
+    // one visit covers every department's items: all of them, first-seen order
+    let mut departments: Vec<String> = Vec::new();
+    for d in topics.iter().flat_map(|t| names(&t.departments)) {
+        if !departments.contains(&d) {
+            departments.push(d);
+        }
+    }
     let top = TopFields {
         plan: q.plan.unwrap_or_default(),
         date: crate::search::today().to_string(),
+        departments: departments.join("、"),
         ..TopFields::default()
     };
     render(&page(&visitor, &stored, basis, topics, top, Vec::new()))

@@ -490,10 +490,15 @@ async fn visit_form_registers_dangers(h: &Harness) -> Fallible {
         .ok_or("a visit row without its number")?
         .to_string();
     h.screenshots("visit-form").await?;
-    h.wait_for("#departments")
-        .await?
-        .send_keys("应急管理、消防")
-        .await?;
+    let departments = h.wait_for("#departments").await?;
+    ensure(
+        !departments
+            .prop("value")
+            .await?
+            .unwrap_or_default()
+            .is_empty(),
+        || "the departments of the checklist are not proposed".to_string(),
+    )?;
     h.wait_for("#inspectors")
         .await?
         .send_keys("王检查、李检查")

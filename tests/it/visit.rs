@@ -465,6 +465,11 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     let html = page.body;
     assert!(html.contains("记录现场检查：某五金加工小作坊"));
     assert!(html.contains("name=\"plan\" value=\"P-9\""));
+    // the departments of every item are proposed for the one joint visit
+    assert!(
+        html.contains("name=\"departments\" value=\"应急管理、"),
+        "departments not prefilled"
+    );
     let exits = row_of(&html, "AQ-042-2");
     let archive_row = row_of(&html, "AQ-028-4");
     let archive = input_for(&html, "/training/archive");
