@@ -448,9 +448,10 @@ fn observed(
             }
         }
     }
-    if placed.is_empty() || problems.len() > before {
+    if placed.is_empty() {
         return (None, None);
     }
+    // the facts that could be placed are type-checked even when others could not
     if let Err(found) = validate_record(&merged, basis.schema) {
         for p in found {
             let owner = placed
@@ -460,6 +461,9 @@ fn observed(
             let pointer = owner.map_or(String::new(), |(_, at)| format!("{at}/value"));
             problems.push(problem(pointer, p.message, p.expected));
         }
+        return (None, None);
+    }
+    if problems.len() > before {
         return (None, None);
     }
     (Some(patch), Some(merged))

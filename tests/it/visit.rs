@@ -585,3 +585,27 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
             .contains(&format!("href=\"/enterprises/{USCC}/visit\""))
     );
 }
+
+/// Every problem of a bad visit at once, in Chinese, by pointer (snapshot).
+#[tokio::test]
+async fn every_problem_of_a_visit_is_named() {
+    let (_dir, state) = service();
+    let token = new_token(&state, Role::Inspector, None, "袁花镇安监");
+    let mut body = visit_body();
+    body["inspectors"] = json!([]);
+    body["items"] = json!([
+        {"rules": ["AQ-042-2"], "outcome": "confirmed", "danger": {"owner": " ", "deadline": day(7)}},
+        {"rules": ["TS-040"], "outcome": "rectified", "note": "当场整改"},
+        {"rules": ["AQ-024-1"], "outcome": "not_applicable"},
+        {"rules": ["AQ-028-4", "NO-SUCH"], "outcome": "compliant",
+         "facts": [{"path": "/training/archive", "value": "有"},
+                   {"path": "/training/colour", "value": true},
+                   {"path": "/training", "value": true}],
+         "danger": {"owner": "马老板", "deadline": day(7)}},
+        {"rules": [], "outcome": "danger_found", "danger": {"owner": "马老板", "deadline": day(7)}}
+    ]);
+    let uri = format!("/api/v1/enterprises/{USCC}/visits");
+    let (st, out) = call(&state, "POST", &uri, &token, Some(&body)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    insta::assert_json_snapshot!(out);
+}
