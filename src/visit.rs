@@ -92,9 +92,12 @@ pub struct ObservedFact {
 /// What is needed to register a hidden danger from a visit item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DangerDetails {
-    /// 整改责任人.
+    /// 整改责任人 (for 当场整改 it may be left out: the enterprise).
+    #[serde(default)]
     pub owner: String,
-    pub deadline: jiff::civil::Date,
+    /// 整改期限; required except for 当场整改 (the visit day).
+    #[serde(default)]
+    pub deadline: Option<jiff::civil::Date>,
     #[serde(default)]
     pub measures: Option<String>,
     #[serde(default)]

@@ -249,10 +249,9 @@ pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Prob
                 source,
                 found_by: found_by.clone(),
                 owner,
-                deadline: if rectified {
-                    new.date
-                } else {
-                    details.deadline
+                deadline: match details.deadline {
+                    Some(d) if !rectified => d,
+                    _ => new.date,
                 },
                 measures: details.measures.clone(),
                 funds: details.funds,
@@ -358,7 +357,7 @@ fn item_rules<'p>(
 
 /// The danger details of an item that registers a danger: owner and
 /// deadline are required (a 当场整改 may leave both out: the enterprise
-/// answers, the deadline is the visit day).
+/// answers, the deadline is the visit day, whatever was given).
 fn danger_details(
     item: &VisitItem,
     i: usize,
@@ -371,7 +370,7 @@ fn danger_details(
         if rectified {
             return Some(DangerDetails {
                 owner: String::new(),
-                deadline: day,
+                deadline: None,
                 measures: None,
                 funds: None,
                 rectification_plan: None,
@@ -399,12 +398,19 @@ fn danger_details(
             "整改责任人姓名".into(),
         ));
     }
-    if d.deadline < day && !rectified {
-        problems.push(problem(
+    match d.deadline {
+        _ if rectified => {}
+        None => problems.push(problem(
             at("deadline"),
-            format!("整改期限 `{}` 早于检查日期 `{day}`", d.deadline),
+            "缺少整改期限".into(),
+            "整改期限（YYYY-MM-DD）".into(),
+        )),
+        Some(deadline) if deadline < day => problems.push(problem(
+            at("deadline"),
+            format!("整改期限 `{deadline}` 早于检查日期 `{day}`"),
             "检查日期当天或之后的日期".into(),
-        ));
+        )),
+        Some(_) => {}
     }
     if d.funds.is_some_and(|f| !f.is_finite() || f < 0.0) {
         problems.push(problem(
@@ -761,6 +767,19 @@ rule T-2 "测试：应当配备专职人员" {
             .map(|p| p.pointer)
             .collect();
         assert_eq!(pointers, ["/date", "/inspectors"]);
+    }
+
+    #[test]
+    fn a_deadline_is_needed_except_on_the_spot() {
+        check_refused(
+            json!([{"rules": ["T-1"], "outcome": "confirmed", "danger": {"owner": "赵厂长"}}]),
+            &["/items/0/danger/deadline"],
+        );
+        let w = run(&visit(json!([{"rules": ["T-1"], "outcome": "rectified",
+            "danger": {"owner": "赵厂长"}}])))
+        .unwrap();
+        assert_eq!(w.dangers[0].new.owner, "赵厂长");
+        assert_eq!(w.dangers[0].new.deadline, Date::constant(2026, 11, 20));
     }
 
     #[test]

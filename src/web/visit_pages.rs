@@ -423,11 +423,7 @@ async fn submit(
         );
         let danger = if wants_danger {
             let deadline = match row.deadline.as_str() {
-                "" if outcome == ItemOutcome::Rectified => None,
-                "" => {
-                    local.push((i, "整改期限：请填写日期".to_string()));
-                    None
-                }
+                "" => None,
                 d => match crate::record::parse_date(d) {
                     Ok(d) => Some(d),
                     Err(why) => {
@@ -436,36 +432,24 @@ async fn submit(
                     }
                 },
             };
-            let blank = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
-            match (deadline, outcome) {
-                (Some(deadline), _) => Some(DangerDetails {
-                    owner: row.owner.clone(),
-                    deadline,
-                    measures: None,
-                    funds: None,
-                    rectification_plan: blank(&row.rplan),
-                    level: match row.level.as_str() {
-                        "一般" => Some(Level::General),
-                        "重大" => Some(Level::Major),
-                        _ => None,
-                    },
-                    title: None,
-                }),
-                (None, ItemOutcome::Rectified) if !row.owner.is_empty() => {
-                    crate::record::parse_date(&top.date)
-                        .ok()
-                        .map(|deadline| DangerDetails {
-                            owner: row.owner.clone(),
-                            deadline,
-                            measures: None,
-                            funds: None,
-                            rectification_plan: None,
-                            level: None,
-                            title: None,
-                        })
-                }
-                _ => None,
-            }
+            let given = !row.owner.is_empty()
+                || deadline.is_some()
+                || !row.rplan.is_empty()
+                || !row.level.is_empty();
+            // a 当场整改 without details: the enterprise answers, closed today
+            (given || outcome != ItemOutcome::Rectified).then(|| DangerDetails {
+                owner: row.owner.clone(),
+                deadline,
+                measures: None,
+                funds: None,
+                rectification_plan: Some(row.rplan.clone()).filter(|p| !p.is_empty()),
+                level: match row.level.as_str() {
+                    "一般" => Some(Level::General),
+                    "重大" => Some(Level::Major),
+                    _ => None,
+                },
+                title: None,
+            })
         } else {
             None
         };
@@ -565,7 +549,7 @@ fn place_problems(
             .and_then(|n| n.parse::<usize>().ok())
             .and_then(|n| row_of_item.get(n));
         let what = field_words(&p.pointer);
-        let message = if what.is_empty() {
+        let message = if what.is_empty() || p.message.contains(what) {
             p.message.clone()
         } else {
             format!("{what}：{}", p.message)
@@ -676,10 +660,18 @@ mod tests {
                 String::new(),
             ),
             Problem::new("/date", "晚于今天".into(), String::new()),
+            Problem::new("/items/0/outcome", "属于重大隐患".into(), String::new()),
         ];
         let (mut local, mut errors) = (Vec::new(), Vec::new());
         place_problems(&problems, &[4, 7], &mut local, &mut errors);
-        assert_eq!(local, [(7, "整改责任人：缺少整改责任人".to_string())]);
+        // a message that names its field is not prefixed again
+        assert_eq!(
+            local,
+            [
+                (7, "缺少整改责任人".to_string()),
+                (4, "检查结论：属于重大隐患".to_string())
+            ]
+        );
         assert_eq!(errors, ["检查日期：晚于今天"]);
     }
 }

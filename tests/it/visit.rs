@@ -512,7 +512,7 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     let row = &html[row_start..];
     let row = &row[..row.find("</details>").unwrap()];
     assert!(html.contains(&format!("visit-row has-errors\" id=\"item-{exits}\"")));
-    assert!(row.contains("整改责任人：缺少整改责任人"), "{row}");
+    assert!(row.contains("<li>缺少整改责任人</li>"), "{row}");
     assert!(row.contains("出口堆放纸箱"));
     assert!(html.contains("<option value=\"false\" selected>否</option>"));
     assert!(
