@@ -14,6 +14,7 @@
 
 mod auth;
 mod dangers;
+mod dashboard;
 mod dto;
 mod enterprises;
 mod error;
@@ -82,6 +83,7 @@ fn api() -> Router<AppState> {
         .route("/dangers/{id}", get(dangers::get))
         .route("/dangers/{id}/transitions", post(dangers::transition))
         .route("/risk", get(risk::list))
+        .route("/dashboard", get(dashboard::get))
         .route("/rules", get(rules::list))
         .route("/rules/validate", post(rules::validate))
         .route("/rules/publish", post(rules::publish))

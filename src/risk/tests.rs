@@ -111,7 +111,7 @@ fn shipped_weights_parse() {
 
 #[test]
 fn unchecked_is_grey_without_score() {
-    let a = assess(&weights(), &shop(), None, 3);
+    let a = assess(&weights(), &shop(), None, &ids(3));
     assert_eq!(a.colour, Colour::Unchecked);
     assert_eq!(a.score, None);
     assert!(a.components.is_empty());
@@ -130,7 +130,7 @@ fn components_sum_to_the_score_and_name_their_sources() {
         n("N", NotApplicable, Severity::General, 9),
     ]
     .concat();
-    let a = assess(&weights(), &record, Some(&result(findings, &[3, 2, 4])), 2);
+    let a = assess(&weights(), &record, Some(&result(findings, &[3, 2, 4])), &ids(2));
     let sum: u32 = a.components.iter().map(|c| c.points).sum();
     assert_eq!(a.score, Some(sum));
     assert_eq!(points(&a, ComponentKind::MajorHazard), Some(30 + 2 * 5));
@@ -173,10 +173,10 @@ fn colour_thresholds_at_their_boundaries() {
     }
     // through assess: 商贸 (0) + general fails 4 each → 12 blue, +overdue 10 → 22 yellow
     let r = result(n("G", Outcome::Fail, Severity::General, 3), &[]);
-    assert_eq!(assess(&w, &shop(), Some(&r), 0).colour, Colour::Blue);
-    assert_eq!(assess(&w, &shop(), Some(&r), 0).score, Some(12));
+    assert_eq!(assess(&w, &shop(), Some(&r), &[]).colour, Colour::Blue);
+    assert_eq!(assess(&w, &shop(), Some(&r), &[]).score, Some(12));
     let r15 = result(vec![], &[4]);
-    let a = assess(&w, &json!({"uscc": "S", "category": "餐饮"}), Some(&r15), 0);
+    let a = assess(&w, &json!({"uscc": "S", "category": "餐饮"}), Some(&r15), &[]);
     assert_eq!((a.score, a.colour), (Some(15), Colour::Yellow));
 }
 
@@ -184,24 +184,24 @@ fn colour_thresholds_at_their_boundaries() {
 fn major_fail_and_grade_one_force_a_floor() {
     let w = weights();
     let r = result(n("M", Outcome::Fail, Severity::Major, 1), &[]);
-    let a = assess(&w, &shop(), Some(&r), 0);
+    let a = assess(&w, &shop(), Some(&r), &[]);
     assert_eq!(a.score, Some(25));
     assert_eq!(colour_of(&w, 25), Colour::Yellow);
     assert_eq!(a.colour, Colour::Orange);
     assert!(a.forced_by.as_deref().unwrap().contains("重大隐患"));
 
     let r = result(vec![], &[1]);
-    let a = assess(&w, &shop(), Some(&r), 0);
+    let a = assess(&w, &shop(), Some(&r), &[]);
     assert_eq!((a.score, a.colour), (Some(40), Colour::Red));
     assert!(a.forced_by.unwrap().contains("一级"));
 
     // a floor never lowers the colour, and an empty floor forces nothing
     let r = result(n("M", Outcome::Fail, Severity::Major, 3), &[]);
-    let a = assess(&w, &shop(), Some(&r), 0);
+    let a = assess(&w, &shop(), Some(&r), &[]);
     assert_eq!((a.colour, a.forced_by), (Colour::Red, None));
     let loose = Weights::parse(&W.replace("forces_major_fail = \"橙\"", ""), "t").unwrap();
     let r = result(n("M", Outcome::Fail, Severity::Major, 1), &[]);
-    assert_eq!(assess(&loose, &shop(), Some(&r), 0).colour, Colour::Yellow);
+    assert_eq!(assess(&loose, &shop(), Some(&r), &[]).colour, Colour::Yellow);
 }
 
 #[test]
@@ -210,7 +210,7 @@ fn ranking_order() {
     let make = |uscc: &str, fails: usize, grades: &[u8], checked: bool| {
         let r = result(n("G", Outcome::Fail, Severity::General, fails), grades);
         let rec = json!({"uscc": uscc, "category": "商贸"});
-        assess(&w, &rec, checked.then_some(&r), 0)
+        assess(&w, &rec, checked.then_some(&r), &[])
     };
     let mut all = vec![
         make("A", 0, &[], false),
@@ -248,4 +248,8 @@ fn weights_file_errors_name_the_line() {
     assert!(err(&colour).contains("`紫`"), "{}", err(&colour));
     let negative = W.replace("each = 10", "each = -1");
     assert!(err(&negative).contains("line 19"), "{}", err(&negative));
+}
+
+fn ids(n: usize) -> Vec<String> {
+    (1..=n).map(|i| format!("#{i}")).collect()
 }
