@@ -253,3 +253,44 @@ fn weights_file_errors_name_the_line() {
 fn ids(n: usize) -> Vec<String> {
     (1..=n).map(|i| format!("#{i}")).collect()
 }
+
+#[test]
+fn an_overdue_ledger_danger_adds_its_weight_and_closing_it_removes_it() {
+    use crate::danger::{Action, HiddenDanger, Level, Source, TransitionRequest};
+    let w = weights();
+    let uscc = "91330481MA2B00000Y";
+    let record = json!({"uscc": uscc, "category": "商贸"});
+    let r = result(n("G", Outcome::Fail, Severity::General, 1), &[]);
+    let mut d = HiddenDanger::new(
+        4,
+        uscc.parse().unwrap(),
+        None,
+        Level::General,
+        "测试隐患",
+        Source::Inspector { text: "测试".into() },
+        "2026-01-01T00:00:00Z".parse().unwrap(),
+        "甲",
+        "乙",
+        "2026-02-01".parse().unwrap(),
+    );
+    let day: jiff::civil::Date = "2026-03-01".parse().unwrap();
+    let before = Ledger::default().assess(&w, &record, Some(&r), day);
+    let open = Ledger::of(vec![d.clone()]).assess(&w, &record, Some(&r), day);
+    assert_eq!(open.score, before.score.map(|s| s + w.overdue_dangers.each));
+    let c = open
+        .components
+        .iter()
+        .find(|c| c.kind == ComponentKind::OverdueDangers)
+        .unwrap();
+    assert_eq!(c.sources, ["#4"]);
+    // not yet overdue on the deadline day
+    let due = Ledger::of(vec![d.clone()]).assess(&w, &record, Some(&r), "2026-02-01".parse().unwrap());
+    assert_eq!(due.score, before.score);
+    let at = "2026-02-20T00:00:00Z".parse().unwrap();
+    for a in [Action::Start, Action::Submit, Action::Accept] {
+        d.apply(&TransitionRequest::new(a, "丙", at).measures("措施").note("同意"))
+            .unwrap();
+    }
+    let closed = Ledger::of(vec![d]).assess(&w, &record, Some(&r), day);
+    assert_eq!(closed.score, before.score);
+}

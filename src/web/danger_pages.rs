@@ -790,6 +790,11 @@ async fn create(
             None
         }
     };
+    for (value, name) in [(&form.found_by, "发现人"), (&form.owner, "整改责任人")] {
+        if value.trim().is_empty() {
+            errors.push(format!("请填写{name}"));
+        }
+    }
     let funds = funds_of(&form.funds).unwrap_or_else(|why| {
         errors.push(why);
         None
