@@ -379,7 +379,14 @@ fn repeats(inputs: &Inputs<'_>, name_of: &dyn Fn(&str) -> String) -> Vec<Repeat>
             if let Some(last) = after.last()
                 && in_period(last.day)
             {
-                out.push(repeat(key, name_of, RepeatKind::AfterClosure, after.len(), last.day, Some(*id)));
+                out.push(repeat(
+                    key,
+                    name_of,
+                    RepeatKind::AfterClosure,
+                    after.len(),
+                    last.day,
+                    Some(*id),
+                ));
                 done.insert(key.clone());
                 continue;
             }
@@ -401,7 +408,14 @@ fn repeats(inputs: &Inputs<'_>, name_of: &dyn Fn(&str) -> String) -> Vec<Repeat>
             && in_period(last)
             && !done.contains(key)
         {
-            out.push(repeat(key, name_of, RepeatKind::Successive, times, last, None));
+            out.push(repeat(
+                key,
+                name_of,
+                RepeatKind::Successive,
+                times,
+                last,
+                None,
+            ));
         }
     }
     out.sort_by(|a, b| {

@@ -184,7 +184,10 @@ fn open_dangers_by_level_and_age_on_the_day() {
         danger(2, A, Level::General, "2026-01-01", "2026-12-31"),
         danger(3, B, Level::General, "2025-10-03", "2026-12-31"), // 90 days on 01-01
         danger(4, B, Level::General, "2025-10-02", "2026-12-31"), // 91 days on 01-01
-        closed(danger(5, B, Level::Major, "2026-01-01", "2026-12-31"), "2026-01-10"),
+        closed(
+            danger(5, B, Level::Major, "2026-01-01", "2026-12-31"),
+            "2026-01-10",
+        ),
         danger(6, B, Level::General, "2026-03-01", "2026-12-31"), // not found yet on the day
     ];
     let d = case(&dangers, "2026-01-31").build();
@@ -205,14 +208,21 @@ fn overdue_major_dangers_exclude_closed_and_general() {
         danger(1, A, Level::Major, "2026-01-01", "2026-02-01"),
         danger(2, A, Level::Major, "2026-01-01", "2026-03-01"),
         danger(3, A, Level::General, "2026-01-01", "2026-02-01"),
-        closed(danger(4, A, Level::Major, "2026-01-01", "2026-02-01"), "2026-02-20"),
+        closed(
+            danger(4, A, Level::Major, "2026-01-01", "2026-02-01"),
+            "2026-02-20",
+        ),
         danger(5, B, Level::Major, "2026-01-01", "2026-03-11"), // due on the day
     ];
     let assessments = [assessment(A, Colour::Red, 80)];
     let mut c = case(&dangers, "2026-03-11");
     c.assessments = &assessments;
     let d = c.build();
-    let got: Vec<(u64, i64)> = d.overdue_major.iter().map(|o| (o.id, o.days_overdue)).collect();
+    let got: Vec<(u64, i64)> = d
+        .overdue_major
+        .iter()
+        .map(|o| (o.id, o.days_overdue))
+        .collect();
     assert_eq!(got, [(1, 38), (2, 10)]);
     assert_eq!(d.overdue_major[0].enterprise, "企业0Y");
     assert_eq!(d.overdue_major[0].owner, "责任人乙");
@@ -252,7 +262,10 @@ fn high_risk_enterprises_visited_in_the_period() {
 fn repeat_after_a_closed_danger() {
     // a danger from R-9 closed on 03-01; R-9 fails again at a visit in May
     let dangers = [closed(
-        from_rule(danger(1, A, Level::General, "2026-01-10", "2026-02-10"), "R-9"),
+        from_rule(
+            danger(1, A, Level::General, "2026-01-10", "2026-02-10"),
+            "R-9",
+        ),
         "2026-03-01",
     )];
     let visits = [
@@ -270,14 +283,26 @@ fn repeat_after_a_closed_danger() {
     );
     assert_eq!(r.last, date("2026-05-01"));
     // compliant after the closure: no repeat
-    let visits = [visit(2, A, "2026-05-01", &[("R-9", ItemOutcome::Compliant)])];
+    let visits = [visit(
+        2,
+        A,
+        "2026-05-01",
+        &[("R-9", ItemOutcome::Compliant)],
+    )];
     let mut c = case(&dangers, "2026-06-30");
     c.visits = &visits;
     assert!(c.build().repeats.is_empty());
     // an inspector's danger (no rule) never makes a repeat
     let mut inspector = dangers[0].clone();
-    inspector.source = Source::Inspector { text: "现场".into() };
-    let visits = [visit(2, A, "2026-05-01", &[("R-9", ItemOutcome::Confirmed)])];
+    inspector.source = Source::Inspector {
+        text: "现场".into(),
+    };
+    let visits = [visit(
+        2,
+        A,
+        "2026-05-01",
+        &[("R-9", ItemOutcome::Confirmed)],
+    )];
     let one = [inspector];
     let mut c = case(&one, "2026-06-30");
     c.visits = &visits;
@@ -290,14 +315,35 @@ fn repeat_in_successive_observations() {
     c.checks.insert(
         A.into(),
         vec![
-            stored_check("2026-02-01", 1, &[("R-1", Outcome::Fail), ("R-2", Outcome::Fail)]),
+            stored_check(
+                "2026-02-01",
+                1,
+                &[("R-1", Outcome::Fail), ("R-2", Outcome::Fail)],
+            ),
             // a re-check of the same version is not a new observation
-            stored_check("2026-02-02", 1, &[("R-1", Outcome::Fail), ("R-2", Outcome::Fail)]),
-            stored_check("2026-03-01", 2, &[("R-1", Outcome::Fail), ("R-2", Outcome::Pass)]),
-            stored_check("2026-04-01", 3, &[("R-1", Outcome::Unknown), ("R-2", Outcome::Fail)]),
+            stored_check(
+                "2026-02-02",
+                1,
+                &[("R-1", Outcome::Fail), ("R-2", Outcome::Fail)],
+            ),
+            stored_check(
+                "2026-03-01",
+                2,
+                &[("R-1", Outcome::Fail), ("R-2", Outcome::Pass)],
+            ),
+            stored_check(
+                "2026-04-01",
+                3,
+                &[("R-1", Outcome::Unknown), ("R-2", Outcome::Fail)],
+            ),
         ],
     );
-    let visits = [visit(1, A, "2026-05-01", &[("R-1", ItemOutcome::Rectified)])];
+    let visits = [visit(
+        1,
+        A,
+        "2026-05-01",
+        &[("R-1", ItemOutcome::Rectified)],
+    )];
     c.visits = &visits;
     let d = c.build();
     let got: Vec<(&str, RepeatKind, usize, jiff::civil::Date)> = d
@@ -307,7 +353,10 @@ fn repeat_in_successive_observations() {
         .collect();
     // fail, fail, (unknown skipped), fail at the visit → 3 in a row;
     // fail, pass, fail → never two in a row
-    assert_eq!(got, [("R-1", RepeatKind::Successive, 3, date("2026-05-01"))]);
+    assert_eq!(
+        got,
+        [("R-1", RepeatKind::Successive, 3, date("2026-05-01"))]
+    );
     // outside the period: not shown
     let d = build(&Inputs {
         township: None,

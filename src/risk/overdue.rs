@@ -37,10 +37,7 @@ pub fn overdue_dangers(
     day: jiff::civil::Date,
 ) -> Vec<String> {
     let uscc = record.get("uscc").and_then(Value::as_str).unwrap_or("");
-    let mine: Vec<&HiddenDanger> = ledger
-        .iter()
-        .filter(|d| d.uscc.as_str() == uscc)
-        .collect();
+    let mine: Vec<&HiddenDanger> = ledger.iter().filter(|d| d.uscc.as_str() == uscc).collect();
     let numbers: BTreeSet<String> = mine.iter().map(|d| d.id.to_string()).collect();
     let mut ids: Vec<&HiddenDanger> = mine.into_iter().filter(|d| d.is_overdue(day)).collect();
     ids.sort_by_key(|d| d.id);
@@ -135,12 +132,7 @@ mod tests {
             {"id": "HD-7", "deadline": "五月", "status": "待整改"},
             {"id": "HD-1", "deadline": "2026-04-01", "status": "待整改"}
         ]);
-        check(
-            &[],
-            entries,
-            "2026-06-01",
-            &["HD-1", "HD-4", "档案第 5 条"],
-        );
+        check(&[], entries, "2026-06-01", &["HD-1", "HD-4", "档案第 5 条"]);
     }
 
     #[test]
@@ -155,7 +147,12 @@ mod tests {
         // a different id is a different danger
         check(&closed, entry("HD-7"), "2026-06-01", &["HD-7"]);
         // another enterprise's ledger number 7 does not hide this entry
-        let other = [ledger(7, "91330481MA2B00001W", "2026-05-01", State::Pending)];
+        let other = [ledger(
+            7,
+            "91330481MA2B00001W",
+            "2026-05-01",
+            State::Pending,
+        )];
         check(&other, entry("7"), "2026-06-01", &["7"]);
     }
 }

@@ -59,14 +59,20 @@ impl Ledger {
     pub fn of(dangers: Vec<HiddenDanger>) -> Ledger {
         let mut by_uscc: BTreeMap<String, Vec<HiddenDanger>> = BTreeMap::new();
         for d in dangers {
-            by_uscc.entry(d.uscc.as_str().to_owned()).or_default().push(d);
+            by_uscc
+                .entry(d.uscc.as_str().to_owned())
+                .or_default()
+                .push(d);
         }
         Ledger { by_uscc }
     }
 
     /// One enterprise's dangers (oldest first).
     pub fn dangers_of(&self, uscc: &str) -> &[HiddenDanger] {
-        self.by_uscc.get(uscc).map(Vec::as_slice).unwrap_or_default()
+        self.by_uscc
+            .get(uscc)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// Scores one enterprise on `day`, counting its overdue dangers from

@@ -130,7 +130,12 @@ fn components_sum_to_the_score_and_name_their_sources() {
         n("N", NotApplicable, Severity::General, 9),
     ]
     .concat();
-    let a = assess(&weights(), &record, Some(&result(findings, &[3, 2, 4])), &ids(2));
+    let a = assess(
+        &weights(),
+        &record,
+        Some(&result(findings, &[3, 2, 4])),
+        &ids(2),
+    );
     let sum: u32 = a.components.iter().map(|c| c.points).sum();
     assert_eq!(a.score, Some(sum));
     assert_eq!(points(&a, ComponentKind::MajorHazard), Some(30 + 2 * 5));
@@ -176,7 +181,12 @@ fn colour_thresholds_at_their_boundaries() {
     assert_eq!(assess(&w, &shop(), Some(&r), &[]).colour, Colour::Blue);
     assert_eq!(assess(&w, &shop(), Some(&r), &[]).score, Some(12));
     let r15 = result(vec![], &[4]);
-    let a = assess(&w, &json!({"uscc": "S", "category": "餐饮"}), Some(&r15), &[]);
+    let a = assess(
+        &w,
+        &json!({"uscc": "S", "category": "餐饮"}),
+        Some(&r15),
+        &[],
+    );
     assert_eq!((a.score, a.colour), (Some(15), Colour::Yellow));
 }
 
@@ -201,7 +211,10 @@ fn major_fail_and_grade_one_force_a_floor() {
     assert_eq!((a.colour, a.forced_by), (Colour::Red, None));
     let loose = Weights::parse(&W.replace("forces_major_fail = \"橙\"", ""), "t").unwrap();
     let r = result(n("M", Outcome::Fail, Severity::Major, 1), &[]);
-    assert_eq!(assess(&loose, &shop(), Some(&r), &[]).colour, Colour::Yellow);
+    assert_eq!(
+        assess(&loose, &shop(), Some(&r), &[]).colour,
+        Colour::Yellow
+    );
 }
 
 #[test]
@@ -267,7 +280,9 @@ fn an_overdue_ledger_danger_adds_its_weight_and_closing_it_removes_it() {
         None,
         Level::General,
         "测试隐患",
-        Source::Inspector { text: "测试".into() },
+        Source::Inspector {
+            text: "测试".into(),
+        },
         "2026-01-01T00:00:00Z".parse().unwrap(),
         "甲",
         "乙",
@@ -284,12 +299,17 @@ fn an_overdue_ledger_danger_adds_its_weight_and_closing_it_removes_it() {
         .unwrap();
     assert_eq!(c.sources, ["#4"]);
     // not yet overdue on the deadline day
-    let due = Ledger::of(vec![d.clone()]).assess(&w, &record, Some(&r), "2026-02-01".parse().unwrap());
+    let due =
+        Ledger::of(vec![d.clone()]).assess(&w, &record, Some(&r), "2026-02-01".parse().unwrap());
     assert_eq!(due.score, before.score);
     let at = "2026-02-20T00:00:00Z".parse().unwrap();
     for a in [Action::Start, Action::Submit, Action::Accept] {
-        d.apply(&TransitionRequest::new(a, "丙", at).measures("措施").note("同意"))
-            .unwrap();
+        d.apply(
+            &TransitionRequest::new(a, "丙", at)
+                .measures("措施")
+                .note("同意"),
+        )
+        .unwrap();
     }
     let closed = Ledger::of(vec![d]).assess(&w, &record, Some(&r), day);
     assert_eq!(closed.score, before.score);

@@ -44,10 +44,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/dangers", get(list))
         .route("/dangers/{id}", get(detail).post(act))
         .route("/enterprises/{uscc}/dangers/new", get(new_form))
-        .route(
-            "/enterprises/{uscc}/dangers",
-            get(back_to_new).post(create),
-        )
+        .route("/enterprises/{uscc}/dangers", get(back_to_new).post(create))
 }
 
 // ───────────── rows ─────────────
@@ -119,13 +116,16 @@ pub(super) struct EnterpriseDangers {
     pub closed: usize,
 }
 
-pub(super) fn enterprise_dangers(dangers: &[HiddenDanger], day: jiff::civil::Date) -> EnterpriseDangers {
+pub(super) fn enterprise_dangers(
+    dangers: &[HiddenDanger],
+    day: jiff::civil::Date,
+) -> EnterpriseDangers {
     let mut open: Vec<DangerRow> = dangers
         .iter()
         .filter(|d| d.state != DangerState::Closed)
         .map(|d| row(d, "", day))
         .collect();
-    open.sort_by(|a, b| b.id.cmp(&a.id));
+    open.sort_by_key(|r| std::cmp::Reverse(r.id));
     EnterpriseDangers {
         open,
         closed: dangers
@@ -270,7 +270,9 @@ async fn list(
         visible,
         townships,
         states: DangerState::ALL.iter().map(|s| s.label()).collect(),
-        state: wanted_state.map(|s| s.label().to_owned()).unwrap_or_default(),
+        state: wanted_state
+            .map(|s| s.label().to_owned())
+            .unwrap_or_default(),
         level: level.map(|l| l.label().to_owned()).unwrap_or_default(),
         overdue,
         township: township.unwrap_or_default(),
@@ -471,7 +473,11 @@ fn detail_page(
         error_action.clear();
     }
     DetailPage {
-        chrome: Chrome::new(visitor, format!("隐患 #{}：{}", d.id, d.title), Nav::Dangers),
+        chrome: Chrome::new(
+            visitor,
+            format!("隐患 #{}：{}", d.id, d.title),
+            Nav::Dangers,
+        ),
         d: row(d, enterprise, day),
         source_kind,
         rule_id,
@@ -558,7 +564,9 @@ fn funds_of(text: &str) -> Result<Option<f64>, String> {
     }
     match t.parse::<f64>() {
         Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
-        _ => Err(format!("整改资金 `{t}` 不是有效的金额，请填写以元为单位的数字，如 12000")),
+        _ => Err(format!(
+            "整改资金 `{t}` 不是有效的金额，请填写以元为单位的数字，如 12000"
+        )),
     }
 }
 
@@ -593,15 +601,21 @@ async fn act(
 ) -> Result<Response, PageError> {
     let id = id_of(path)?;
     let who = visitor.require(Role::Inspector)?.clone();
-    let Form(form) = form.map_err(|_| {
-        PageError::BadRequest("表单格式不对，请在隐患页面上提交".to_string())
-    })?;
+    let Form(form) =
+        form.map_err(|_| PageError::BadRequest("表单格式不对，请在隐患页面上提交".to_string()))?;
     visitor.check_csrf(&form.csrf)?;
     let (d, name) = visible_danger(&state, &visitor, id).await?;
-    let refuse = |status: StatusCode, message: String, form: ActForm| -> Result<Response, PageError> {
-        let page = detail_page(&visitor, &d, &name, Some((form.action.clone(), message)), form);
-        Ok((status, render(&page)?).into_response())
-    };
+    let refuse =
+        |status: StatusCode, message: String, form: ActForm| -> Result<Response, PageError> {
+            let page = detail_page(
+                &visitor,
+                &d,
+                &name,
+                Some((form.action.clone(), message)),
+                form,
+            );
+            Ok((status, render(&page)?).into_response())
+        };
     let action = match form.action.parse::<Action>() {
         Ok(a) => a,
         Err(e) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string(), form),
@@ -769,9 +783,8 @@ async fn create(
 ) -> Result<Response, PageError> {
     let uscc = path_uscc(path)?;
     let who = visitor.require(Role::Inspector)?.clone();
-    let Form(form) = form.map_err(|_| {
-        PageError::BadRequest("表单格式不对，请在登记隐患页面上提交".to_string())
-    })?;
+    let Form(form) = form
+        .map_err(|_| PageError::BadRequest("表单格式不对，请在登记隐患页面上提交".to_string()))?;
     visitor.check_csrf(&form.csrf)?;
     let (key, stored) = visible_record(&state, &visitor, &uscc).await?;
     let mut errors = Vec::new();
@@ -832,7 +845,9 @@ async fn create(
                 })
             }
             None => {
-                errors.push(format!("最近一次检查中规则 `{rule}` 没有不合格，不能据此登记隐患"));
+                errors.push(format!(
+                    "最近一次检查中规则 `{rule}` 没有不合格，不能据此登记隐患"
+                ));
                 None
             }
         }

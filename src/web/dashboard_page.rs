@@ -68,12 +68,8 @@ async fn page(
     let Query(q) = query.map_err(|_| {
         PageError::BadRequest("筛选条件的格式不对，请用页面上的表单筛选".to_string())
     })?;
-    let period = period_of(
-        q.from.as_deref(),
-        q.to.as_deref(),
-        crate::search::today(),
-    )
-    .map_err(|e| PageError::BadRequest(format!("时段有误：{e}")))?;
+    let period = period_of(q.from.as_deref(), q.to.as_deref(), crate::search::today())
+        .map_err(|e| PageError::BadRequest(format!("时段有误：{e}")))?;
     let township = q
         .township
         .as_deref()

@@ -215,7 +215,10 @@ async fn list(
                 township: text(s, "/region/township").unwrap_or_default(),
                 category: text(s, "/category").unwrap_or_default(),
                 counts: result.map(Counts::of),
-                risk: ledger.assess(&weights, &s.record, result, day).colour.into(),
+                risk: ledger
+                    .assess(&weights, &s.record, result, day)
+                    .colour
+                    .into(),
                 checked: result.map(|r| r.as_of.to_string()).unwrap_or_default(),
             });
         }

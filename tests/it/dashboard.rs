@@ -138,7 +138,11 @@ async fn a_major_danger_walks_its_closed_loop_through_the_pages() {
     // the enterprise page links the 登记隐患 form and says there are none
     let profile = s.get(&format!("/enterprises/{CATERING}"), Some(&me)).await;
     assert_eq!(profile.status, StatusCode::OK, "{}", profile.body);
-    assert!(profile.body.contains(&format!("/enterprises/{CATERING}/dangers/new")));
+    assert!(
+        profile
+            .body
+            .contains(&format!("/enterprises/{CATERING}/dangers/new"))
+    );
     assert!(profile.body.contains("没有未销号的隐患"));
     let form = s
         .get(&format!("/enterprises/{CATERING}/dangers/new"), Some(&me))
@@ -152,11 +156,22 @@ async fn a_major_danger_walks_its_closed_loop_through_the_pages() {
         .post(
             &target,
             &me,
-            &[("level", "重大"), ("found_by", "检查员丁"), ("owner", ""), ("deadline", "2099-01-01"), ("title", "液化气瓶间无通风")],
+            &[
+                ("level", "重大"),
+                ("found_by", "检查员丁"),
+                ("owner", ""),
+                ("deadline", "2099-01-01"),
+                ("title", "液化气瓶间无通风"),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("请选择不合格的规则，或填写现场发现的隐患描述"), "{}", bad.body);
+    assert!(
+        bad.body
+            .contains("请选择不合格的规则，或填写现场发现的隐患描述"),
+        "{}",
+        bad.body
+    );
     assert!(bad.body.contains("请填写整改责任人"));
     assert!(bad.body.contains("value=\"液化气瓶间无通风\""));
     let fields = [
@@ -177,46 +192,104 @@ async fn a_major_danger_walks_its_closed_loop_through_the_pages() {
     assert_eq!(offered(&page.body), ["start"]);
 
     // 开始整改 without a plan: refused on the page, the operator kept
-    let start = [("action", "start"), ("by", "店主张某"), ("note", "先停用气瓶")];
+    let start = [
+        ("action", "start"),
+        ("by", "店主张某"),
+        ("note", "先停用气瓶"),
+    ];
     let refused = s.post("/dangers/1", &me, &start).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("开始整改前请填写：整改方案"), "{}", refused.body);
+    assert!(
+        refused.body.contains("开始整改前请填写：整改方案"),
+        "{}",
+        refused.body
+    );
     assert!(refused.body.contains("先停用气瓶"));
     // an action not legal now is refused and never offered
     let illegal = s
-        .post("/dangers/1", &me, &[("action", "accept"), ("by", "所长"), ("note", "同意")])
+        .post(
+            "/dangers/1",
+            &me,
+            &[("action", "accept"), ("by", "所长"), ("note", "同意")],
+        )
         .await;
     assert_eq!(illegal.status, StatusCode::CONFLICT);
-    assert!(illegal.body.contains("只有「待验收」状态可以销号"), "{}", illegal.body);
+    assert!(
+        illegal.body.contains("只有「待验收」状态可以销号"),
+        "{}",
+        illegal.body
+    );
     assert_eq!(offered(&illegal.body), ["start"]);
     // without the CSRF field
     let req = Request::post("/dangers/1")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("regkb_csrf={CSRF}; regkb_session={me}"))
+        .header(
+            header::COOKIE,
+            format!("regkb_csrf={CSRF}; regkb_session={me}"),
+        )
         .body(Body::from("action=start&by=x&plan=y"))
         .unwrap();
-    assert_eq!(support::send(&s.state, req).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        support::send(&s.state, req).await.status,
+        StatusCode::FORBIDDEN
+    );
 
-    let with_plan = [("action", "start"), ("by", "店主张某"), ("plan", "改用管道燃气，加装通风")];
-    assert_eq!(s.post("/dangers/1", &me, &with_plan).await.status, StatusCode::SEE_OTHER);
-    let submit = [("action", "submit"), ("by", "店主张某"), ("measures", "已加装排风扇"), ("funds", "3500")];
-    assert_eq!(s.post("/dangers/1", &me, &submit).await.status, StatusCode::SEE_OTHER);
+    let with_plan = [
+        ("action", "start"),
+        ("by", "店主张某"),
+        ("plan", "改用管道燃气，加装通风"),
+    ];
+    assert_eq!(
+        s.post("/dangers/1", &me, &with_plan).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let submit = [
+        ("action", "submit"),
+        ("by", "店主张某"),
+        ("measures", "已加装排风扇"),
+        ("funds", "3500"),
+    ];
+    assert_eq!(
+        s.post("/dangers/1", &me, &submit).await.status,
+        StatusCode::SEE_OTHER
+    );
     let page = s.get("/dangers/1", Some(&me)).await;
     assert_eq!(offered(&page.body), ["accept", "reject"]);
     assert!(page.body.contains("3500 元"));
 
     // the owner cannot accept; a rejection needs a note
     let own = s
-        .post("/dangers/1", &me, &[("action", "accept"), ("by", "店主张某"), ("note", "自己验收")])
+        .post(
+            "/dangers/1",
+            &me,
+            &[
+                ("action", "accept"),
+                ("by", "店主张某"),
+                ("note", "自己验收"),
+            ],
+        )
         .await;
     assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(own.body.contains("不能是整改责任人本人"), "{}", own.body);
-    let silent = s.post("/dangers/1", &me, &[("action", "reject"), ("by", "所长")]).await;
+    let silent = s
+        .post("/dangers/1", &me, &[("action", "reject"), ("by", "所长")])
+        .await;
     assert_eq!(silent.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(silent.body.contains("驳回前请填写：驳回理由"), "{}", silent.body);
+    assert!(
+        silent.body.contains("驳回前请填写：驳回理由"),
+        "{}",
+        silent.body
+    );
 
-    let accept = [("action", "accept"), ("by", "安监所王所长"), ("note", "现场复核合格")];
-    assert_eq!(s.post("/dangers/1", &me, &accept).await.status, StatusCode::SEE_OTHER);
+    let accept = [
+        ("action", "accept"),
+        ("by", "安监所王所长"),
+        ("note", "现场复核合格"),
+    ];
+    assert_eq!(
+        s.post("/dangers/1", &me, &accept).await.status,
+        StatusCode::SEE_OTHER
+    );
     let done = s.get("/dangers/1", Some(&me)).await;
     assert!(done.body.contains("已销号"));
     assert!(offered(&done.body).is_empty());
@@ -235,9 +308,27 @@ async fn a_major_danger_walks_its_closed_loop_through_the_pages() {
 #[tokio::test]
 async fn the_list_filters_flags_overdue_and_keeps_to_the_region() {
     let s = site();
-    let late = s.create(&danger(NITRATION, "化工园区", Level::Major, "2020-01-01", "硝化釜超温联锁未投用"));
-    let fresh = s.create(&danger(NITRATION, "化工园区", Level::General, "2099-01-01", "安全标志缺失"));
-    let far = s.create(&danger(LPG, "刘圩镇", Level::General, "2099-01-01", "球罐区巡检记录不全"));
+    let late = s.create(&danger(
+        NITRATION,
+        "化工园区",
+        Level::Major,
+        "2020-01-01",
+        "硝化釜超温联锁未投用",
+    ));
+    let fresh = s.create(&danger(
+        NITRATION,
+        "化工园区",
+        Level::General,
+        "2099-01-01",
+        "安全标志缺失",
+    ));
+    let far = s.create(&danger(
+        LPG,
+        "刘圩镇",
+        Level::General,
+        "2099-01-01",
+        "球罐区巡检记录不全",
+    ));
     let admin = s.token(Role::Admin, None);
     let page = s.get("/dangers", Some(&admin)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -249,7 +340,9 @@ async fn the_list_filters_flags_overdue_and_keeps_to_the_region() {
     let overdue = s.get("/dangers?overdue=1", Some(&admin)).await;
     assert!(overdue.body.contains("硝化釜超温联锁未投用"));
     assert!(!overdue.body.contains("安全标志缺失"));
-    let general = s.get("/dangers?level=一般&township=刘圩镇", Some(&admin)).await;
+    let general = s
+        .get("/dangers?level=一般&township=刘圩镇", Some(&admin))
+        .await;
     assert!(general.body.contains("球罐区巡检记录不全"));
     assert!(!general.body.contains("安全标志缺失"));
     let closed = s.get("/dangers?state=已销号", Some(&admin)).await;
@@ -262,10 +355,16 @@ async fn the_list_filters_flags_overdue_and_keeps_to_the_region() {
     let page = s.get("/dangers", Some(&local)).await;
     assert!(page.body.contains("硝化釜超温联锁未投用"));
     assert!(!page.body.contains("球罐区巡检记录不全"));
-    assert_eq!(s.get(&format!("/dangers/{far}"), Some(&local)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.get(&format!("/dangers/{far}"), Some(&local)).await.status,
+        StatusCode::FORBIDDEN
+    );
     // viewers may not see dangers at all
     let viewer = s.token(Role::Viewer, None);
-    assert_eq!(s.get("/dangers", Some(&viewer)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.get("/dangers", Some(&viewer)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -273,7 +372,11 @@ async fn risk_counts_an_overdue_danger_and_drops_it_when_closed() {
     let s = site();
     let admin = s.token(Role::Admin, None);
     let recheck = s
-        .post(&format!("/enterprises/{LPG}/check"), &admin, &[("as_of", "2026-11-28")])
+        .post(
+            &format!("/enterprises/{LPG}/check"),
+            &admin,
+            &[("as_of", "2026-11-28")],
+        )
         .await;
     assert_eq!(recheck.status, StatusCode::SEE_OTHER);
     let score = |v: &Value| -> (u64, Vec<Value>) {
@@ -296,16 +399,36 @@ async fn risk_counts_an_overdue_danger_and_drops_it_when_closed() {
     assert_eq!(st, StatusCode::OK, "{before}");
     let (base, none) = score(&before);
     assert!(none.is_empty());
-    let id = s.create(&danger(LPG, "刘圩镇", Level::General, "2026-06-01", "巡检不到位"));
+    let id = s.create(&danger(
+        LPG,
+        "刘圩镇",
+        Level::General,
+        "2026-06-01",
+        "巡检不到位",
+    ));
     let (_, after) = s.api("/api/v1/risk?as_of=2026-07-01", &admin).await;
-    let each = u64::from(regkb::risk::Weights::shipped().unwrap().overdue_dangers.each);
-    assert_eq!(score(&after), (base + each, vec![Value::from(format!("#{id}"))]));
+    let each = u64::from(
+        regkb::risk::Weights::shipped()
+            .unwrap()
+            .overdue_dangers
+            .each,
+    );
+    assert_eq!(
+        score(&after),
+        (base + each, vec![Value::from(format!("#{id}"))])
+    );
     // on its deadline day it is not overdue yet
     let (_, due) = s.api("/api/v1/risk?as_of=2026-06-01", &admin).await;
     assert_eq!(score(&due).0, base);
     // the enterprise page shows the component with the danger's number
     let profile = s.get(&format!("/enterprises/{LPG}"), Some(&admin)).await;
-    assert!(profile.body.contains(&format!("逾期未整改隐患 {each} 分：#{id}")), "{}", profile.body);
+    assert!(
+        profile
+            .body
+            .contains(&format!("逾期未整改隐患 {each} 分：#{id}")),
+        "{}",
+        profile.body
+    );
 
     let store = s.state.store();
     let by = Actor::department("应急管理局");
@@ -331,18 +454,48 @@ async fn the_dashboard_counts_open_overdue_high_risk_visits() {
     // empty states first
     let page = s.get("/dashboard", Some(&admin)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    for empty in ["目前没有未销号的事故隐患", "没有逾期的重大隐患", "没有红色或橙色风险的企业", "本时段没有反复出现的问题"] {
+    for empty in [
+        "目前没有未销号的事故隐患",
+        "没有逾期的重大隐患",
+        "没有红色或橙色风险的企业",
+        "本时段没有反复出现的问题",
+    ] {
         assert!(page.body.contains(empty), "{empty}");
     }
-    assert!(page.body.contains("href=\"/dashboard\" aria-current=\"page\""));
+    assert!(
+        page.body
+            .contains("href=\"/dashboard\" aria-current=\"page\"")
+    );
 
     let recheck = s
-        .post(&format!("/enterprises/{NITRATION}/check"), &admin, &[("as_of", "2026-11-28")])
+        .post(
+            &format!("/enterprises/{NITRATION}/check"),
+            &admin,
+            &[("as_of", "2026-11-28")],
+        )
         .await;
     assert_eq!(recheck.status, StatusCode::SEE_OTHER);
-    let late = s.create(&danger(NITRATION, "化工园区", Level::Major, "2020-01-01", "硝化釜超温联锁未投用"));
-    s.create(&danger(NITRATION, "化工园区", Level::General, "2099-01-01", "安全标志缺失"));
-    s.create(&danger(LPG, "刘圩镇", Level::General, "2099-01-01", "球罐区巡检记录不全"));
+    let late = s.create(&danger(
+        NITRATION,
+        "化工园区",
+        Level::Major,
+        "2020-01-01",
+        "硝化釜超温联锁未投用",
+    ));
+    s.create(&danger(
+        NITRATION,
+        "化工园区",
+        Level::General,
+        "2099-01-01",
+        "安全标志缺失",
+    ));
+    s.create(&danger(
+        LPG,
+        "刘圩镇",
+        Level::General,
+        "2099-01-01",
+        "球罐区巡检记录不全",
+    ));
 
     let (st, d) = s.api("/api/v1/dashboard?township=化工园区", &admin).await;
     assert_eq!(st, StatusCode::OK, "{d}");
@@ -351,13 +504,19 @@ async fn the_dashboard_counts_open_overdue_high_risk_visits() {
     assert_eq!(d["to"], format!("{year}-12-31"));
     assert_eq!(d["open_total"], 2);
     assert_eq!(d["open_by_level"][0]["level"], "重大");
-    assert_eq!(d["open_by_level"][0]["buckets"], serde_json::json!([1, 0, 0]));
+    assert_eq!(
+        d["open_by_level"][0]["buckets"],
+        serde_json::json!([1, 0, 0])
+    );
     assert_eq!(d["overdue_major"][0]["id"], late);
     assert!(d["overdue_major"][0]["days_overdue"].as_i64().unwrap() > 365);
     assert_eq!(d["overdue_major"][0]["owner"], "责任人乙");
     let high = d["high_risk"].as_array().unwrap();
     assert_eq!(high.len(), 1, "{d}");
-    assert_eq!((&high[0]["uscc"], &high[0]["visited"]), (&Value::from(NITRATION), &Value::from(false)));
+    assert_eq!(
+        (&high[0]["uscc"], &high[0]["visited"]),
+        (&Value::from(NITRATION), &Value::from(false))
+    );
     assert_eq!(d["high_risk_share"], 0.0);
 
     // a visit in the period
@@ -372,13 +531,20 @@ async fn the_dashboard_counts_open_overdue_high_risk_visits() {
     };
     s.state
         .store()
-        .save_visit(&visit, Some("化工园区".into()), &[], &Actor::department("应急管理局"))
+        .save_visit(
+            &visit,
+            Some("化工园区".into()),
+            &[],
+            &Actor::department("应急管理局"),
+        )
         .unwrap();
     let (_, d) = s.api("/api/v1/dashboard?township=化工园区", &admin).await;
     assert_eq!(d["high_risk"][0]["visited"], true);
     assert_eq!(d["high_risk_share"], 100.0);
     // a period before the visit: not visited
-    let (_, d) = s.api("/api/v1/dashboard?from=2000-01-01&to=2000-12-31", &admin).await;
+    let (_, d) = s
+        .api("/api/v1/dashboard?from=2000-01-01&to=2000-12-31", &admin)
+        .await;
     assert_eq!(d["high_risk_share"], 0.0);
 
     let page = s.get("/dashboard?township=化工园区", Some(&admin)).await;
@@ -396,7 +562,9 @@ async fn the_dashboard_counts_open_overdue_high_risk_visits() {
     let (st, e) = s.api("/api/v1/dashboard?from=2026-02-30", &admin).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(e["error"]["field"], "from", "{e}");
-    let (st, e) = s.api("/api/v1/dashboard?from=2026-05-01&to=2026-04-01", &admin).await;
+    let (st, e) = s
+        .api("/api/v1/dashboard?from=2026-05-01&to=2026-04-01", &admin)
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(e["error"]["message"].as_str().unwrap().contains("晚于"));
     let viewer = s.token(Role::Viewer, None);
@@ -425,5 +593,8 @@ fn a_broken_weights_file_stops_the_service_from_starting() {
         .unwrap()
         .to_string();
     assert!(err.starts_with("风险权重文件有误，服务未启动"), "{err}");
-    assert!(err.contains(&format!("weights.toml` line {line}:")), "{err}");
+    assert!(
+        err.contains(&format!("weights.toml` line {line}:")),
+        "{err}"
+    );
 }

@@ -79,7 +79,11 @@ fn risk_of(data: &std::path::Path, uscc: &str, as_of: &str) -> Value {
         .args(["risk", "--json", "--as-of", as_of])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v.as_array()
         .unwrap()
@@ -98,7 +102,11 @@ fn check_save_stores_the_result_so_risk_scores_it() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("已保存检查结果"));
     let a = risk_of(dir.path(), &uscc, "2026-11-28");
     assert_ne!(a["colour"], "未检查", "{a}");
@@ -136,14 +144,18 @@ fn cli_risk_counts_overdue_dangers_from_the_ledger_and_the_record() {
         .arg(&file)
         .assert()
         .success();
-    let base = risk_of(dir.path(), &uscc, "2026-07-01")["score"].as_u64().unwrap();
+    let base = risk_of(dir.path(), &uscc, "2026-07-01")["score"]
+        .as_u64()
+        .unwrap();
     let store = regkb::store::Store::open(&dir.path().join("store")).unwrap();
     let new = NewDanger {
         uscc: uscc.parse().unwrap(),
         township: None,
         level: Level::General,
         title: "测试隐患".into(),
-        source: Source::Inspector { text: "测试".into() },
+        source: Source::Inspector {
+            text: "测试".into(),
+        },
         found_by: "甲".into(),
         owner: "乙".into(),
         deadline: "2026-06-01".parse().unwrap(),
@@ -154,16 +166,30 @@ fn cli_risk_counts_overdue_dangers_from_the_ledger_and_the_record() {
     let by = regkb::store::Actor::cli("test");
     let id = store.create_danger(&new, &by).unwrap().id;
     // the record reports the same danger under the ledger number, and one more
-    let mut record = store.get(&uscc.parse().unwrap(), None).unwrap().unwrap().record;
+    let mut record = store
+        .get(&uscc.parse().unwrap(), None)
+        .unwrap()
+        .unwrap()
+        .record;
     record["hidden_dangers"] = serde_json::json!([
         {"id": id.to_string(), "level": "一般", "deadline": "2026-06-01", "status": "整改中"},
         {"id": "HD-9", "level": "一般", "deadline": "2026-05-01", "status": "待整改"}
     ]);
     store
-        .put(&uscc.parse().unwrap(), record, &by, &crate::support::schema())
+        .put(
+            &uscc.parse().unwrap(),
+            record,
+            &by,
+            &crate::support::schema(),
+        )
         .unwrap();
     drop(store);
-    let each = u64::from(regkb::risk::Weights::shipped().unwrap().overdue_dangers.each);
+    let each = u64::from(
+        regkb::risk::Weights::shipped()
+            .unwrap()
+            .overdue_dangers
+            .each,
+    );
     let a = risk_of(dir.path(), &uscc, "2026-07-01");
     assert_eq!(a["score"].as_u64().unwrap(), base + 2 * each, "{a}");
     let c = a["components"]
