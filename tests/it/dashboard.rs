@@ -598,3 +598,57 @@ fn a_broken_weights_file_stops_the_service_from_starting() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_danger_registered_from_a_failed_rule_links_the_rule_and_its_clauses() {
+    let s = site();
+    let me = s.token(Role::Inspector, None);
+    let recheck = s
+        .post(
+            &format!("/enterprises/{NITRATION}/check"),
+            &me,
+            &[("as_of", "2026-11-28")],
+        )
+        .await;
+    assert_eq!(recheck.status, StatusCode::SEE_OTHER);
+    let form = s
+        .get(&format!("/enterprises/{NITRATION}/dangers/new"), Some(&me))
+        .await;
+    assert!(
+        form.body.contains("<option value=\"HZ-02\""),
+        "{}",
+        form.body
+    );
+    // a rule that did not fail is refused
+    let target = format!("/enterprises/{NITRATION}/dangers");
+    let base = [
+        ("level", "重大"),
+        ("found_by", "检查员丁"),
+        ("owner", "厂长李某"),
+        ("deadline", "2099-01-01"),
+    ];
+    let bad = s
+        .post(&target, &me, &[&base[..], &[("rule", "NO-SUCH")]].concat())
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("规则 `NO-SUCH` 没有不合格"),
+        "{}",
+        bad.body
+    );
+    let made = s
+        .post(&target, &me, &[&base[..], &[("rule", "HZ-02")]].concat())
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let page = s.get(made.location(), Some(&me)).await;
+    assert!(page.body.contains("href=\"/rules/HZ-02\""), "{}", page.body);
+    assert!(
+        page.body.contains("class=\"cite\" href=\"/law/"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("规则检查"));
+    // the title defaults to the rule's title, not left blank
+    let d = s.state.store().danger(1).unwrap().unwrap();
+    assert!(!d.title.is_empty());
+}
