@@ -163,7 +163,7 @@ fn days_between(a: jiff::civil::Date, b: jiff::civil::Date) -> i64 {
     b.since(a).map(|s| i64::from(s.get_days())).unwrap_or(0)
 }
 
-/// The day a danger was found (Beijing time).
+/// The day a danger was found (Beijing time, the users' day).
 pub fn found_day(d: &HiddenDanger) -> jiff::civil::Date {
     let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
     d.found_at.to_zoned(tz).date()

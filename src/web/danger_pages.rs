@@ -77,7 +77,7 @@ pub(super) fn state_class(s: DangerState) -> &'static str {
 }
 
 /// Days `d` is past its deadline on `day` (0 when closed or not yet due).
-pub(crate) fn days_overdue(d: &HiddenDanger, day: jiff::civil::Date) -> i64 {
+fn days_overdue(d: &HiddenDanger, day: jiff::civil::Date) -> i64 {
     if !d.is_overdue(day) {
         return 0;
     }
@@ -98,15 +98,9 @@ pub(super) fn row(d: &HiddenDanger, enterprise: &str, day: jiff::civil::Date) ->
         township: d.township.clone().unwrap_or_default(),
         owner: d.owner.clone(),
         deadline: d.deadline.to_string(),
-        found: found_day(d).to_string(),
+        found: crate::dashboard::found_day(d).to_string(),
         overdue_days: days_overdue(d, day),
     }
-}
-
-/// The day a danger was found (Beijing time).
-pub(crate) fn found_day(d: &HiddenDanger) -> jiff::civil::Date {
-    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
-    d.found_at.to_zoned(tz).date()
 }
 
 /// An enterprise's dangers for its profile: the open ones (newest first)

@@ -22,6 +22,7 @@ use super::findings_view::Risk;
 use super::{Chrome, Nav, PageError, Visitor, render};
 use crate::dashboard::{Dashboard, gather, period_of};
 use crate::http::AppState;
+use crate::risk::Colour;
 use crate::store::Role;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -50,12 +51,9 @@ struct DashboardPage {
 }
 
 impl DashboardPage {
-    fn risk(&self, label: &str) -> Risk {
-        match label {
-            "红" => Risk::Red,
-            "橙" => Risk::Orange,
-            _ => Risk::Unchecked,
-        }
+    /// The badge class of a risk colour.
+    fn risk_class(&self, c: &Colour) -> &'static str {
+        Risk::from(*c).class()
     }
 }
 
