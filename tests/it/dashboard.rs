@@ -26,6 +26,7 @@ const LPG: &str = "91450103MA5N90007R";
 struct Site {
     _dir: tempfile::TempDir,
     state: AppState,
+    schema: regkb::record::Schema,
 }
 
 fn fixture(name: &str) -> Value {
@@ -57,7 +58,11 @@ fn site() -> Site {
             .put(&uscc, record, &Actor::department("应急管理局"), &schema)
             .unwrap();
     }
-    Site { _dir: dir, state }
+    Site {
+        _dir: dir,
+        state,
+        schema,
+    }
 }
 
 fn danger(uscc: &str, township: &str, level: Level, deadline: &str, title: &str) -> NewDanger {
@@ -651,4 +656,67 @@ async fn a_danger_registered_from_a_failed_rule_links_the_rule_and_its_clauses()
     // the title defaults to the rule's title, not left blank
     let d = s.state.store().danger(1).unwrap().unwrap();
     assert!(!d.title.is_empty());
+}
+
+#[tokio::test]
+async fn a_rule_failing_again_after_its_danger_was_closed_is_a_repeat() {
+    use regkb::danger::{Action, TransitionRequest};
+    let s = site();
+    let admin = s.token(Role::Admin, None);
+    let target = format!("/enterprises/{NITRATION}/check");
+    let recheck = || s.post(&target, &admin, &[("as_of", "2026-11-28")]);
+    assert_eq!(recheck().await.status, StatusCode::SEE_OTHER);
+    let mut new = danger(
+        NITRATION,
+        "化工园区",
+        Level::Major,
+        "2099-01-01",
+        "重大隐患测试",
+    );
+    new.source = Source::Rule {
+        rule_id: "HZ-02".into(),
+        explanation: "测试".into(),
+        citations: vec![],
+    };
+    new.rectification_plan = Some("方案".into());
+    let id = s.create(&new);
+    let by = Actor::department("应急管理局");
+    let at = jiff::Timestamp::now();
+    for req in [
+        TransitionRequest::new(Action::Start, "责任人乙", at),
+        TransitionRequest::new(Action::Submit, "责任人乙", at).measures("已整改"),
+        TransitionRequest::new(Action::Accept, "所长", at).note("合格"),
+    ] {
+        s.state.store().transition_danger(id, &req, &by).unwrap();
+    }
+    let (_, d) = s.api("/api/v1/dashboard", &admin).await;
+    assert!(d["repeats"].as_array().unwrap().is_empty(), "{d}");
+    // a re-check of the same record version is no new observation
+    assert_eq!(recheck().await.status, StatusCode::SEE_OTHER);
+    let (_, d) = s.api("/api/v1/dashboard", &admin).await;
+    assert!(d["repeats"].as_array().unwrap().is_empty(), "{d}");
+    // the record changes (new version) and HZ-02 still fails
+    s.state
+        .store()
+        .patch(
+            &NITRATION.parse().unwrap(),
+            serde_json::json!({"employees": 81}),
+            &by,
+            &s.schema,
+        )
+        .unwrap();
+    assert_eq!(recheck().await.status, StatusCode::SEE_OTHER);
+    let (_, d) = s.api("/api/v1/dashboard", &admin).await;
+    let repeat = d["repeats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "HZ-02")
+        .unwrap_or_else(|| panic!("no HZ-02 repeat: {d}"));
+    assert_eq!(repeat["kind"], "after_closure");
+    assert_eq!(repeat["label"], "销号后复发");
+    assert_eq!(repeat["closed_danger"], id);
+    let page = s.get("/dashboard", Some(&admin)).await;
+    assert!(page.body.contains("销号后复发"), "{}", page.body);
+    assert!(page.body.contains("href=\"/rules/HZ-02\""));
 }
