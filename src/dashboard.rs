@@ -2,7 +2,9 @@
 //! meetings or documents —
 //!
 //! - **open hidden dangers by level and age** (days since found on the
-//!   dashboard's day: ≤30 天, 31–90 天, >90 天);
+//!   dashboard's day: ≤30 天, 31–90 天, >90 天); "open" and "overdue" are
+//!   judged on that day from each danger's history, so a past period shows
+//!   the dangers that were open then;
 //! - **overdue 重大隐患**: each with its enterprise, owner and days overdue;
 //! - **high-risk enterprises** (红 / 橙) and whether each was visited in the
 //!   period, with the share visited;
@@ -169,6 +171,22 @@ pub fn found_day(d: &HiddenDanger) -> jiff::civil::Date {
     d.found_at.to_zoned(tz).date()
 }
 
+/// A danger's state at the end of `day` (Beijing time), from its history:
+/// the target of the last transition made on or before that day.
+pub fn state_on(d: &HiddenDanger, day: jiff::civil::Date) -> State {
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
+    d.history
+        .iter()
+        .rev()
+        .find(|t| t.at.to_zoned(tz.clone()).date() <= day)
+        .map_or(State::Pending, |t| t.to)
+}
+
+/// Found by `day` and not yet 已销号 at its end.
+fn open_on(d: &HiddenDanger, day: jiff::civil::Date) -> bool {
+    found_day(d) <= day && state_on(d, day) != State::Closed
+}
+
 /// The bucket of an age in days: ≤30 → 0, 31–90 → 1, >90 → 2.
 pub fn bucket_of(age_days: i64) -> usize {
     if age_days <= 30 {
@@ -198,7 +216,7 @@ pub fn build(inputs: &Inputs<'_>) -> Dashboard {
         for d in inputs
             .dangers
             .iter()
-            .filter(|d| d.level == level && d.state != State::Closed && found_day(d) <= day)
+            .filter(|d| d.level == level && open_on(d, day))
         {
             let age = days_between(found_day(d), day);
             if let Some(b) = buckets.get_mut(bucket_of(age)) {
@@ -218,14 +236,14 @@ pub fn build(inputs: &Inputs<'_>) -> Dashboard {
     let mut overdue_major: Vec<OverdueMajor> = inputs
         .dangers
         .iter()
-        .filter(|d| d.level == Level::Major && d.is_overdue(day))
+        .filter(|d| d.level == Level::Major && open_on(d, day) && d.deadline < day)
         .map(|d| OverdueMajor {
             id: d.id,
             title: d.title.clone(),
             uscc: d.uscc.as_str().to_owned(),
             enterprise: name_of(d.uscc.as_str()),
             owner: d.owner.clone(),
-            state: d.state.label(),
+            state: state_on(d, day).label(),
             deadline: d.deadline,
             days_overdue: days_between(d.deadline, day),
         })

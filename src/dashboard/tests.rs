@@ -387,3 +387,21 @@ fn period_defaults_to_the_current_year() {
     let e = period_of(Some("2026-05-01"), Some("2026-04-01"), today).unwrap_err();
     assert!(e.to_string().contains("晚于"), "{e}");
 }
+
+#[test]
+fn a_past_day_sees_the_state_of_that_day() {
+    // found 01-01, due 02-01, closed 03-01
+    let dangers = [closed(
+        danger(1, A, Level::Major, "2026-01-01", "2026-02-01"),
+        "2026-03-01",
+    )];
+    let before = case(&dangers, "2026-02-15").build();
+    assert_eq!(before.open_total, 1);
+    assert_eq!(before.overdue_major.len(), 1);
+    // every step was taken on 03-01: still 待整改 on 02-15
+    assert_eq!(before.overdue_major[0].state, "待整改");
+    let after = case(&dangers, "2026-03-01").build();
+    assert_eq!(after.open_total, 0);
+    assert!(after.overdue_major.is_empty());
+    assert_eq!(state_on(&dangers[0], date("2025-12-31")), State::Pending);
+}
