@@ -53,7 +53,7 @@ fn ranking(checked: &[(Value, CheckResult)]) -> Vec<Assessment> {
     let weights = Weights::parse(DEFAULT_WEIGHTS, "rules/risk/weights.toml").unwrap();
     let mut all: Vec<Assessment> = checked
         .iter()
-        .map(|(record, result)| assess(&weights, record, Some(result), 0))
+        .map(|(record, result)| assess(&weights, record, Some(result), &[]))
         .collect();
     rank(&mut all, None);
     all

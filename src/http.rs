@@ -14,6 +14,7 @@
 
 mod auth;
 mod dangers;
+mod dashboard;
 mod dto;
 mod enterprises;
 mod error;
@@ -89,6 +90,7 @@ fn api() -> Router<AppState> {
         .route("/visits", get(visits::list))
         .route("/visits/{id}", get(visits::get))
         .route("/risk", get(risk::list))
+        .route("/dashboard", get(dashboard::get))
         .route("/rules", get(rules::list))
         .route("/rules/validate", post(rules::validate))
         .route("/rules/publish", post(rules::publish))

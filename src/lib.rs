@@ -10,6 +10,7 @@ pub mod citation;
 pub mod cli;
 pub mod config;
 pub mod danger;
+pub mod dashboard;
 pub mod dsl;
 pub mod error;
 pub mod http;

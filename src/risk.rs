@@ -9,16 +9,22 @@
 //! fail or a grade-1 unit raises the colour to at least the floor the weights
 //! file names. No check yet gives [`Colour::Unchecked`] (未检查).
 //!
-//! There is no hidden-danger ledger yet: callers pass the number of open
-//! hidden dangers past their deadline, which is 0 for now. Pure: no I/O.
+//! Overdue hidden dangers come from two places, merged by [`overdue_dangers`]:
+//! the store's ledger (`store::dangers`) and the record's own
+//! `hidden_dangers[]`. [`assess`] itself is pure; `risk/sources.rs`
+//! ([`load_weights`], [`Ledger`], [`assess_enterprise`], [`ranking`]) is the
+//! one place that reads the weights file and the store for the CLI, the API
+//! and the pages.
 //!
 //! ```
 //! use regkb::risk::{assess, Colour, Weights};
 //! let w = Weights::shipped().unwrap();
-//! let a = assess(&w, &serde_json::json!({"uscc": "X", "category": "餐饮"}), None, 0);
+//! let a = assess(&w, &serde_json::json!({"uscc": "X", "category": "餐饮"}), None, &[]);
 //! assert_eq!(a.colour, Colour::Unchecked);
 //! ```
 
+mod overdue;
+mod sources;
 mod weights;
 
 use serde::Serialize;
@@ -26,6 +32,8 @@ use serde_json::Value;
 
 use crate::check::{CheckResult, Outcome, Severity};
 
+pub use overdue::{danger_label, overdue_dangers};
+pub use sources::{Ledger, assess_enterprise, load_weights, ranking};
 pub use weights::{DEFAULT_WEIGHTS, Weights, WeightsError};
 
 /// The four risk colours, and grey for an enterprise never checked.
@@ -121,13 +129,13 @@ pub struct Assessment {
     pub components: Vec<Component>,
 }
 
-/// Score one enterprise. `overdue_dangers` is the number of its open hidden
-/// dangers past their deadline (0 until a hidden-danger ledger exists).
+/// Score one enterprise. `overdue` names its open hidden dangers past their
+/// deadline (see [`overdue_dangers`]); each counts once.
 pub fn assess(
     weights: &Weights,
     record: &Value,
     result: Option<&CheckResult>,
-    overdue_dangers: u32,
+    overdue: &[String],
 ) -> Assessment {
     let text = |key: &str| record.get(key).and_then(Value::as_str).map(str::to_owned);
     let uscc = text("uscc")
@@ -223,13 +231,14 @@ pub fn assess(
         ));
     }
 
-    if overdue_dangers > 0 {
+    if !overdue.is_empty() {
         let o = &weights.overdue_dangers;
+        let n = count(overdue.len());
         components.push(component(
             ComponentKind::OverdueDangers,
-            overdue_dangers.saturating_mul(o.each).min(o.cap),
-            format!("{overdue_dangers} 项，每项 {} 分，封顶 {}", o.each, o.cap),
-            Vec::new(),
+            n.saturating_mul(o.each).min(o.cap),
+            format!("{n} 项，每项 {} 分，封顶 {}", o.each, o.cap),
+            overdue.to_vec(),
         ));
     }
 

@@ -23,6 +23,8 @@ mod session;
 // web-ent: page modules (one line each)
 mod check_page;
 mod checklist_page;
+mod danger_pages;
+mod dashboard_page;
 mod enterprise_pages;
 mod findings_view;
 // web-rules: page modules (one line each)
@@ -56,7 +58,9 @@ pub fn routes() -> Router<AppState> {
     let core = core
         .merge(enterprise_pages::routes())
         .merge(checklist_page::routes())
-        .merge(check_page::routes());
+        .merge(check_page::routes())
+        .merge(danger_pages::routes())
+        .merge(dashboard_page::routes());
     // web-rules: `.merge(rules_pages::routes())` below this line
     let core = core.merge(rules_pages::routes());
     let core = core.merge(visit_pages::routes());

@@ -6,6 +6,11 @@
 //! 0 checked (whatever the findings), 2 record rejected (every problem listed
 //! by JSON pointer), 1 anything else (unreadable file, rules that do not load).
 //! `regkb check --print-schema` prints the record's JSON Schema.
+//!
+//! `--save` also stores the result in the record store under the record's
+//! USCC (like the pages' 重新检查), so `regkb risk` and the pages use it. The
+//! enterprise must already be stored (`regkb records import`); the result
+//! names the stored version when the file is that version, else no version.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -34,8 +39,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     pub rules: Vec<PathBuf>,
     /// Print the record's JSON Schema (generated from rules/schema) and exit
-    #[arg(long, conflicts_with_all = ["json", "as_of", "rules"])]
+    #[arg(long, conflicts_with_all = ["json", "as_of", "rules", "save"])]
     pub print_schema: bool,
+    /// Store the result in the record store for the record's enterprise
+    #[arg(long)]
+    pub save: bool,
 }
 
 pub fn run(args: CheckArgs, ctx: &Context) -> miette::Result<ExitCode> {
@@ -73,8 +81,48 @@ pub fn run(args: CheckArgs, ctx: &Context) -> miette::Result<ExitCode> {
     };
     let program = super::rules::load_program(&args.rules, ctx)?;
     let report = crate::check::run_valid(&program, &record, as_of);
+    if args.save {
+        save(&report, record.value(), ctx)?;
+    }
     print_report(&report, &record_name(record.value()), &schema, args.json)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Stores the result for the stored enterprise of the record (`--save`).
+fn save(report: &CheckReport, value: &serde_json::Value, ctx: &Context) -> miette::Result<()> {
+    let text = value
+        .get("uscc")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    let uscc: crate::record::Uscc = text
+        .parse()
+        .map_err(|e| miette::miette!("`--save`: the record's uscc `{text}` is not valid: {e}"))?;
+    let store = super::open_store(
+        ctx,
+        "服务运行时请用 `POST /api/v1/enterprises/{uscc}/check` 检查并保存",
+    )?;
+    let stored = store.get(&uscc, None).into_diagnostic()?.ok_or_else(|| {
+        miette::miette!(
+            "企业 `{text}` 不在档案库中，无法保存检查结果；请先用 `regkb records import` 导入档案"
+        )
+    })?;
+    let version = (stored.record == *value).then_some(stored.version);
+    if version.is_none() {
+        eprintln!(
+            "提示：文件与档案库中第 {} 版档案不同，检查结果保存时不关联档案版本",
+            stored.version
+        );
+    }
+    let seq = store
+        .save_check(
+            &uscc,
+            &report.result,
+            version,
+            &crate::store::Actor::cli("check"),
+        )
+        .into_diagnostic()?;
+    eprintln!("已保存检查结果（第 {seq} 号）：{text}");
+    Ok(())
 }
 
 fn record_name(value: &serde_json::Value) -> String {

@@ -4,7 +4,8 @@
 //!
 //! Weights come from `--weights FILE`, else `rules/risk/weights.toml` of the
 //! content folders, else the copy compiled into the binary. Overdue hidden
-//! dangers count 0 until the hidden-danger ledger exists.
+//! dangers are counted on `--as-of` (default today) from the store's ledger
+//! and the records' own `hidden_dangers[]` (see `crate::risk::overdue_dangers`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,9 +14,8 @@ use std::process::ExitCode;
 use miette::IntoDiagnostic;
 
 use super::Context;
-use crate::record::Uscc;
-use crate::risk::{Assessment, Weights, assess, rank};
-use crate::store::{ListFilter, Store};
+use crate::risk::{Weights, ranking};
+use crate::store::ListFilter;
 
 #[derive(Debug, clap::Args)]
 pub struct RiskArgs {
@@ -32,46 +32,16 @@ pub struct RiskArgs {
     /// The weights file [default: rules/risk/weights.toml]
     #[arg(long, value_name = "FILE")]
     weights: Option<PathBuf>,
+    /// Count overdue hidden dangers as of this date (YYYY-MM-DD) [default: today]
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
 }
 
 /// Loads the weights: `explicit`, else `rules/risk/weights.toml` under the
 /// rules folder when present, else the compiled-in copy.
 pub fn load_weights(explicit: Option<&PathBuf>, ctx: &Context) -> miette::Result<Weights> {
-    let default = ctx.content.rules_dir.join("risk").join("weights.toml");
-    let path = match explicit {
-        Some(p) => p.clone(),
-        None if default.is_file() => default,
-        None => return Weights::shipped().map_err(|e| miette::miette!("{e}")),
-    };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| miette::miette!("cannot read risk weights `{}`: {e}", path.display()))?;
-    Weights::parse(&text, &path.display().to_string()).map_err(|e| miette::miette!("{e}"))
-}
-
-/// Assess every stored enterprise matching `filter` and rank them.
-pub fn ranking(
-    store: &Store,
-    weights: &Weights,
-    filter: &ListFilter,
-    limit: Option<usize>,
-) -> Result<Vec<Assessment>, crate::store::StoreError> {
-    let mut records = Vec::new();
-    store.export(filter, |stored| records.push(stored))?;
-    let mut out = Vec::with_capacity(records.len());
-    for stored in records {
-        let latest = match stored.uscc.parse::<Uscc>() {
-            Ok(key) => store.latest_check(&key)?,
-            Err(_) => None,
-        };
-        out.push(assess(
-            weights,
-            &stored.record,
-            latest.as_ref().map(|c| &c.result),
-            0,
-        ));
-    }
-    rank(&mut out, limit);
-    Ok(out)
+    crate::risk::load_weights(&ctx.content.rules_dir, explicit.map(PathBuf::as_path))
+        .map_err(|e| miette::miette!("{e}"))
 }
 
 pub fn run(args: RiskArgs, ctx: &Context) -> miette::Result<ExitCode> {
@@ -83,7 +53,13 @@ pub fn run(args: RiskArgs, ctx: &Context) -> miette::Result<ExitCode> {
         category: None,
         scope: None,
     };
-    let ranked = ranking(&store, &weights, &filter, args.limit).into_diagnostic()?;
+    let day = match &args.as_of {
+        Some(text) => {
+            crate::record::parse_date(text).map_err(|why| miette::miette!("`--as-of` {why}"))?
+        }
+        None => jiff::Zoned::now().date(),
+    };
+    let (ranked, _) = ranking(&store, &weights, &filter, day, args.limit).into_diagnostic()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let text = serde_json::to_string_pretty(&ranked).into_diagnostic()?;

@@ -1,6 +1,8 @@
-//! `GET /api/v1/risk?township=&county=&limit=`: the enterprises the caller
-//! may see (region scope applied), ranked by risk with colour, score and
-//! components (see [`crate::risk`]). Inspectors and admins only.
+//! `GET /api/v1/risk?township=&county=&limit=&as_of=`: the enterprises the
+//! caller may see (region scope applied), ranked by risk with colour, score
+//! and components (see [`crate::risk`]); overdue hidden dangers are counted
+//! on `as_of` (default today) from the ledger and the records. Inspectors
+//! and admins only.
 
 use axum::Json;
 use axum::extract::State;
@@ -11,9 +13,9 @@ use super::auth::Caller;
 use super::enterprises::blocking;
 use super::error::ApiError;
 use super::extract::ApiQuery;
+use super::handlers::date_param;
 use super::state::AppState;
-use crate::record::Uscc;
-use crate::risk::{Assessment, Weights, assess, rank};
+use crate::risk::{Assessment, ranking};
 use crate::store::{ListFilter, Role};
 
 #[derive(Deserialize)]
@@ -22,12 +24,14 @@ pub struct RiskQuery {
     pub township: Option<String>,
     pub county: Option<String>,
     pub limit: Option<usize>,
+    pub as_of: Option<String>,
 }
 
 #[derive(Serialize)]
 struct RiskOut {
     /// Enterprises matched before `limit`.
     total: usize,
+    as_of: String,
     enterprises: Vec<Assessment>,
 }
 
@@ -37,7 +41,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<RiskQuery>,
 ) -> Result<Response, ApiError> {
     let who = caller.require(Role::Inspector)?;
-    let weights = load_weights(&state)?;
+    let day = date_param("as_of", q.as_of.as_deref())?;
     let filter = ListFilter {
         township: q.township,
         county: q.county,
@@ -45,43 +49,14 @@ pub async fn list(
         scope: who.scope().cloned(),
     };
     let store = state.0.store.clone();
-    let mut ranked = blocking(move || {
-        let mut records = Vec::new();
-        store.export(&filter, |stored| records.push(stored))?;
-        let mut out = Vec::with_capacity(records.len());
-        for stored in records {
-            let latest = match stored.uscc.parse::<Uscc>() {
-                Ok(key) => store.latest_check(&key)?,
-                Err(_) => None,
-            };
-            let result = latest.as_ref().map(|c| &c.result);
-            out.push(assess(&weights, &stored.record, result, 0));
-        }
-        Ok(out)
-    })
-    .await?;
-    let total = ranked.len();
-    rank(&mut ranked, q.limit);
+    let weights = state.0.weights.clone();
+    let limit = q.limit;
+    let (enterprises, total) =
+        blocking(move || ranking(&store, &weights, &filter, day, limit)).await?;
     Ok(Json(RiskOut {
         total,
-        enterprises: ranked,
+        as_of: day.to_string(),
+        enterprises,
     })
     .into_response())
-}
-
-/// `rules/risk/weights.toml` of the service's rules folder, else the
-/// compiled-in copy.
-fn load_weights(state: &AppState) -> Result<Weights, ApiError> {
-    let path = state
-        .0
-        .ctx
-        .content
-        .rules_dir
-        .join("risk")
-        .join("weights.toml");
-    let parsed = match std::fs::read_to_string(&path) {
-        Ok(text) => Weights::parse(&text, "rules/risk/weights.toml"),
-        Err(_) => Weights::shipped(),
-    };
-    parsed.map_err(ApiError::internal)
 }

@@ -16,6 +16,7 @@ use crate::config::Context;
 use crate::dsl::CheckedProgram;
 use crate::library::Library;
 use crate::record::Schema;
+use crate::risk::Weights;
 use crate::search::SearchIndex;
 use crate::store::Store;
 
@@ -41,6 +42,8 @@ pub struct Inner {
     pub rules: ArcSwap<LoadedRules>,
     pub schema: Schema,
     pub store: Store,
+    /// The risk weights (`rules/risk/weights.toml`), checked at start-up.
+    pub weights: Weights,
     pub config: ServiceConfig,
     pub metrics: Metrics,
     pub ctx: Context,
@@ -55,8 +58,11 @@ pub struct AppState(pub(super) Arc<Inner>);
 impl AppState {
     /// Opens everything under the data directory and content folders of
     /// `ctx`. Statutes are optional (search then answers 503); the schema and
-    /// rules are not.
+    /// rules are not, and neither is a broken risk weights file: the service
+    /// refuses to start, naming the file and line.
     pub fn load(ctx: &Context, config: ServiceConfig) -> miette::Result<AppState> {
+        let weights = crate::risk::load_weights(&ctx.content.rules_dir, None)
+            .map_err(|e| miette::miette!("风险权重文件有误，服务未启动，请改正后重试：{e}"))?;
         let library = Library::load(&ctx.data, &ctx.content).map_err(|e| miette::miette!("{e}"))?;
         let search = if library.is_empty() {
             None
@@ -75,6 +81,7 @@ impl AppState {
             rules: ArcSwap::from_pointee(rules),
             schema,
             store,
+            weights,
             config,
             metrics: Metrics::default(),
             ctx: ctx.clone(),

@@ -111,7 +111,7 @@ fn shipped_weights_parse() {
 
 #[test]
 fn unchecked_is_grey_without_score() {
-    let a = assess(&weights(), &shop(), None, 3);
+    let a = assess(&weights(), &shop(), None, &ids(3));
     assert_eq!(a.colour, Colour::Unchecked);
     assert_eq!(a.score, None);
     assert!(a.components.is_empty());
@@ -130,7 +130,12 @@ fn components_sum_to_the_score_and_name_their_sources() {
         n("N", NotApplicable, Severity::General, 9),
     ]
     .concat();
-    let a = assess(&weights(), &record, Some(&result(findings, &[3, 2, 4])), 2);
+    let a = assess(
+        &weights(),
+        &record,
+        Some(&result(findings, &[3, 2, 4])),
+        &ids(2),
+    );
     let sum: u32 = a.components.iter().map(|c| c.points).sum();
     assert_eq!(a.score, Some(sum));
     assert_eq!(points(&a, ComponentKind::MajorHazard), Some(30 + 2 * 5));
@@ -173,10 +178,15 @@ fn colour_thresholds_at_their_boundaries() {
     }
     // through assess: 商贸 (0) + general fails 4 each → 12 blue, +overdue 10 → 22 yellow
     let r = result(n("G", Outcome::Fail, Severity::General, 3), &[]);
-    assert_eq!(assess(&w, &shop(), Some(&r), 0).colour, Colour::Blue);
-    assert_eq!(assess(&w, &shop(), Some(&r), 0).score, Some(12));
+    assert_eq!(assess(&w, &shop(), Some(&r), &[]).colour, Colour::Blue);
+    assert_eq!(assess(&w, &shop(), Some(&r), &[]).score, Some(12));
     let r15 = result(vec![], &[4]);
-    let a = assess(&w, &json!({"uscc": "S", "category": "餐饮"}), Some(&r15), 0);
+    let a = assess(
+        &w,
+        &json!({"uscc": "S", "category": "餐饮"}),
+        Some(&r15),
+        &[],
+    );
     assert_eq!((a.score, a.colour), (Some(15), Colour::Yellow));
 }
 
@@ -184,24 +194,27 @@ fn colour_thresholds_at_their_boundaries() {
 fn major_fail_and_grade_one_force_a_floor() {
     let w = weights();
     let r = result(n("M", Outcome::Fail, Severity::Major, 1), &[]);
-    let a = assess(&w, &shop(), Some(&r), 0);
+    let a = assess(&w, &shop(), Some(&r), &[]);
     assert_eq!(a.score, Some(25));
     assert_eq!(colour_of(&w, 25), Colour::Yellow);
     assert_eq!(a.colour, Colour::Orange);
     assert!(a.forced_by.as_deref().unwrap().contains("重大隐患"));
 
     let r = result(vec![], &[1]);
-    let a = assess(&w, &shop(), Some(&r), 0);
+    let a = assess(&w, &shop(), Some(&r), &[]);
     assert_eq!((a.score, a.colour), (Some(40), Colour::Red));
     assert!(a.forced_by.unwrap().contains("一级"));
 
     // a floor never lowers the colour, and an empty floor forces nothing
     let r = result(n("M", Outcome::Fail, Severity::Major, 3), &[]);
-    let a = assess(&w, &shop(), Some(&r), 0);
+    let a = assess(&w, &shop(), Some(&r), &[]);
     assert_eq!((a.colour, a.forced_by), (Colour::Red, None));
     let loose = Weights::parse(&W.replace("forces_major_fail = \"橙\"", ""), "t").unwrap();
     let r = result(n("M", Outcome::Fail, Severity::Major, 1), &[]);
-    assert_eq!(assess(&loose, &shop(), Some(&r), 0).colour, Colour::Yellow);
+    assert_eq!(
+        assess(&loose, &shop(), Some(&r), &[]).colour,
+        Colour::Yellow
+    );
 }
 
 #[test]
@@ -210,7 +223,7 @@ fn ranking_order() {
     let make = |uscc: &str, fails: usize, grades: &[u8], checked: bool| {
         let r = result(n("G", Outcome::Fail, Severity::General, fails), grades);
         let rec = json!({"uscc": uscc, "category": "商贸"});
-        assess(&w, &rec, checked.then_some(&r), 0)
+        assess(&w, &rec, checked.then_some(&r), &[])
     };
     let mut all = vec![
         make("A", 0, &[], false),
@@ -248,4 +261,56 @@ fn weights_file_errors_name_the_line() {
     assert!(err(&colour).contains("`紫`"), "{}", err(&colour));
     let negative = W.replace("each = 10", "each = -1");
     assert!(err(&negative).contains("line 19"), "{}", err(&negative));
+}
+
+fn ids(n: usize) -> Vec<String> {
+    (1..=n).map(|i| format!("#{i}")).collect()
+}
+
+#[test]
+fn an_overdue_ledger_danger_adds_its_weight_and_closing_it_removes_it() {
+    use crate::danger::{Action, HiddenDanger, Level, Source, TransitionRequest};
+    let w = weights();
+    let uscc = "91330481MA2B00000Y";
+    let record = json!({"uscc": uscc, "category": "商贸"});
+    let r = result(n("G", Outcome::Fail, Severity::General, 1), &[]);
+    let mut d = HiddenDanger::new(
+        4,
+        uscc.parse().unwrap(),
+        None,
+        Level::General,
+        "测试隐患",
+        Source::Inspector {
+            text: "测试".into(),
+        },
+        "2026-01-01T00:00:00Z".parse().unwrap(),
+        "甲",
+        "乙",
+        "2026-02-01".parse().unwrap(),
+    );
+    let day: jiff::civil::Date = "2026-03-01".parse().unwrap();
+    let before = Ledger::default().assess(&w, &record, Some(&r), day);
+    let open = Ledger::of(vec![d.clone()]).assess(&w, &record, Some(&r), day);
+    assert_eq!(open.score, before.score.map(|s| s + w.overdue_dangers.each));
+    let c = open
+        .components
+        .iter()
+        .find(|c| c.kind == ComponentKind::OverdueDangers)
+        .unwrap();
+    assert_eq!(c.sources, ["#4"]);
+    // not yet overdue on the deadline day
+    let due =
+        Ledger::of(vec![d.clone()]).assess(&w, &record, Some(&r), "2026-02-01".parse().unwrap());
+    assert_eq!(due.score, before.score);
+    let at = "2026-02-20T00:00:00Z".parse().unwrap();
+    for a in [Action::Start, Action::Submit, Action::Accept] {
+        d.apply(
+            &TransitionRequest::new(a, "丙", at)
+                .measures("措施")
+                .note("同意"),
+        )
+        .unwrap();
+    }
+    let closed = Ledger::of(vec![d]).assess(&w, &record, Some(&r), day);
+    assert_eq!(closed.score, before.score);
 }

@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use super::enterprise_pages::{as_of_of, conflicts_text, region_text};
 use super::findings_view::{
-    FindingsView, HazardRow, Risk, ViewContext, findings_view, hazard_rows, risk_of,
+    FindingsView, HazardRow, Risk, ViewContext, findings_view, hazard_rows,
 };
 use super::{Chrome, Nav, PageError, Visitor, render};
 use crate::http::AppState;
@@ -226,7 +226,11 @@ async fn submit(
         uscc: report.result.enterprise.clone(),
         region: value.get("region").map(region_text).unwrap_or_default(),
         as_of: as_of.to_string(),
-        risk: risk_of(Some(&report.result)),
+        // a pasted record has no ledger: its own `hidden_dangers[]` count
+        risk: crate::risk::Ledger::default()
+            .assess(&inner.weights, value, Some(&report.result), as_of)
+            .colour
+            .into(),
         findings: findings_view(&report.result, &ctx),
         hazards: hazard_rows(&report.result, Some(value), Some(&rules.program)),
         warnings: report.warnings.iter().map(problem_view).collect(),

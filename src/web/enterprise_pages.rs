@@ -32,7 +32,7 @@ use super::{Chrome, Nav, PageError, Visitor, render};
 use crate::check::CheckResult;
 use crate::http::AppState;
 use crate::record::Uscc;
-use crate::risk::{Weights, assess};
+use crate::risk::{Assessment, Ledger};
 use crate::store::{
     Change, ChangeOp, FieldSource, ListFilter, Role, StoreError, StoredCheck, StoredRecord,
 };
@@ -164,21 +164,24 @@ async fn list(
     let township = given(&q.township).map(str::to_string);
     let category = given(&q.category).map(str::to_string);
     let needle = given(&q.q).map(str::to_string);
-    let weights = risk_weights(&state);
+    let weights = state.inner().weights.clone();
+    let day = crate::search::today();
     let (rows, visible, townships, categories) = blocking(move || {
-        let all = store.list(&ListFilter {
-            scope,
-            ..ListFilter::default()
-        })?;
+        let mut all = Vec::new();
+        store.export(
+            &ListFilter {
+                scope,
+                ..ListFilter::default()
+            },
+            |s| all.push(s),
+        )?;
+        let ledger = Ledger::read(&store)?;
+        let text = |s: &StoredRecord, p: &str| text_at(&s.record, p).map(str::to_string);
         let mut townships: Vec<String> = Vec::new();
         let mut categories: Vec<String> = Vec::new();
         for s in &all {
-            if let Some(t) = s.region.get("township").and_then(Value::as_str) {
-                townships.push(t.to_string());
-            }
-            if let Some(c) = &s.category {
-                categories.push(c.clone());
-            }
+            townships.extend(text(s, "/region/township"));
+            categories.extend(text(s, "/category"));
         }
         for v in [&mut townships, &mut categories] {
             v.sort();
@@ -191,11 +194,10 @@ async fn list(
         };
         let mut rows = Vec::new();
         for s in &all {
-            let as_record = serde_json::json!({"region": s.region, "category": s.category});
-            if !wanted.matches(&as_record) {
+            if !wanted.matches(&s.record) {
                 continue;
             }
-            let name = s.name.clone().unwrap_or_default();
+            let name = text(s, "/name").unwrap_or_default();
             if let Some(n) = &needle
                 && !name.contains(n.as_str())
                 && !s.uscc.contains(&n.to_uppercase())
@@ -210,21 +212,13 @@ async fn list(
             rows.push(Row {
                 uscc: s.uscc.clone(),
                 name,
-                township: s
-                    .region
-                    .get("township")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                category: s.category.clone().unwrap_or_default(),
+                township: text(s, "/region/township").unwrap_or_default(),
+                category: text(s, "/category").unwrap_or_default(),
                 counts: result.map(Counts::of),
-                // the list's summary carries the category; the dust and
-                // ammonia extras need the full record (shown on the profile)
-                risk: risk_colour(
-                    weights.as_ref(),
-                    &serde_json::json!({"uscc": s.uscc, "category": s.category}),
-                    result,
-                ),
+                risk: ledger
+                    .assess(&weights, &s.record, result, day)
+                    .colour
+                    .into(),
                 checked: result.map(|r| r.as_of.to_string()).unwrap_or_default(),
             });
         }
@@ -454,6 +448,8 @@ struct ProfilePage {
     /// Older history lines not shown.
     history_more: usize,
     today: String,
+    /// The enterprise's hidden dangers from the ledger.
+    dangers: super::danger_pages::EnterpriseDangers,
     /// Recent on-site visits, newest first, with the dangers they registered.
     visits: Vec<super::visit_pages::VisitLine>,
 }
@@ -463,6 +459,7 @@ pub(super) fn check_view(
     state: &AppState,
     stored: &StoredRecord,
     check: &StoredCheck,
+    assessed: Option<&Assessment>,
 ) -> CheckView {
     let inner = state.inner();
     let ctx = ViewContext {
@@ -470,7 +467,6 @@ pub(super) fn check_view(
         provenance: Some(&stored.provenance),
     };
     let rules = inner.rules.load();
-    let assessed = risk_weights(state).map(|w| assess(&w, &stored.record, Some(&check.result), 0));
     let mut findings = findings_view(&check.result, &ctx);
     if let Some(usual) = usual_source(&stored.provenance) {
         omit_usual_source(&mut findings, &usual);
@@ -486,11 +482,8 @@ pub(super) fn check_view(
         stale: check.record_version.is_some_and(|v| v < stored.version),
         findings,
         hazards: hazard_rows(&check.result, Some(&stored.record), Some(&rules.program)),
-        risk: assessed
-            .as_ref()
-            .map_or(Risk::Unchecked, |a| a.colour.into()),
+        risk: assessed.map_or(Risk::Unchecked, |a| a.colour.into()),
         risk_score: assessed
-            .as_ref()
             .and_then(|a| a.score.map(|s| format!("风险分 {s}（{}）", a.level)))
             .unwrap_or_default(),
         risk_lines: assessed
@@ -512,31 +505,6 @@ pub(super) fn check_view(
     }
 }
 
-/// The risk weights of the service's rules folder
-/// (`rules/risk/weights.toml`); the compiled-in copy when the file is absent
-/// or does not validate (`regkb risk` reports its errors).
-fn risk_weights(state: &AppState) -> Option<Weights> {
-    let path = state
-        .inner()
-        .ctx
-        .content
-        .rules_dir
-        .join("risk")
-        .join("weights.toml");
-    std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|text| Weights::parse(&text, "rules/risk/weights.toml").ok())
-        .or_else(|| Weights::shipped().ok())
-}
-
-/// Colour of one enterprise from its record (the list passes the category
-/// only) and latest check; 未检查 without weights.
-fn risk_colour(weights: Option<&Weights>, record: &Value, result: Option<&CheckResult>) -> Risk {
-    weights.map_or(Risk::Unchecked, |w| {
-        assess(w, record, result, 0).colour.into()
-    })
-}
-
 /// Rule conflicts in words.
 pub(super) fn conflicts_text(result: &CheckResult) -> Vec<String> {
     result
@@ -554,21 +522,29 @@ async fn profile(
     let uscc = path_uscc(path)?;
     let (key, stored) = visible_record(&state, &visitor, &uscc).await?;
     let store = state.inner().store.clone();
-    let (latest, mut changes, visits) = blocking(move || {
-        Ok((
-            store.latest_check(&key)?,
-            store.history(&key)?,
-            super::visit_pages::recent_visits(&store, &key)?,
-        ))
+    let weights = state.inner().weights.clone();
+    let record = stored.record.clone();
+    let day = crate::search::today();
+    let (latest, mut changes, ledger, assessed, visits) = blocking(move || {
+        let ledger = Ledger::read_enterprise(&store, &key)?;
+        let latest = store.latest_check(&key)?;
+        let assessed = latest
+            .as_ref()
+            .map(|c| ledger.assess(&weights, &record, Some(&c.result), day));
+        let visits = super::visit_pages::recent_visits(&store, &key)?;
+        Ok((latest, store.history(&key)?, ledger, assessed, visits))
     })
     .await?;
     changes.reverse();
+    let dangers = super::danger_pages::enterprise_dangers(ledger.dangers_of(&stored.uscc), day);
     let history_more = changes.len().saturating_sub(HISTORY_ROWS);
     let history = changes.iter().take(HISTORY_ROWS).map(history_row).collect();
     let name = text_at(&stored.record, "/name")
         .unwrap_or(&uscc)
         .to_string();
-    let check = latest.as_ref().map(|c| check_view(&state, &stored, c));
+    let check = latest
+        .as_ref()
+        .map(|c| check_view(&state, &stored, c, assessed.as_ref()));
     let usual = usual_source(&stored.provenance).unwrap_or_default();
     let mut facts = key_facts(&stored.record, Some(&stored.provenance));
     for f in &mut facts {
@@ -591,7 +567,8 @@ async fn profile(
         check,
         history,
         history_more,
-        today: crate::search::today().to_string(),
+        today: day.to_string(),
+        dangers,
         visits,
     })
 }

@@ -144,11 +144,6 @@ impl Counts {
         }
         c
     }
-
-    /// Findings that apply (fail, unknown, pass).
-    pub fn applicable(&self) -> usize {
-        self.fail + self.unknown + self.pass
-    }
 }
 
 /// CSS class of an outcome (the design system's badge classes).
@@ -658,32 +653,6 @@ pub fn alpha_for(program: &CheckedProgram, population: f64, day: jiff::civil::Da
     }
 }
 
-/// The risk colour of an enterprise (until issue 7 brings the weighted
-/// score), from its latest stored check result alone:
-///
-/// - **红** — any 重大隐患 rule fails, or a unit is a grade-1 major hazard source;
-/// - **橙** — a unit is a grade-2 major hazard source, or 3 or more rules fail;
-/// - **黄** — any rule fails, or more than 30 % of the findings that apply
-///   (fail + unknown + pass) are unknown;
-/// - **蓝** — otherwise;
-/// - **未检查** (grey) — no stored check yet.
-pub fn risk_of(result: Option<&CheckResult>) -> Risk {
-    let Some(result) = result else {
-        return Risk::Unchecked;
-    };
-    let c = Counts::of(result);
-    let graded = |g: u8| result.major_hazards.iter().any(|h| h.grade == Some(g));
-    if c.major_fail > 0 || graded(1) {
-        Risk::Red
-    } else if graded(2) || c.fail >= 3 {
-        Risk::Orange
-    } else if c.fail > 0 || c.unknown * 10 > c.applicable() * 3 {
-        Risk::Yellow
-    } else {
-        Risk::Blue
-    }
-}
-
 impl From<crate::risk::Colour> for Risk {
     fn from(c: crate::risk::Colour) -> Risk {
         use crate::risk::Colour;
@@ -697,7 +666,7 @@ impl From<crate::risk::Colour> for Risk {
     }
 }
 
-/// See [`risk_of`].
+/// The risk colour as the pages show it (see [`crate::risk::Colour`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Risk {
     Red,
@@ -808,38 +777,9 @@ mod tests {
             .collect()
     }
 
-    fn risk(findings: Vec<Finding>, grades: &[Option<u8>]) -> Risk {
-        risk_of(Some(&result(findings, grades)))
-    }
-
     #[test]
-    fn risk_colours() {
-        use Outcome::*;
-        assert_eq!(risk_of(None), Risk::Unchecked);
-        // a single 重大隐患 failure is red, whatever else
-        let major = vec![finding("HZ-02", Fail, Severity::Major)];
-        assert_eq!(risk(major, &[]), Risk::Red);
-        assert_eq!(risk(n(Pass, 5), &[Some(1)]), Risk::Red);
-        // grade 2 or three general failures: orange
-        assert_eq!(risk(n(Pass, 5), &[Some(2), Some(4)]), Risk::Orange);
-        assert_eq!(risk([n(Fail, 3), n(Pass, 5)].concat(), &[]), Risk::Orange);
-        // one or two failures: yellow
-        assert_eq!(risk([n(Fail, 2), n(Pass, 5)].concat(), &[]), Risk::Yellow);
-        // unknown share: 3 of 10 applicable is not over 30 %, 4 of 10 is
-        let nas = n(NotApplicable, 20);
-        assert_eq!(
-            risk([n(Unknown, 3), n(Pass, 7), nas.clone()].concat(), &[]),
-            Risk::Blue
-        );
-        assert_eq!(
-            risk([n(Unknown, 4), n(Pass, 6), nas].concat(), &[]),
-            Risk::Yellow
-        );
-        // grade 3 and 4 alone do not raise it
-        assert_eq!(risk(n(Pass, 5), &[Some(3), Some(4), None]), Risk::Blue);
-        // nothing applies at all: blue, not a division by zero
-        assert_eq!(risk(n(NotApplicable, 3), &[]), Risk::Blue);
-        assert_eq!(Risk::Red.label(), "红");
+    fn risk_labels_and_classes() {
+        assert_eq!(Risk::from(crate::risk::Colour::Red).label(), "红");
         assert_eq!(Risk::Unchecked.class(), "risk-none");
     }
 

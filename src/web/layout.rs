@@ -18,6 +18,8 @@ use crate::store::Role;
 pub enum Nav {
     Search,
     Enterprises,
+    Dangers,
+    Dashboard,
     Check,
     Rules,
     None,
@@ -98,6 +100,16 @@ impl Chrome {
                 href: "/enterprises",
                 text: "企业",
                 current: self.nav == Nav::Enterprises,
+            });
+            out.push(NavLink {
+                href: "/dangers",
+                text: "隐患",
+                current: self.nav == Nav::Dangers,
+            });
+            out.push(NavLink {
+                href: "/dashboard",
+                text: "工作台",
+                current: self.nav == Nav::Dashboard,
             });
         }
         if self.has(Role::Inspector) || self.has(Role::Author) {

@@ -3,7 +3,8 @@
 //! sign in as the region's inspector, open the enterprise and follow a
 //! failing finding's citation; the printable checklist in print media;
 //! a bad token and a role that may not see a page; a `<script>` query
-//! shown as text. Every page is photographed at 360 and 1280 px into
+//! shown as text; a 重大 hidden danger registered on the enterprise page
+//! and walked to 已销号, seen on the dashboard. Every page is photographed at 360 and 1280 px into
 //! `$CARGO_TARGET_DIR/browser-artifacts/` (look at them).
 //!
 //! Without `/usr/bin/chromium` and `/usr/bin/chromedriver` the test says so
@@ -71,6 +72,7 @@ fn pages_work_in_a_real_browser() {
         scenario!("check-upload", check_page_takes_an_uploaded_record(&h));
         scenario!("keyboard", keyboard_reaches_the_skip_link(&h));
         scenario!("rules", rules_pages_render(&h));
+        scenario!("danger-workflow", danger_closed_loop(&h));
         scenario!("visit-form", visit_form_registers_dangers(&h));
         for problem in h.layout_problems() {
             eprintln!("browser: layout problem: {problem}");
@@ -468,6 +470,124 @@ async fn keyboard_reaches_the_skip_link(h: &Harness) -> Fallible {
         format!("the focused skip link is not visible: {focused}")
     })?;
     h.screenshots("skip-link").await?;
+    Ok(())
+}
+
+/// Clicks the submit button of the form `form` (a CSS selector).
+async fn submit(h: &Harness, form: &str) -> Fallible {
+    h.wait_for(&format!("{form} button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// (6) The inspector registers a 重大 danger on the enterprise page, is
+/// refused 开始整改 without a plan, adds one, submits the rectification, has
+/// it accepted by someone other than the owner, and sees 已销号 with the
+/// history; the dashboard counts it open, then no longer.
+async fn danger_closed_loop(h: &Harness) -> Fallible {
+    sign_in(h, &h.tokens.inspector).await?;
+    h.goto(&format!("/enterprises/{}", h.enterprise.uscc))
+        .await?;
+    h.wait_for("#enterprise-dangers a[href$='/dangers/new']")
+        .await?
+        .click()
+        .await?;
+    wait_path(
+        h,
+        &format!("/enterprises/{}/dangers/new", h.enterprise.uscc),
+    )
+    .await?;
+    h.wait_for("#description")
+        .await?
+        .send_keys("液化气瓶与灶具同处一室，无通风设施")
+        .await?;
+    h.wait_for("#title")
+        .await?
+        .send_keys("液化气瓶间无通风")
+        .await?;
+    h.wait_for("#level option[value='重大']")
+        .await?
+        .click()
+        .await?;
+    h.wait_for("#owner").await?.send_keys("店主张某").await?;
+    h.screenshots("danger-new").await?;
+    submit(h, "#new-danger").await?;
+    wait_path(h, "/dangers/").await?;
+    h.wait_for("#act-start").await?;
+    let url = h.url().await;
+    let danger = url.rsplit('/').next().unwrap_or_default().to_string();
+
+    h.goto("/dashboard").await?;
+    let board = h.wait_for("#open-dangers").await?.text().await?;
+    ensure(board.contains("重大"), || {
+        format!("the dashboard does not count the open 重大 danger: {board}")
+    })?;
+    h.screenshots("dashboard-open").await?;
+
+    h.goto(&format!("/dangers/{danger}")).await?;
+    h.wait_for("#start-note")
+        .await?
+        .send_keys("先停用气瓶")
+        .await?;
+    submit(h, "#act-start").await?;
+    let refusal = h.wait_for("#act-start .error-box").await?.text().await?;
+    ensure(refusal.contains("整改方案"), || {
+        format!("开始整改 without a plan was not refused for the plan: {refusal}")
+    })?;
+    let kept = h.wait_for("#start-note").await?.prop("value").await?;
+    ensure(kept.as_deref() == Some("先停用气瓶"), || {
+        format!("the refused form lost its input: {kept:?}")
+    })?;
+    h.screenshots("danger-refused").await?;
+    h.wait_for("#start-plan")
+        .await?
+        .send_keys("改用管道燃气，加装机械排风")
+        .await?;
+    submit(h, "#act-start").await?;
+    h.wait_for("#act-submit").await?;
+    h.wait_for("#submit-measures")
+        .await?
+        .send_keys("已加装排风扇并更换软管")
+        .await?;
+    submit(h, "#act-submit").await?;
+    h.wait_for("#act-accept").await?;
+    let by = h.wait_for("#accept-by").await?;
+    by.clear().await?;
+    by.send_keys("安监所王所长").await?;
+    h.wait_for("#accept-note")
+        .await?
+        .send_keys("现场复核合格")
+        .await?;
+    submit(h, "#act-accept").await?;
+    h.wait_for(".ok-box").await?;
+    let state = h.wait_for("#danger-state").await?.text().await?;
+    ensure(state == "已销号", || {
+        format!("the danger is {state:?}, not 已销号")
+    })?;
+    let history = h.wait_for("#danger-history").await?.text().await?;
+    for expect in [
+        "待整改 → 整改中",
+        "整改中 → 待验收",
+        "待验收 → 已销号",
+        "安监所王所长",
+    ] {
+        ensure(history.contains(expect), || {
+            format!("the history lacks {expect}: {history}")
+        })?;
+    }
+    h.screenshots("danger-closed").await?;
+
+    h.goto("/dashboard").await?;
+    let board = h.wait_for("#open-dangers").await?.text().await?;
+    ensure(board.contains("没有未销号"), || {
+        format!("the dashboard still counts the closed danger: {board}")
+    })?;
+    h.screenshots("dashboard").await?;
+    h.goto("/dangers?state=已销号").await?;
+    h.wait_for(&format!("a[href='/dangers/{danger}']")).await?;
+    h.screenshots("dangers").await?;
     Ok(())
 }
 

@@ -208,6 +208,7 @@ async fn health_metrics_and_openapi() {
         "/api/v1/visits",
         "/api/v1/visits/{id}",
         "/api/v1/risk",
+        "/api/v1/dashboard",
         "/api/v1/rules",
         "/api/v1/rules/{id}",
         "/api/v1/rules/validate",
@@ -226,7 +227,7 @@ async fn health_metrics_and_openapi() {
     let src = std::fs::read_to_string(repo().join("src/http.rs")).unwrap();
     let routed = src.matches(".route(").count();
     assert_eq!(
-        routed, 25,
+        routed, 26,
         "a route was added: describe it in openapi.json and here"
     );
 }

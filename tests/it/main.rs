@@ -12,6 +12,7 @@ mod browser;
 mod check;
 mod cite;
 mod danger;
+mod dashboard;
 mod default_corpus;
 mod dsl;
 mod durability;

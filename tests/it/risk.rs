@@ -49,3 +49,154 @@ fn cli_reports_a_bad_weights_file_with_its_line() {
     assert!(err.contains(&format!("line{line}:")), "{err}");
     assert!(err.contains("weights.toml"), "{err}");
 }
+
+/// A temporary data directory holding one fixture enterprise in its store.
+fn stored_fixture(file: &str) -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/fixtures/enterprises").join(file)).unwrap(),
+    )
+    .unwrap();
+    let record = fixture["record"].clone();
+    let uscc = record["uscc"].as_str().unwrap().to_string();
+    let path = dir.path().join("record.json");
+    std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
+    let store = regkb::store::Store::open(&dir.path().join("store")).unwrap();
+    store
+        .put(
+            &uscc.parse().unwrap(),
+            record,
+            &regkb::store::Actor::department("应急管理局"),
+            &crate::support::schema(),
+        )
+        .unwrap();
+    drop(store);
+    (dir, path, uscc)
+}
+
+fn risk_of(data: &std::path::Path, uscc: &str, as_of: &str) -> Value {
+    let out = regkb_in(data)
+        .args(["risk", "--json", "--as-of", as_of])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["uscc"] == uscc)
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn check_save_stores_the_result_so_risk_scores_it() {
+    let (dir, file, uscc) = stored_fixture("hazchem-lpg-depot.json");
+    assert_eq!(risk_of(dir.path(), &uscc, "2026-11-28")["colour"], "未检查");
+    let out = regkb_in(dir.path())
+        .args(["check", "--save", "--json", "--as-of", "2026-11-28"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("已保存检查结果"));
+    let a = risk_of(dir.path(), &uscc, "2026-11-28");
+    assert_ne!(a["colour"], "未检查", "{a}");
+    assert!(a["score"].as_u64().unwrap() > 0);
+    let store = regkb::store::Store::open(&dir.path().join("store")).unwrap();
+    let saved = store.latest_check(&uscc.parse().unwrap()).unwrap().unwrap();
+    // the file is the stored version 1
+    assert_eq!(saved.record_version, Some(1));
+    assert_eq!(saved.result.as_of.to_string(), "2026-11-28");
+}
+
+#[test]
+fn check_save_refuses_an_enterprise_not_in_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = repo().join("tests/fixtures/enterprises/general-catering-lpg.json");
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let path = dir.path().join("r.json");
+    std::fs::write(&path, fixture["record"].to_string()).unwrap();
+    let out = regkb_in(&dir.path().join("data"))
+        .args(["check", "--save"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = unwrapped(&out.stderr);
+    assert!(err.contains("不在档案库中"), "{err}");
+}
+
+#[test]
+fn cli_risk_counts_overdue_dangers_from_the_ledger_and_the_record() {
+    use regkb::danger::{Level, NewDanger, Source};
+    let (dir, file, uscc) = stored_fixture("hazchem-lpg-depot.json");
+    regkb_in(dir.path())
+        .args(["check", "--save", "--as-of", "2026-11-28"])
+        .arg(&file)
+        .assert()
+        .success();
+    let base = risk_of(dir.path(), &uscc, "2026-07-01")["score"]
+        .as_u64()
+        .unwrap();
+    let store = regkb::store::Store::open(&dir.path().join("store")).unwrap();
+    let new = NewDanger {
+        uscc: uscc.parse().unwrap(),
+        township: None,
+        level: Level::General,
+        title: "测试隐患".into(),
+        source: Source::Inspector {
+            text: "测试".into(),
+        },
+        found_by: "甲".into(),
+        owner: "乙".into(),
+        deadline: "2026-06-01".parse().unwrap(),
+        measures: None,
+        funds: None,
+        rectification_plan: None,
+    };
+    let by = regkb::store::Actor::cli("test");
+    let id = store.create_danger(&new, &by).unwrap().id;
+    // the record reports the same danger under the ledger number, and one more
+    let mut record = store
+        .get(&uscc.parse().unwrap(), None)
+        .unwrap()
+        .unwrap()
+        .record;
+    record["hidden_dangers"] = serde_json::json!([
+        {"id": id.to_string(), "level": "一般", "deadline": "2026-06-01", "status": "整改中"},
+        {"id": "HD-9", "level": "一般", "deadline": "2026-05-01", "status": "待整改"}
+    ]);
+    store
+        .put(
+            &uscc.parse().unwrap(),
+            record,
+            &by,
+            &crate::support::schema(),
+        )
+        .unwrap();
+    drop(store);
+    let each = u64::from(
+        regkb::risk::Weights::shipped()
+            .unwrap()
+            .overdue_dangers
+            .each,
+    );
+    let a = risk_of(dir.path(), &uscc, "2026-07-01");
+    assert_eq!(a["score"].as_u64().unwrap(), base + 2 * each, "{a}");
+    let c = a["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "overdue_dangers")
+        .unwrap();
+    assert_eq!(c["sources"], serde_json::json!([format!("#{id}"), "HD-9"]));
+}
