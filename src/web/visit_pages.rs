@@ -47,7 +47,7 @@ pub(super) fn routes() -> Router<AppState> {
 
 /// One input for a fact the check was missing.
 pub(super) struct FactInput {
-    /// The form field's name (`fact_3_0`).
+    /// The form field's name (`fact:/training/archive`).
     pub name: String,
     pub path: String,
     pub label: String,
@@ -60,7 +60,7 @@ pub(super) struct FactInput {
 /// One checklist item as a form row.
 pub(super) struct Row {
     pub index: usize,
-    /// Comma-joined rule ids (a hidden field).
+    /// Comma-joined rule ids of the item.
     pub rules: String,
     pub rule: String,
     pub title: String,
@@ -186,7 +186,7 @@ fn topics_of(result: &CheckResult, schema: &Schema, stored: &StoredRecord) -> Ve
                     elsewhere.insert(format!("第 {} 项", first + 1));
                     continue;
                 }
-                let name = format!("fact_{index}_{}", facts.len());
+                let name = format!("fact:{}", m.pointer);
                 if let Some(input) = fact_input(schema, name, &m.pointer) {
                     asked.insert(m.pointer.clone(), index);
                     facts.push(input);
@@ -390,13 +390,16 @@ async fn submit(
     let mut row_of_item = Vec::new();
     let mut local: Vec<(usize, String)> = Vec::new();
     for row in topics.iter_mut().flat_map(|t| t.rows.iter_mut()) {
+        // fields are named by rule id, so a check stored meanwhile cannot
+        // shift what was typed onto another item
         let i = row.index;
-        row.outcome = get(&format!("outcome_{i}"));
-        row.note = get(&format!("note_{i}"));
-        row.owner = get(&format!("owner_{i}"));
-        row.deadline = get(&format!("deadline_{i}"));
-        row.rplan = get(&format!("rplan_{i}"));
-        row.level = get(&format!("level_{i}"));
+        let key = row.rule.clone();
+        row.outcome = get(&format!("outcome_{key}"));
+        row.note = get(&format!("note_{key}"));
+        row.owner = get(&format!("owner_{key}"));
+        row.deadline = get(&format!("deadline_{key}"));
+        row.rplan = get(&format!("rplan_{key}"));
+        row.level = get(&format!("level_{key}"));
         let mut facts = Vec::new();
         for f in &mut row.facts {
             f.value = get(&f.name);
@@ -463,6 +466,22 @@ async fn submit(
         });
     }
     let mut errors = Vec::new();
+    let shown: BTreeSet<&str> = topics
+        .iter()
+        .flat_map(|t| t.rows.iter().map(|r| r.rule.as_str()))
+        .collect();
+    let mut gone: Vec<&str> = fields
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .filter_map(|(k, _)| k.strip_prefix("outcome_"))
+        .filter(|rule| !shown.contains(rule))
+        .collect();
+    gone.sort_unstable();
+    for rule in gone {
+        errors.push(format!(
+            "检查项 `{rule}` 已不在最近一次检查结果中（填写期间检查结果有更新），请核对后重新提交"
+        ));
+    }
     let date = match crate::record::parse_date(&top.date) {
         Ok(d) => Some(d),
         Err(why) => {

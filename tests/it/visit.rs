@@ -430,16 +430,6 @@ async fn post_form(
     send(state, req).await
 }
 
-/// The row number of a rule on the form.
-fn row_of(html: &str, rule: &str) -> String {
-    let marker = format!("\" data-rule=\"{rule}\"");
-    let end = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no row for {rule}"));
-    let start = html[..end].rfind("id=\"item-").unwrap() + "id=\"item-".len();
-    html[start..end].to_string()
-}
-
 /// The input name of a missing fact on the form.
 fn input_for(html: &str, path: &str) -> String {
     let marker = format!("\" data-path=\"{path}\"");
@@ -470,18 +460,19 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
         html.contains("name=\"departments\" value=\"应急管理、"),
         "departments not prefilled"
     );
-    let exits = row_of(&html, "AQ-042-2");
-    let archive_row = row_of(&html, "AQ-028-4");
+    // rows and their fields are keyed by rule id
+    let exits = "AQ-042-2";
+    let archive_row = "AQ-028-4";
+    assert!(html.contains(&format!("id=\"item-{exits}\"")));
     let archive = input_for(&html, "/training/archive");
-    assert!(
-        archive.starts_with(&format!("fact_{archive_row}_")),
-        "{archive}"
-    );
+    assert_eq!(archive, "fact:/training/archive");
     // a yes/no field is a select; the undecided item offers every outcome
     assert!(html.contains(&format!(
         "<select name=\"{archive}\" data-path=\"/training/archive\">"
     )));
-    assert!(html.contains(&format!("name=\"outcome_{exits}\" value=\"rectified\"")));
+    assert!(html.contains(&format!(
+        "name=\"outcome_{archive_row}\" value=\"rectified\""
+    )));
 
     let base = vec![
         pair("csrf", CSRF),
@@ -489,11 +480,9 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
         pair("date", day(0)),
         pair("departments", "应急管理、消防"),
         pair("inspectors", "王检查、李检查"),
-        pair(format!("rules_{exits}"), "AQ-042-2"),
         pair(format!("outcome_{exits}"), "confirmed"),
         pair(format!("note_{exits}"), "出口堆放纸箱"),
         pair(format!("deadline_{exits}"), day(7)),
-        pair(format!("rules_{archive_row}"), "AQ-028-4"),
         pair(format!("outcome_{archive_row}"), "danger_found"),
         pair(archive.clone(), "false"),
         pair(format!("owner_{archive_row}"), "马老板"),
@@ -515,6 +504,25 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     assert!(row.contains("<li>缺少整改责任人</li>"), "{row}");
     assert!(row.contains("出口堆放纸箱"));
     assert!(html.contains("<option value=\"false\" selected>否</option>"));
+    assert!(
+        state
+            .store()
+            .visits(None, None, None, None)
+            .unwrap()
+            .is_empty()
+    );
+
+    // an item no longer in the latest check (it changed meanwhile) is refused, input kept
+    let mut stale = base.clone();
+    stale.push(pair(format!("owner_{exits}"), "马老板"));
+    stale.push(pair("outcome_GONE-1", "compliant"));
+    let page = post_form(&state, &form_uri, &token, &stale).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("检查项 `GONE-1` 已不在最近一次检查结果中")
+    );
+    assert!(page.body.contains("出口堆放纸箱"));
     assert!(
         state
             .store()
