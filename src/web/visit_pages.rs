@@ -218,8 +218,35 @@ fn topics_of(result: &CheckResult, schema: &Schema, stored: &StoredRecord) -> Ve
             rows,
         });
     }
+    out.push(TopicRows {
+        topic: "清单以外的发现".to_string(),
+        departments: String::new(),
+        rows: vec![Row {
+            index,
+            rules: String::new(),
+            rule: OTHER.to_string(),
+            title: "现场发现的其他事故隐患".to_string(),
+            major: false,
+            action: "现场发现",
+            explanation:
+                "清单以外的隐患：在说明中写明情况，并填写整改责任人和整改期限；不填则不登记。"
+                    .to_string(),
+            outcome: String::new(),
+            note: String::new(),
+            facts: Vec::new(),
+            facts_elsewhere: Vec::new(),
+            owner: String::new(),
+            deadline: String::new(),
+            rplan: String::new(),
+            level: String::new(),
+            errors: Vec::new(),
+        }],
+    });
     out
 }
+
+/// The key of the row for a danger found outside the checklist.
+const OTHER: &str = "other";
 
 /// The latest stored check, or one run now (not stored) when there is none.
 fn basis_check(
@@ -413,6 +440,16 @@ async fn submit(
                 }),
                 Err(why) => local.push((i, format!("{}：{why}", f.label))),
             }
+        }
+        if row.rule == OTHER {
+            let filled = [&row.note, &row.owner, &row.deadline, &row.rplan]
+                .iter()
+                .any(|v| !v.is_empty());
+            row.outcome = if filled {
+                outcome_code(ItemOutcome::DangerFound).to_string()
+            } else {
+                String::new()
+            };
         }
         let Some(outcome) = outcome_of(&row.outcome) else {
             if !facts.is_empty() || !row.note.is_empty() {

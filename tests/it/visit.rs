@@ -534,6 +534,10 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     // with the owner: recorded, back to the profile, which lists the visit and its dangers
     let mut good = base.clone();
     good.push(pair(format!("owner_{exits}"), "马老板"));
+    // a danger outside the checklist, in the inspector's words
+    good.push(pair("note_other", "配电箱门损坏，电线裸露"));
+    good.push(pair("owner_other", "马老板"));
+    good.push(pair("deadline_other", day(3)));
     let done = post_form(&state, &form_uri, &token, &good).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(done.location(), format!("/enterprises/{USCC}#visits"));
@@ -543,7 +547,14 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     assert_eq!(visits[0].visit.inspectors, ["王检查", "李检查"]);
     let profile =
         crate::support::get_page(&state, &format!("/enterprises/{USCC}"), Some(&token)).await;
-    assert!(profile.body.contains("登记隐患 2 项"), "{}", profile.body);
+    assert!(profile.body.contains("登记隐患 3 项"), "{}", profile.body);
+    let other = state.store().danger(visits[0].dangers[2]).unwrap().unwrap();
+    assert_eq!(
+        other.source,
+        regkb::danger::Source::Inspector {
+            text: "配电箱门损坏，电线裸露".into()
+        }
+    );
     // the observed fact's source on the profile: the inspectors, the visit, the day seen
     let seen = format!(
         "王检查、李检查（现场检查 visit:{}） {} 核实",
