@@ -16,6 +16,7 @@ pub mod http;
 pub mod import;
 pub mod library;
 pub mod pack;
+pub mod plan;
 pub mod record;
 pub mod risk;
 pub mod search;
