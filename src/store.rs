@@ -47,6 +47,8 @@
 //! - Visits: [`Store::save_visit`], [`Store::visit`], [`Store::visits`]
 //!   (by enterprise, township and period), [`Store::department_visit_counts`]
 //!   (for the joint plan's yearly cap).
+//! - Joint inspection plans: [`Store::save_plan`] (audited as `plan.create`),
+//!   [`Store::plan`], [`Store::plans`] (per township, newest first).
 //! - Rule sets: [`Store::save_rule_set`], [`Store::current_rule_set`],
 //!   [`Store::rule_set`], [`Store::rule_set_history`] (every version kept).
 //!
@@ -62,6 +64,7 @@ mod checks;
 mod dangers;
 mod error;
 mod merge;
+mod plans;
 mod records;
 mod rulesets;
 mod tokens;
@@ -105,6 +108,8 @@ struct Inner {
     dangers: sled::Tree,
     /// id (u64 BE) → [`crate::visit::Visit`] (JSON).
     visits: sled::Tree,
+    /// id (u64 BE) → [`crate::plan::Plan`] (JSON).
+    plans: sled::Tree,
 }
 
 /// The record store. Cheap to clone; all clones share one database.
@@ -145,6 +150,7 @@ impl Store {
             meta: tree("meta")?,
             dangers: tree("dangers")?,
             visits: tree("visits")?,
+            plans: tree("plans")?,
             db,
         };
         Ok(Store {
