@@ -144,3 +144,38 @@ pub fn load_settings(rules_dir: &std::path::Path) -> Result<Settings, crate::pla
         Err(_) => Settings::shipped(),
     }
 }
+
+/// `rules/risk/weights.toml` of the rules folder when present, else the
+/// compiled-in copy.
+pub fn load_weights(rules_dir: &std::path::Path) -> Result<Weights, crate::risk::WeightsError> {
+    let path = rules_dir.join("risk").join("weights.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Weights::parse(&text, &path.display().to_string()),
+        Err(_) => Weights::shipped(),
+    }
+}
+
+/// Whether every enterprise a plan names lies in `scope` (a plan is shown
+/// to a region-scoped caller only then). Enterprises no longer stored are
+/// judged by the plan's township alone.
+pub fn plan_in_scope(store: &Store, plan: &Plan, scope: &RegionScope) -> Result<bool, StoreError> {
+    let usccs = plan
+        .enterprises
+        .iter()
+        .map(|p| &p.uscc)
+        .chain(plan.left_out.iter().map(|l| &l.uscc));
+    for text in usccs {
+        let Ok(uscc) = text.parse::<Uscc>() else {
+            return Ok(false);
+        };
+        if let Some(stored) = store.get(&uscc, None)?
+            && !scope.contains(&stored.record)
+        {
+            return Ok(false);
+        }
+    }
+    Ok(scope
+        .township
+        .as_deref()
+        .is_none_or(|t| plan.township.as_deref().is_none_or(|p| p == t)))
+}

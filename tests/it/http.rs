@@ -205,6 +205,8 @@ async fn health_metrics_and_openapi() {
         "/api/v1/dangers/{id}",
         "/api/v1/dangers/{id}/transitions",
         "/api/v1/risk",
+        "/api/v1/plans",
+        "/api/v1/plans/{id}",
         "/api/v1/rules",
         "/api/v1/rules/{id}",
         "/api/v1/rules/validate",
@@ -223,7 +225,7 @@ async fn health_metrics_and_openapi() {
     let src = std::fs::read_to_string(repo().join("src/http.rs")).unwrap();
     let routed = src.matches(".route(").count();
     assert_eq!(
-        routed, 22,
+        routed, 24,
         "a route was added: describe it in openapi.json and here"
     );
 }
