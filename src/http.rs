@@ -20,6 +20,7 @@ mod error;
 mod extract;
 mod handlers;
 mod metrics;
+mod plans;
 mod risk;
 mod rules;
 mod state;
@@ -82,6 +83,8 @@ fn api() -> Router<AppState> {
         .route("/dangers/{id}", get(dangers::get))
         .route("/dangers/{id}/transitions", post(dangers::transition))
         .route("/risk", get(risk::list))
+        .route("/plans", get(plans::list).post(plans::create))
+        .route("/plans/{id}", get(plans::get))
         .route("/rules", get(rules::list))
         .route("/rules/validate", post(rules::validate))
         .route("/rules/publish", post(rules::publish))

@@ -540,7 +540,12 @@ impl Ctx<'_> {
         let order = |x: &Item, y: &Item| {
             (x.severity, x.action)
                 .cmp(&(y.severity, y.action))
-                .then_with(|| x.rules.first().map(|r| &r.id).cmp(&y.rules.first().map(|r| &r.id)))
+                .then_with(|| {
+                    x.rules
+                        .first()
+                        .map(|r| &r.id)
+                        .cmp(&y.rules.first().map(|r| &r.id))
+                })
         };
         active.sort_by(order);
         deferred.sort_by(order);
@@ -610,7 +615,10 @@ impl Ctx<'_> {
             ));
         }
         let why = if deferred.is_empty() {
-            format!("各部门本年度对该企业的现场检查均已达上限（{} 次）", self.cap)
+            format!(
+                "各部门本年度对该企业的现场检查均已达上限（{} 次）",
+                self.cap
+            )
         } else {
             format!(
                 "相关部门本年度对该企业的现场检查均已达上限（{} 次），{} 项检查项暂缓",

@@ -132,7 +132,13 @@ pub fn make(
         .into());
     }
     let candidates = gather(store, program, schema, weights, req, scope)?;
-    Ok(build(req, candidates, settings, schema, &reads_of(program))?)
+    Ok(build(
+        req,
+        candidates,
+        settings,
+        schema,
+        &reads_of(program),
+    )?)
 }
 
 /// `rules/plan/plan.toml` of the rules folder when present, else the

@@ -71,8 +71,9 @@ pub fn run(args: PlanArgs, ctx: &Context) -> miette::Result<ExitCode> {
         seed: args.seed,
         cap: args.cap.unwrap_or(settings.visits.cap),
     };
-    let mut plan = crate::planning::make(&store, &program, &schema, &weights, &settings, &req, None)
-        .map_err(|e| miette::miette!("{e}"))?;
+    let mut plan =
+        crate::planning::make(&store, &program, &schema, &weights, &settings, &req, None)
+            .map_err(|e| miette::miette!("{e}"))?;
     if args.save {
         plan = store
             .save_plan(&plan, &Actor::cli("plan"))

@@ -208,19 +208,20 @@ impl CheckedProgram {
         if depth > 64 {
             return;
         }
-        let resolve = |base: &Base, path: &FieldPath, env: &std::collections::HashMap<usize, String>| {
-            let rel = path.segs.join(".");
-            match base {
-                Base::Root => Some(rel),
-                Base::Var(slot) => env.get(slot).map(|p| {
-                    if rel.is_empty() {
-                        p.clone()
-                    } else {
-                        format!("{p}.{rel}")
-                    }
-                }),
-            }
-        };
+        let resolve =
+            |base: &Base, path: &FieldPath, env: &std::collections::HashMap<usize, String>| {
+                let rel = path.segs.join(".");
+                match base {
+                    Base::Root => Some(rel),
+                    Base::Var(slot) => env.get(slot).map(|p| {
+                        if rel.is_empty() {
+                            p.clone()
+                        } else {
+                            format!("{p}.{rel}")
+                        }
+                    }),
+                }
+            };
         match ir {
             Ir::Field { base, path, .. } => {
                 if let Some(p) = resolve(base, path, env).filter(|p| !p.is_empty()) {

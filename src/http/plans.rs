@@ -105,10 +105,7 @@ pub async fn create(
     if input.from > input.to {
         return Err(ApiError::field(
             "to",
-            format!(
-                "计划开始日期 `{}` 晚于结束日期 `{}`",
-                input.from, input.to
-            ),
+            format!("计划开始日期 `{}` 晚于结束日期 `{}`", input.from, input.to),
         ));
     }
     let rules_dir = state.0.ctx.content.rules_dir.clone();

@@ -97,7 +97,12 @@ fn request(seed: u64) -> Request {
 fn reads(pairs: &[(&str, &[&str])]) -> Reads {
     pairs
         .iter()
-        .map(|(id, fields)| (id.to_string(), fields.iter().map(|f| f.to_string()).collect()))
+        .map(|(id, fields)| {
+            (
+                id.to_string(),
+                fields.iter().map(|f| f.to_string()).collect(),
+            )
+        })
         .collect()
 }
 
@@ -222,7 +227,12 @@ fn a_department_at_its_cap_is_deferred_but_a_major_fail_is_not() {
         Colour::Red,
         90,
         vec![
-            finding("FIRE-GEN", Outcome::Unknown, Severity::General, &["消防救援"]),
+            finding(
+                "FIRE-GEN",
+                Outcome::Unknown,
+                Severity::General,
+                &["消防救援"],
+            ),
             finding("FIRE-MAJ", Outcome::Fail, Severity::Major, &["消防救援"]),
             finding(
                 "BOTH",
@@ -262,7 +272,12 @@ fn an_enterprise_whose_every_department_is_capped_is_left_out() {
         "E1",
         Colour::Orange,
         40,
-        vec![finding("A", Outcome::Fail, Severity::General, &["应急管理"])],
+        vec![finding(
+            "A",
+            Outcome::Fail,
+            Severity::General,
+            &["应急管理"],
+        )],
     );
     c.visits.insert("应急管理".into(), 3);
     let plan = plan_of(vec![c], &reads);
@@ -275,7 +290,12 @@ fn an_enterprise_whose_every_department_is_capped_is_left_out() {
         "E1",
         Colour::Orange,
         40,
-        vec![finding("A", Outcome::Fail, Severity::General, &["应急管理"])],
+        vec![finding(
+            "A",
+            Outcome::Fail,
+            Severity::General,
+            &["应急管理"],
+        )],
     );
     c.visits.insert("应急管理".into(), 3);
     let mut req = request(1);
@@ -302,7 +322,12 @@ fn town(n: usize) -> Vec<Candidate> {
             "O-1",
             Colour::Orange,
             40,
-            vec![finding("B", Outcome::Unknown, Severity::General, &["消防救援"])],
+            vec![finding(
+                "B",
+                Outcome::Unknown,
+                Severity::General,
+                &["消防救援"],
+            )],
         ),
         candidate("GREY", Colour::Unchecked, 0, vec![]),
     ];
@@ -437,7 +462,12 @@ fn figures_compare_separate_visits_with_one_joint_visit() {
         "E2",
         Colour::Orange,
         40,
-        vec![finding("D", Outcome::Fail, Severity::General, &["应急管理"])],
+        vec![finding(
+            "D",
+            Outcome::Fail,
+            Severity::General,
+            &["应急管理"],
+        )],
     );
     let plan = plan_of(vec![e1, e2], &reads);
     let f = plan.figures;
@@ -495,7 +525,10 @@ fn shipped_settings_parse_and_errors_name_the_line() {
     let bad = SETTINGS.replace("cap = 2", "cap = \"两次\"");
     let err = Settings::parse(&bad, "p.toml").unwrap_err().to_string();
     let line = bad.lines().position(|l| l.contains("两次")).unwrap() + 1;
-    assert!(err.starts_with(&format!("plan settings `p.toml` line {line}:")), "{err}");
+    assert!(
+        err.starts_with(&format!("plan settings `p.toml` line {line}:")),
+        "{err}"
+    );
     let bad = SETTINGS.replace("share = 0.25", "share = 1.5");
     assert!(Settings::parse(&bad, "p.toml").is_err());
 }

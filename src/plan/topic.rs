@@ -33,7 +33,11 @@ pub fn topic_of(f: &Finding, schema: &Schema) -> String {
         .missing
         .iter()
         .find_map(|m| top_field(m.as_str()))
-        .or_else(|| f.facts.iter().find_map(|fact| top_field(fact.path.as_str())));
+        .or_else(|| {
+            f.facts
+                .iter()
+                .find_map(|fact| top_field(fact.path.as_str()))
+        });
     match field {
         Some(field) => topic_label(schema, field),
         None => OTHER_TOPIC.to_string(),

@@ -30,7 +30,10 @@ impl Store {
             saved.created_by = Some(by.label.clone().unwrap_or_else(|| by.id.clone()));
             let bytes = encode(&saved).map_err(ConflictableTransactionError::Abort)?;
             plans.insert(&id.to_be_bytes(), bytes)?;
-            let subject = plan.township.clone().unwrap_or_else(|| plan.usccs.join(","));
+            let subject = plan
+                .township
+                .clone()
+                .unwrap_or_else(|| plan.usccs.join(","));
             let detail = serde_json::json!({
                 "id": id, "from": plan.from, "to": plan.to, "seed": plan.seed,
                 "cap": plan.cap, "enterprises": plan.enterprises.len(),

@@ -18,6 +18,7 @@ mod durability;
 mod http;
 mod import;
 mod packs;
+mod plan;
 mod record;
 mod risk;
 mod rules_cli;
