@@ -25,6 +25,7 @@ mod check_page;
 mod checklist_page;
 mod enterprise_pages;
 mod findings_view;
+mod plan_pages;
 // web-rules: page modules (one line each)
 mod highlight;
 mod rules_pages;
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .merge(check_page::routes());
     // web-rules: `.merge(rules_pages::routes())` below this line
     let core = core.merge(rules_pages::routes());
+    let core = core.merge(plan_pages::routes());
     let pages = core;
     pages
         .layer(middleware::from_fn(session::csrf_cookie))

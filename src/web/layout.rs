@@ -20,6 +20,7 @@ pub enum Nav {
     Enterprises,
     Check,
     Rules,
+    Plans,
     None,
 }
 
@@ -98,6 +99,13 @@ impl Chrome {
                 href: "/enterprises",
                 text: "企业",
                 current: self.nav == Nav::Enterprises,
+            });
+        }
+        if self.has(Role::Inspector) {
+            out.push(NavLink {
+                href: "/plans",
+                text: "检查计划",
+                current: self.nav == Nav::Plans,
             });
         }
         if self.has(Role::Inspector) || self.has(Role::Author) {

@@ -516,3 +516,172 @@ fn cli_refuses_an_unknown_township_and_a_reversed_period() {
         unwrapped(&out.stderr)
     );
 }
+
+const CSRF: &str = "0123456789abcdef0123456789abcdef";
+
+impl Site {
+    async fn page(&self, uri: &str, token: Option<&str>) -> support::Page {
+        support::get_page(&self.state, uri, token).await
+    }
+
+    async fn post_form(
+        &self,
+        token: &str,
+        csrf: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> support::Page {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        if let Some(c) = csrf {
+            form.append_pair("csrf", c);
+        }
+        for (k, v) in fields {
+            form.append_pair(k, v);
+        }
+        let req = Request::post("/plans")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(
+                "cookie",
+                format!("regkb_csrf={CSRF}; regkb_session={token}"),
+            )
+            .body(Body::from(form.finish()))
+            .unwrap();
+        support::send(&self.state, req).await
+    }
+}
+
+const FORM: [(&str, &str); 4] = [
+    ("township", TOWN),
+    ("from", "2026-12-01"),
+    ("to", "2026-12-31"),
+    ("seed", "5"),
+];
+
+#[tokio::test]
+async fn the_plan_form_makes_a_printable_plan() {
+    let s = site();
+    let t = s.token(Role::Inspector, None);
+    let list = s.page("/plans", Some(&t)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("还没有检查计划"));
+    assert!(list.body.contains(r#"<form method="post" action="/plans""#));
+    assert!(list.body.contains(r#"name="csrf""#));
+    assert!(
+        list.body.contains(r#"href="/plans" aria-current="page""#),
+        "the nav names the page"
+    );
+
+    let made = s.post_form(&t, Some(CSRF), &FORM).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    assert_eq!(made.location(), "/plans/1");
+    let page = s.page("/plans/1", Some(&t)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let b = &page.body;
+    assert!(b.contains("联合检查计划（第 1 号）"));
+    assert!(b.contains("@page { size: A4"));
+    assert!(b.contains("break-before: page"));
+    // the figures come from the stored plan
+    let plan = s.state.store().plan(1).unwrap().unwrap();
+    let f = plan.figures;
+    assert!(b.contains(&format!(
+        r#"<td class="before">{}</td><td class="after">{}</td>"#,
+        f.visits_before, f.visits_after
+    )));
+    assert!(b.contains(&format!(
+        r#"<td class="before">{}</td><td class="after">{}</td>"#,
+        f.items_before, f.items_after
+    )));
+    // each enterprise: reason, lead, its checklist with article links, a visit link
+    for p in &plan.enterprises {
+        assert!(b.contains(&format!(r#"id="e-{}""#, p.uscc)));
+        assert!(b.contains(&format!("/enterprises/{}/visit?plan=1", p.uscc)));
+    }
+    assert!(b.contains("高风险：红"));
+    assert!(b.contains("双随机抽取"));
+    assert!(b.contains(r#"<dd class="lead">应急管理</dd>"#));
+    assert!(b.contains(r#"class="cite" href="/law/"#));
+    assert!(b.contains("核实并督促整改"));
+    assert!(b.contains("企业负责人（签名）"));
+    // listed afterwards
+    let list = s.page("/plans", Some(&t)).await;
+    assert!(list.body.contains(r#"<a href="/plans/1">第 1 号</a>"#));
+}
+
+#[tokio::test]
+async fn the_plan_form_checks_csrf_input_and_roles() {
+    let s = site();
+    let t = s.token(Role::Inspector, None);
+    let without = s.post_form(&t, None, &FORM).await;
+    assert_eq!(without.status, StatusCode::FORBIDDEN);
+    assert!(s.state.store().plan(1).unwrap().is_none());
+    let reversed = s
+        .post_form(
+            &t,
+            Some(CSRF),
+            &[
+                ("township", TOWN),
+                ("from", "2026-12-31"),
+                ("to", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(reversed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reversed.body.contains("晚于结束日期"));
+    // what was typed stays in the form
+    assert!(reversed.body.contains(r#"value="2026-12-31""#));
+    let unknown = s
+        .post_form(
+            &t,
+            Some(CSRF),
+            &[
+                ("township", "无此镇"),
+                ("from", "2026-12-01"),
+                ("to", "2026-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.body.contains("没有找到乡镇 `无此镇` 的企业"));
+    let seed = s
+        .post_form(
+            &t,
+            Some(CSRF),
+            &[
+                ("township", TOWN),
+                ("from", "2026-12-01"),
+                ("to", "2026-12-31"),
+                ("seed", "-3"),
+            ],
+        )
+        .await;
+    assert_eq!(seed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(seed.body.contains("随机种子 `-3` 应为非负整数"));
+    assert!(s.state.store().plan(1).unwrap().is_none());
+
+    let viewer = s.token(Role::Viewer, None);
+    assert_eq!(
+        s.page("/plans", Some(&viewer)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let anonymous = s.page("/plans", None).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert!(anonymous.location().starts_with("/signin"));
+    assert_eq!(
+        s.page("/plans/7", Some(&t)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // another township's inspector neither sees the plan nor lists it
+    assert_eq!(
+        s.post_form(&t, Some(CSRF), &FORM).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let other = s.token(Role::Inspector, Some("township=另一镇"));
+    assert_eq!(
+        s.page("/plans/1", Some(&other)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let list = s.page("/plans", Some(&other)).await;
+    assert!(!list.body.contains("/plans/1"));
+    // and its form starts with its own township
+    assert!(list.body.contains(r#"name="township" value="另一镇""#));
+}
