@@ -550,40 +550,7 @@ impl Ctx<'_> {
         active.sort_by(order);
         deferred.sort_by(order);
 
-        let visited = |lead: String, participating: Vec<String>, note: Option<String>| {
-            let mut counts = ItemCounts {
-                deferred: deferred.len(),
-                rules: tally.rules,
-                ..ItemCounts::default()
-            };
-            for i in &active {
-                match i.action {
-                    Action::Confirm => counts.confirm += 1,
-                    Action::Verify => counts.verify += 1,
-                    Action::Spot => counts.spot += 1,
-                }
-            }
-            let mut over_cap = over_cap.clone();
-            self.sort_departments(&mut over_cap);
-            Planned {
-                uscc: c.uscc.clone(),
-                name: c.name.clone(),
-                reason,
-                reason_label: reason_label.clone(),
-                colour: a.colour.label().to_string(),
-                score: a.score,
-                lead,
-                participating,
-                over_cap,
-                visits_this_year: c.visits.clone(),
-                counts,
-                topics: topics(active.clone()),
-                deferred: deferred.clone(),
-                note,
-            }
-        };
-
-        if let Some(first) = active.first() {
+        let chosen = if let Some(first) = active.first() {
             let lead = first.lead.clone();
             let mut participating: Vec<String> = active
                 .iter()
@@ -592,47 +559,75 @@ impl Ctx<'_> {
                 .cloned()
                 .collect();
             self.sort_departments(&mut participating);
-            return Ok((visited(lead, participating, None), tally));
-        }
-        // nothing to check item by item: the first department of the order
-        // that may still visit goes (to collect the facts, or for the draw)
-        let free = self
-            .settings
-            .departments
-            .order
-            .iter()
-            .find(|d| !self.capped(&c, d));
-        if deferred.is_empty()
-            && let Some(lead) = free
-        {
+            Some((lead, participating, None))
+        } else {
+            // nothing to check item by item: the first department of the
+            // order that may still visit goes (to collect the facts, or for
+            // the draw) — unless items wait for capped departments
+            let free = self
+                .settings
+                .departments
+                .order
+                .iter()
+                .find(|d| !self.capped(&c, d));
             let note = match reason {
                 Reason::Unchecked => "尚无检查结果：现场采集企业基础数据后运行检查",
                 _ => "数据显示各项符合要求：现场随机检查",
             };
-            return Ok((
-                visited(lead.clone(), Vec::new(), Some(note.to_string())),
-                tally,
-            ));
-        }
-        let why = if deferred.is_empty() {
-            format!(
-                "各部门本年度对该企业的现场检查均已达上限（{} 次）",
-                self.cap
-            )
-        } else {
-            format!(
-                "相关部门本年度对该企业的现场检查均已达上限（{} 次），{} 项检查项暂缓",
-                self.cap,
-                deferred.len()
-            )
+            free.filter(|_| deferred.is_empty())
+                .map(|lead| (lead.clone(), Vec::new(), Some(note.to_string())))
         };
-        Err(LeftOut {
-            uscc: c.uscc.clone(),
-            name: c.name.clone(),
+        let Some((lead, participating, note)) = chosen else {
+            let why = if deferred.is_empty() {
+                format!(
+                    "各部门本年度对该企业的现场检查均已达上限（{} 次）",
+                    self.cap
+                )
+            } else {
+                format!(
+                    "相关部门本年度对该企业的现场检查均已达上限（{} 次），{} 项检查项暂缓",
+                    self.cap,
+                    deferred.len()
+                )
+            };
+            return Err(LeftOut {
+                uscc: c.uscc,
+                name: c.name,
+                reason_label,
+                why,
+                deferred,
+            });
+        };
+        let mut counts = ItemCounts {
+            deferred: deferred.len(),
+            rules: tally.rules,
+            ..ItemCounts::default()
+        };
+        for i in &active {
+            match i.action {
+                Action::Confirm => counts.confirm += 1,
+                Action::Verify => counts.verify += 1,
+                Action::Spot => counts.spot += 1,
+            }
+        }
+        self.sort_departments(&mut over_cap);
+        let planned = Planned {
+            uscc: c.uscc,
+            name: c.name,
+            reason,
             reason_label,
-            why,
+            colour: c.assessment.colour.label().to_string(),
+            score: c.assessment.score,
+            lead,
+            participating,
+            over_cap,
+            visits_this_year: c.visits,
+            counts,
+            topics: topics(active),
             deferred,
-        })
+            note,
+        };
+        Ok((planned, tally))
     }
 
     /// One merged item from its findings (most serious first). Its lead is

@@ -31,9 +31,9 @@ pub struct PlanArgs {
     /// Last day of the period (YYYY-MM-DD)
     #[arg(long, value_name = "DATE")]
     to: String,
-    /// Seed of the random draw (same seed, same plan)
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    /// Seed of the random draw (same seed and data, same plan) [default: a random one, printed]
+    #[arg(long)]
+    seed: Option<u64>,
     /// On-site visits per department per enterprise per year [default: plan.toml]
     #[arg(long, value_name = "N")]
     cap: Option<u32>,
@@ -68,7 +68,7 @@ pub fn run(args: PlanArgs, ctx: &Context) -> miette::Result<ExitCode> {
         usccs: args.uscc.clone(),
         from,
         to,
-        seed: args.seed,
+        seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
         cap: args.cap.unwrap_or(settings.visits.cap),
     };
     let mut plan =

@@ -88,6 +88,20 @@ impl Settings {
                 message: format!("`sample.share` must lie in 0..=1, got {}", s.share),
             });
         }
+        if let Some(bad) = settings
+            .departments
+            .order
+            .iter()
+            .find(|d| !crate::dsl::DEPARTMENTS.contains(&d.as_str()))
+        {
+            return Err(SettingsError::Invalid {
+                file: file.to_owned(),
+                message: format!(
+                    "`departments.order` names `{bad}`, which is not a department rules can name ({})",
+                    crate::dsl::DEPARTMENTS.join("、")
+                ),
+            });
+        }
         Ok(settings)
     }
 

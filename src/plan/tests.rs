@@ -531,6 +531,12 @@ fn shipped_settings_parse_and_errors_name_the_line() {
     );
     let bad = SETTINGS.replace("share = 0.25", "share = 1.5");
     assert!(Settings::parse(&bad, "p.toml").is_err());
+    let bad = SETTINGS.replace("\"市场监管\"]", "\"市场监督\"]");
+    let err = Settings::parse(&bad, "p.toml").unwrap_err().to_string();
+    assert!(
+        err.contains("`departments.order` names `市场监督`"),
+        "{err}"
+    );
 }
 
 /// `CheckedProgram::reads`: the requirement's fields, through quantifiers

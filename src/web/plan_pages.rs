@@ -28,7 +28,7 @@ use crate::check::Severity;
 use crate::http::AppState;
 use crate::plan::{Action, Figures, Item, Plan, PlanId, Request};
 use crate::planning::{PlanningError, load_settings, load_weights, plan_in_scope};
-use crate::store::Role;
+use crate::store::{ListFilter, Role};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -76,6 +76,8 @@ struct PlansPage {
     form: PlanForm,
     error: Option<String>,
     default_cap: u32,
+    /// Townships of the enterprises the visitor may see (form suggestions).
+    townships: Vec<String>,
 }
 
 async fn list(State(state): State<AppState>, visitor: Visitor) -> Result<Response, PageError> {
@@ -107,7 +109,17 @@ async fn list_page(
 ) -> Result<Response, PageError> {
     let scope = visitor.token.as_ref().and_then(|t| t.region.clone());
     let store = state.inner().store.clone();
-    let plans = blocking(move || {
+    let filter = ListFilter {
+        scope: scope.clone(),
+        ..ListFilter::default()
+    };
+    let (plans, townships) = blocking(move || {
+        let mut townships = std::collections::BTreeSet::new();
+        for s in store.list(&filter)? {
+            if let Some(t) = s.region.get("township").and_then(|v| v.as_str()) {
+                townships.insert(t.to_string());
+            }
+        }
         let mut out = Vec::new();
         for p in store.plans(None)? {
             if let Some(s) = &scope
@@ -117,7 +129,7 @@ async fn list_page(
             }
             out.push(p);
         }
-        Ok(out)
+        Ok((out, townships.into_iter().collect()))
     })
     .await?;
     let rows = plans
@@ -151,6 +163,7 @@ async fn list_page(
         form,
         error,
         default_cap,
+        townships,
     })?;
     Ok((status, html).into_response())
 }

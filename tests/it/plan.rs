@@ -565,6 +565,9 @@ async fn the_plan_form_makes_a_printable_plan() {
     assert!(list.body.contains("还没有检查计划"));
     assert!(list.body.contains(r#"<form method="post" action="/plans""#));
     assert!(list.body.contains(r#"name="csrf""#));
+    // the townships the inspector may plan are suggested
+    assert!(list.body.contains(&format!(r#"<option value="{TOWN}">"#)));
+    assert!(list.body.contains(r#"<option value="另一镇">"#));
     assert!(
         list.body.contains(r#"href="/plans" aria-current="page""#),
         "the nav names the page"
@@ -682,6 +685,7 @@ async fn the_plan_form_checks_csrf_input_and_roles() {
     );
     let list = s.page("/plans", Some(&other)).await;
     assert!(!list.body.contains("/plans/1"));
-    // and its form starts with its own township
+    // and its form starts with its own township, suggesting no other
     assert!(list.body.contains(r#"name="township" value="另一镇""#));
+    assert!(!list.body.contains(&format!(r#"<option value="{TOWN}">"#)));
 }
