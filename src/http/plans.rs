@@ -5,7 +5,8 @@
 //! checklists). Inspectors and admins only; a region-scoped token plans and
 //! sees only enterprises in its region.
 //!
-//! Errors: a body without `township` or `usccs`, a bad date or `from` after
+//! With `usccs` the listed enterprises are planned (a `township` given as
+//! well only labels the plan). Errors: a body without `township` or `usccs`, a bad date or `from` after
 //! `to` are 422 naming the field; a township with no enterprise the caller
 //! may see, or an unknown USCC, is 404 (an empty plan is never stored).
 

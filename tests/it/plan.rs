@@ -689,3 +689,21 @@ async fn the_plan_form_checks_csrf_input_and_roles() {
     assert!(list.body.contains(r#"name="township" value="另一镇""#));
     assert!(!list.body.contains(&format!(r#"<option value="{TOWN}">"#)));
 }
+
+/// The Chinese text of a small plan: two named enterprises, both 红 or 橙,
+/// with their departments, item counts and the figures.
+#[test]
+fn cli_text_of_a_small_plan() {
+    let dir = cli_data();
+    let out = regkb_in(&dir.path().join("data"))
+        .args(["plan", "--uscc", NITRATION, "--uscc", CATERING])
+        .args(["--from", "2026-12-01", "--to", "2026-12-31", "--seed", "3"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
