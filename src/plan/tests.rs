@@ -589,3 +589,184 @@ rule T-2 "测试二" {
     let all = reads_of(&program);
     assert_eq!(all.len(), 2);
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const RULES: [&str; 6] = ["R0", "R1", "R2", "R3", "R4", "R5"];
+    const DEPTS: [&str; 3] = ["应急管理", "消防救援", "市场监管"];
+
+    fn prop_reads() -> Reads {
+        // R0/R1 and R2/R3 read the same fields
+        reads(&[
+            ("R0", &["a.x"]),
+            ("R1", &["a.x"]),
+            ("R2", &["b.y", "b.z"]),
+            ("R3", &["b.y", "b.z"]),
+            ("R4", &["c.w"]),
+            ("R5", &["d.v"]),
+        ])
+    }
+
+    fn colour(k: u8) -> Colour {
+        match k % 5 {
+            0 => Colour::Red,
+            1 => Colour::Orange,
+            2 => Colour::Yellow,
+            3 => Colour::Blue,
+            _ => Colour::Unchecked,
+        }
+    }
+
+    fn outcome(k: u8) -> Outcome {
+        match k % 4 {
+            0 => Outcome::Fail,
+            1 => Outcome::Unknown,
+            2 => Outcome::Pass,
+            _ => Outcome::NotApplicable,
+        }
+    }
+
+    /// (colour, score, findings as (rule, outcome, major, department mask), visits per department)
+    type Spec = (u8, u32, Vec<(usize, u8, bool, u8)>, [u32; 3]);
+
+    fn candidates(specs: &[Spec]) -> Vec<Candidate> {
+        specs
+            .iter()
+            .enumerate()
+            .map(|(i, (k, score, fs, visits))| {
+                let mut seen = BTreeSet::new();
+                let findings = fs
+                    .iter()
+                    .filter(|(r, ..)| seen.insert(*r))
+                    .map(|(r, o, major, mask)| {
+                        let depts: Vec<&str> = DEPTS
+                            .iter()
+                            .enumerate()
+                            .filter(|(j, _)| mask & (1 << j) != 0)
+                            .map(|(_, d)| *d)
+                            .collect();
+                        let depts = if depts.is_empty() {
+                            vec![DEPTS[0]]
+                        } else {
+                            depts
+                        };
+                        let sev = if *major {
+                            Severity::Major
+                        } else {
+                            Severity::General
+                        };
+                        finding(RULES[*r], outcome(*o), sev, &depts)
+                    })
+                    .collect();
+                let mut c = candidate(&format!("E{i:02}"), colour(*k), *score, findings);
+                for (d, n) in DEPTS.iter().zip(visits) {
+                    if *n > 0 {
+                        c.visits.insert(d.to_string(), *n);
+                    }
+                }
+                c
+            })
+            .collect()
+    }
+
+    fn spec() -> impl Strategy<Value = Spec> {
+        (
+            0u8..5,
+            0u32..100,
+            proptest::collection::vec((0usize..6, 0u8..4, any::<bool>(), 0u8..8), 0..7),
+            [0u32..4, 0u32..4, 0u32..4],
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn every_finding_is_placed_once_and_caps_hold(
+            specs in proptest::collection::vec(spec(), 0..14),
+            seed in any::<u64>(),
+            cap in 0u32..4,
+        ) {
+            let mut req = request(seed);
+            req.cap = cap;
+            let (s, sc, r) = (settings(), schema(), prop_reads());
+            let plan = build(&req, candidates(&specs), &s, &sc, &r).unwrap();
+            let again = build(&req, candidates(&specs), &s, &sc, &r).unwrap();
+            prop_assert_eq!(&plan, &again);
+            let by_uscc: BTreeMap<String, Candidate> =
+                candidates(&specs).into_iter().map(|c| (c.uscc.clone(), c)).collect();
+            let capped = |c: &Candidate, d: &str| c.visits.get(d).copied().unwrap_or(0) >= cap;
+
+            // every 红/橙/未检查 enterprise is planned or left out with a reason
+            let placed: BTreeSet<&str> = plan.enterprises.iter().map(|p| p.uscc.as_str())
+                .chain(plan.left_out.iter().map(|l| l.uscc.as_str())).collect();
+            for c in by_uscc.values() {
+                if matches!(c.assessment.colour, Colour::Red | Colour::Orange | Colour::Unchecked) {
+                    prop_assert!(placed.contains(c.uscc.as_str()), "{} not placed", c.uscc);
+                }
+            }
+            let rest = by_uscc.values()
+                .filter(|c| matches!(c.assessment.colour, Colour::Yellow | Colour::Blue)).count();
+            let drawn = placed.iter()
+                .filter(|u| by_uscc.get(**u).is_some_and(|c| matches!(c.assessment.colour, Colour::Yellow | Colour::Blue)))
+                .count();
+            let wanted = ((0.25 * rest as f64).ceil() as usize).max(1).min(rest);
+            prop_assert_eq!(drawn, wanted);
+
+            let mut items_after = 0;
+            let mut items_before = 0;
+            for p in &plan.enterprises {
+                let c = &by_uscc[&p.uscc];
+                let active: Vec<&Item> = items(p);
+                items_after += active.len();
+                items_before += p.counts.rules;
+                let mut ids: Vec<&str> = active.iter().copied().chain(p.deferred.iter())
+                    .flat_map(|i| i.rules.iter().map(|r| r.id.as_str())).collect();
+                let n = ids.len();
+                ids.sort_unstable();
+                ids.dedup();
+                prop_assert_eq!(ids.len(), n, "a rule placed twice");
+                let findings = c.result.as_ref().map(|r| r.findings.clone()).unwrap_or_default();
+                for f in &findings {
+                    let placed = ids.contains(&f.rule.as_str());
+                    match f.outcome {
+                        Outcome::Fail | Outcome::Unknown => prop_assert!(placed, "{} missing", f.rule),
+                        Outcome::NotApplicable => prop_assert!(!placed),
+                        Outcome::Pass => prop_assert!(!placed || p.reason == Reason::Random),
+                    }
+                }
+                prop_assert!(p.counts.spot <= 1);
+                for i in &active {
+                    let major_fail = i.rules.iter()
+                        .any(|r| r.outcome == Outcome::Fail && r.severity == Severity::Major);
+                    prop_assert!(!i.lead.is_empty());
+                    prop_assert!(!capped(c, &i.lead) || major_fail);
+                    for d in &i.capped {
+                        prop_assert!(capped(c, d));
+                        prop_assert!(*d != i.lead && !i.participating.contains(d));
+                    }
+                }
+                for i in &p.deferred {
+                    prop_assert!(!i.rules.iter()
+                        .any(|r| r.outcome == Outcome::Fail && r.severity == Severity::Major));
+                    prop_assert!(i.capped.iter().all(|d| capped(c, d)));
+                    prop_assert!(i.lead.is_empty());
+                }
+            }
+            for l in &plan.left_out {
+                let c = &by_uscc[&l.uscc];
+                let free = s.departments.order.iter().any(|d| !capped(c, d));
+                prop_assert!(!l.deferred.is_empty() || !free);
+            }
+            let f = plan.figures;
+            prop_assert_eq!(f.items_after, items_after);
+            prop_assert_eq!(f.items_before, items_before);
+            prop_assert!(f.items_after <= f.items_before);
+            prop_assert_eq!(f.visits_after, plan.enterprises.len());
+            prop_assert!(f.visits_before >= f.visits_after);
+            prop_assert!(f.minutes_after <= f.minutes_before);
+        }
+    }
+}
