@@ -185,3 +185,9 @@ pub fn plan_in_scope(store: &Store, plan: &Plan, scope: &RegionScope) -> Result<
         .as_deref()
         .is_none_or(|t| plan.township.as_deref().is_none_or(|p| p == t)))
 }
+
+/// A random seed for a plan made without one, below 2^53 so that every JSON
+/// reader (JavaScript numbers included) keeps it exactly and can remake the plan.
+pub fn random_seed() -> u64 {
+    fastrand::u64(..1 << 53)
+}

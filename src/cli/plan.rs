@@ -68,7 +68,7 @@ pub fn run(args: PlanArgs, ctx: &Context) -> miette::Result<ExitCode> {
         usccs: args.uscc.clone(),
         from,
         to,
-        seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
+        seed: args.seed.unwrap_or_else(crate::planning::random_seed),
         cap: args.cap.unwrap_or(settings.visits.cap),
     };
     let mut plan =

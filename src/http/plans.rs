@@ -117,7 +117,7 @@ pub async fn create(
         usccs,
         from: input.from,
         to: input.to,
-        seed: input.seed.unwrap_or_else(|| fastrand::u64(..)),
+        seed: input.seed.unwrap_or_else(crate::planning::random_seed),
         cap: input.cap.unwrap_or(settings.visits.cap),
     };
     let scope = who.scope().cloned();

@@ -242,7 +242,7 @@ fn request_of(form: &PlanForm, default_cap: u32) -> Result<Request, String> {
         return Err(format!("开始日期 `{from}` 晚于结束日期 `{to}`"));
     }
     let seed = match form.seed.trim() {
-        "" => fastrand::u64(..),
+        "" => crate::planning::random_seed(),
         s => s
             .parse::<u64>()
             .map_err(|_| format!("随机种子 `{s}` 应为非负整数"))?,

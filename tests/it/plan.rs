@@ -358,6 +358,8 @@ async fn plans_are_for_inspectors_within_their_region() {
     let (st, plan) = s.call("POST", "/api/v1/plans", &other, Some(&own)).await;
     assert_eq!(st, StatusCode::CREATED, "{plan}");
     assert_eq!(plan["enterprises"][0]["uscc"], CATERING);
+    // made without a seed: a random one, kept exactly by any JSON reader
+    assert!(plan["seed"].as_u64().unwrap() < 1 << 53, "{}", plan["seed"]);
     let (st, _) = s.call("GET", "/api/v1/plans/2", &other, None).await;
     assert_eq!(st, StatusCode::OK);
 }
