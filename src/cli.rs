@@ -9,6 +9,7 @@ mod check;
 mod cite;
 mod dangers;
 mod import;
+mod plan;
 mod records;
 mod risk;
 mod rules;
@@ -73,6 +74,8 @@ pub enum Command {
     Visits(visits::VisitsCommand),
     /// Enterprises ranked by risk (红/橙/黄/蓝) with the components of each score
     Risk(risk::RiskArgs),
+    /// Joint inspection plan (综合查一次): whom to visit, one merged checklist each
+    Plan(plan::PlanArgs),
     /// Run the compliance service over HTTP (JSON API under /api/v1)
     Serve(serve::ServeArgs),
     /// Create, list and revoke API tokens
@@ -117,6 +120,7 @@ pub fn run() -> ExitCode {
         Command::Dangers(cmd) => dangers::run(cmd, &ctx),
         Command::Visits(cmd) => visits::run(cmd, &ctx),
         Command::Risk(args) => risk::run(args, &ctx),
+        Command::Plan(args) => plan::run(args, &ctx),
         Command::Serve(args) => serve::run(args, &ctx),
         Command::Token(cmd) => token::run(cmd, &ctx),
     };

@@ -21,6 +21,7 @@ mod error;
 mod extract;
 mod handlers;
 mod metrics;
+mod plans;
 mod risk;
 mod rules;
 mod state;
@@ -91,6 +92,8 @@ fn api() -> Router<AppState> {
         .route("/visits/{id}", get(visits::get))
         .route("/risk", get(risk::list))
         .route("/dashboard", get(dashboard::get))
+        .route("/plans", get(plans::list).post(plans::create))
+        .route("/plans/{id}", get(plans::get))
         .route("/rules", get(rules::list))
         .route("/rules/validate", post(rules::validate))
         .route("/rules/publish", post(rules::publish))

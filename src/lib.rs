@@ -17,6 +17,8 @@ pub mod http;
 pub mod import;
 pub mod library;
 pub mod pack;
+pub mod plan;
+pub mod planning;
 pub mod record;
 pub mod risk;
 pub mod search;

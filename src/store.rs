@@ -49,6 +49,8 @@
 //!   [`Store::visit`], [`Store::visits`] (by enterprise, township and
 //!   period), [`Store::department_visit_counts`] (for the joint plan's
 //!   yearly cap).
+//! - Joint inspection plans: [`Store::save_plan`] (audited as `plan.create`),
+//!   [`Store::plan`], [`Store::plans`] (per township, newest first).
 //! - Rule sets: [`Store::save_rule_set`], [`Store::current_rule_set`],
 //!   [`Store::rule_set`], [`Store::rule_set_history`] (every version kept).
 //!
@@ -64,6 +66,7 @@ mod checks;
 mod dangers;
 mod error;
 mod merge;
+mod plans;
 mod records;
 mod rulesets;
 mod tokens;
@@ -108,6 +111,8 @@ struct Inner {
     dangers: sled::Tree,
     /// id (u64 BE) → [`crate::visit::Visit`] (JSON).
     visits: sled::Tree,
+    /// id (u64 BE) → [`crate::plan::Plan`] (JSON).
+    plans: sled::Tree,
 }
 
 /// The record store. Cheap to clone; all clones share one database.
@@ -148,6 +153,7 @@ impl Store {
             meta: tree("meta")?,
             dangers: tree("dangers")?,
             visits: tree("visits")?,
+            plans: tree("plans")?,
             db,
         };
         Ok(Store {

@@ -27,6 +27,7 @@ mod danger_pages;
 mod dashboard_page;
 mod enterprise_pages;
 mod findings_view;
+mod plan_pages;
 // web-rules: page modules (one line each)
 mod highlight;
 mod rules_pages;
@@ -64,6 +65,7 @@ pub fn routes() -> Router<AppState> {
     // web-rules: `.merge(rules_pages::routes())` below this line
     let core = core.merge(rules_pages::routes());
     let core = core.merge(visit_pages::routes());
+    let core = core.merge(plan_pages::routes());
     let pages = core;
     pages
         .layer(middleware::from_fn(session::csrf_cookie))

@@ -181,6 +181,121 @@ impl CheckedProgram {
         &self.examples
     }
 
+    /// The record fields a rule's requirement reads (every version of the
+    /// rule `id`), as dotted schema paths without list indices
+    /// (`safety_org.full_time_officers`, `special_workers.certificate_expiry`),
+    /// sorted; derived values are followed into their bodies. The `applies`
+    /// condition is left out: it says *whom* a rule is for, not what it
+    /// checks. Empty for an unknown id. The joint inspection plan merges
+    /// checklist items whose rules read the same fields.
+    pub fn reads(&self, id: &str) -> Vec<String> {
+        let mut out = std::collections::BTreeSet::new();
+        for r in self.rules.iter().filter(|r| r.meta.id == id) {
+            let mut env = std::collections::HashMap::new();
+            self.collect_reads(&r.require, &mut env, &mut out, 0);
+        }
+        out.into_iter().collect()
+    }
+
+    fn collect_reads(
+        &self,
+        ir: &Ir,
+        env: &mut std::collections::HashMap<usize, String>,
+        out: &mut std::collections::BTreeSet<String>,
+        depth: usize,
+    ) {
+        // derived values cannot call themselves; the bound only guards the walk
+        if depth > 64 {
+            return;
+        }
+        let resolve =
+            |base: &Base, path: &FieldPath, env: &std::collections::HashMap<usize, String>| {
+                let rel = path.segs.join(".");
+                match base {
+                    Base::Root => Some(rel),
+                    Base::Var(slot) => env.get(slot).map(|p| {
+                        if rel.is_empty() {
+                            p.clone()
+                        } else {
+                            format!("{p}.{rel}")
+                        }
+                    }),
+                }
+            };
+        match ir {
+            Ir::Field { base, path, .. } => {
+                if let Some(p) = resolve(base, path, env).filter(|p| !p.is_empty()) {
+                    out.insert(p);
+                }
+            }
+            Ir::Quant {
+                slot,
+                base,
+                path,
+                filter,
+                body,
+                ..
+            } => {
+                let source = resolve(base, path, env);
+                if let Some(p) = source.clone().filter(|p| !p.is_empty()) {
+                    out.insert(p);
+                }
+                let saved = match source {
+                    Some(p) => env.insert(*slot, p),
+                    None => env.remove(slot),
+                };
+                for x in [filter, body].into_iter().flatten() {
+                    self.collect_reads(x, env, out, depth + 1);
+                }
+                match saved {
+                    Some(p) => env.insert(*slot, p),
+                    None => env.remove(slot),
+                };
+            }
+            Ir::Call { func, args } => {
+                let mut inner = std::collections::HashMap::new();
+                for (i, a) in args.iter().enumerate() {
+                    self.collect_reads(a, env, out, depth + 1);
+                    if let Ir::Field { base, path, .. } = a
+                        && let Some(p) = resolve(base, path, env)
+                    {
+                        inner.insert(i, p);
+                    }
+                }
+                if let Some(def) = self.lets.get(*func) {
+                    self.collect_reads(&def.body, &mut inner, out, depth + 1);
+                }
+            }
+            Ir::Const(_) | Ir::AsOf => {}
+            Ir::Lookup { key: a, .. } | Ir::Column { row: a, .. } | Ir::Not(a) | Ir::Neg(a) => {
+                self.collect_reads(a, env, out, depth + 1)
+            }
+            Ir::And(a, b)
+            | Ir::Or(a, b)
+            | Ir::Cmp(_, a, b)
+            | Ir::Arith(_, a, b)
+            | Ir::Shift {
+                date: a, dur: b, ..
+            }
+            | Ir::DaysBetween(a, b)
+            | Ir::Contains(a, b)
+            | Ir::Otherwise(a, b) => {
+                self.collect_reads(a, env, out, depth + 1);
+                self.collect_reads(b, env, out, depth + 1);
+            }
+            Ir::If(c, a, b) => {
+                for x in [c, a, b] {
+                    self.collect_reads(x, env, out, depth + 1);
+                }
+            }
+            Ir::List(xs) => {
+                for x in xs {
+                    self.collect_reads(x, env, out, depth + 1);
+                }
+            }
+        }
+    }
+
     /// Names of the derived values (`let`).
     pub fn derived_names(&self) -> impl Iterator<Item = &str> {
         self.lets.iter().map(|l| l.name.as_str())

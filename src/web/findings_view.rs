@@ -9,14 +9,8 @@
 //! Ordering: outcome groups come as 不符合, 待现场核查, 符合, 不适用; within a
 //! group 重大隐患 before 一般隐患, then by rule id.
 //!
-//! Checklist topics: an item's topic is the *schema area* of the record the
-//! finding is about (`安全生产管理机构及人员`, `特种作业人员`, `消防安全`…),
-//! because an inspector walks a site by area, not by statute. The area is the
-//! top-level record field of the finding's first missing pointer, else of its
-//! first fact that is not one of the classification fields that only decide
-//! whether a rule applies (`category`, `employees`, `hazchem_activities`, …);
-//! findings with neither are under `其他事项`. The label is the schema's
-//! description of that field, cut at the first bracket or comma.
+//! Checklist topics come from the core (`crate::plan::topic`, shared with the
+//! joint inspection plan): the schema area of the record a finding is about.
 //!
 //! ```ignore
 //! let view = findings_view(&result, &ViewContext { schema: &schema, provenance: None });
@@ -30,6 +24,7 @@ use serde_json::Value;
 use crate::check::{CheckResult, CitationOut, Finding, Outcome, Severity, cite_label};
 use crate::dsl::CheckedProgram;
 use crate::dsl::table::{Cell, Found};
+use crate::plan::topic::{short_label, topic_of};
 use crate::record::Schema;
 use crate::statute::ArticleNo;
 use crate::statute::numeral::to_chinese_numeral;
@@ -307,16 +302,6 @@ fn dotted_path(pointer: &str) -> String {
         .join(".")
 }
 
-/// A description up to its first bracket, comma or semicolon.
-fn short_label(description: &str) -> String {
-    description
-        .split(['（', '(', '，', ',', '；', ';'])
-        .next()
-        .unwrap_or(description)
-        .trim()
-        .to_string()
-}
-
 /// Where a pointer's value came from: its own entry, or the entry of the
 /// nearest enclosing leaf (lists are leaves of the provenance map), or, for
 /// an object, the most recent entry of the fields inside it.
@@ -411,46 +396,6 @@ pub fn source_text(s: &FieldSource) -> String {
             time_text(s.at),
             s.version
         ),
-    }
-}
-
-/// Top-level fields that only classify an enterprise (they decide whether
-/// a rule applies); never a checklist topic when another field is named.
-const CLASSIFYING: [&str; 7] = [
-    "uscc",
-    "name",
-    "region",
-    "category",
-    "employees",
-    "hazchem_activities",
-    "in_chemical_park",
-];
-
-/// Topic for findings that name no area.
-pub const OTHER_TOPIC: &str = "其他事项";
-
-/// The checklist topic of a finding (see the module documentation).
-pub fn topic_of(f: &Finding, schema: &Schema) -> String {
-    let top = |pointer: &str| -> Option<String> {
-        if pointer.starts_with("derived:") {
-            return None;
-        }
-        let first = pointer.split('/').find(|s| !s.is_empty())?;
-        (!CLASSIFYING.contains(&first)).then(|| first.to_string())
-    };
-    let field = f
-        .missing
-        .iter()
-        .find_map(|m| top(m.as_str()))
-        .or_else(|| f.facts.iter().find_map(|fact| top(fact.path.as_str())));
-    match field {
-        Some(field) => schema
-            .descriptions
-            .get(&field)
-            .map(|d| short_label(d))
-            .filter(|l| !l.is_empty())
-            .unwrap_or(field),
-        None => OTHER_TOPIC.to_string(),
     }
 }
 
@@ -708,6 +653,7 @@ mod tests {
 
     use super::*;
     use crate::check::{Fact, MajorHazard, SharedStr, Summary};
+    use crate::plan::topic::OTHER_TOPIC;
 
     fn schema() -> Schema {
         Schema::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/schema"))

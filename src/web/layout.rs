@@ -22,6 +22,7 @@ pub enum Nav {
     Dashboard,
     Check,
     Rules,
+    Plans,
     None,
 }
 
@@ -110,6 +111,13 @@ impl Chrome {
                 href: "/dashboard",
                 text: "工作台",
                 current: self.nav == Nav::Dashboard,
+            });
+        }
+        if self.has(Role::Inspector) {
+            out.push(NavLink {
+                href: "/plans",
+                text: "检查计划",
+                current: self.nav == Nav::Plans,
             });
         }
         if self.has(Role::Inspector) || self.has(Role::Author) {

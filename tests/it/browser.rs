@@ -74,6 +74,7 @@ fn pages_work_in_a_real_browser() {
         scenario!("rules", rules_pages_render(&h));
         scenario!("danger-workflow", danger_closed_loop(&h));
         scenario!("visit-form", visit_form_registers_dangers(&h));
+        scenario!("plan", plan_is_made_in_the_form_and_prints(&h));
         for problem in h.layout_problems() {
             eprintln!("browser: layout problem: {problem}");
             failures.push(format!("layout: {problem}"));
@@ -656,5 +657,91 @@ async fn visit_form_registers_dangers(h: &Harness) -> Fallible {
         || format!("the profile does not list the visit's danger: {page}"),
     )?;
     h.screenshots("visit-recorded").await?;
+    Ok(())
+}
+
+/// The joint inspection plan: made in the `/plans` form (CSRF), opened,
+/// photographed at 360 and 1280 px, and in print media the header goes
+/// while every enterprise's checklist stays; printed on A4.
+async fn plan_is_made_in_the_form_and_prints(h: &Harness) -> Fallible {
+    sign_in(h, &h.tokens.inspector).await?;
+    h.goto("/plans").await?;
+    let township = h.enterprise.record["region"]["township"]
+        .as_str()
+        .ok_or("fixture without township")?
+        .to_string();
+    let field = h.wait_for("input[name=township]").await?;
+    field.clear().await?;
+    field.send_keys(&township).await?;
+    h.wait_for("input[name=seed]").await?.send_keys("7").await?;
+    h.screenshots("plans").await?;
+    h.wait_for("form[action='/plans'] button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    wait_path(h, "/plans/").await?;
+    h.wait_for(".enterprise-sheet").await?;
+    let page = h.text().await?;
+    for want in [
+        "联合检查计划（第",
+        h.enterprise.name.as_str(),
+        "牵头部门",
+        "上门次数",
+        "企业负责人（签名）",
+    ] {
+        ensure(page.contains(want), || {
+            format!("the plan page does not say {want}: {page}")
+        })?;
+    }
+    let visit = h
+        .wait_for(&format!(
+            "a[href^='/enterprises/{}/visit?plan=']",
+            h.enterprise.uscc
+        ))
+        .await?;
+    ensure(visit.is_displayed().await?, || {
+        "the link to record the visit is hidden on screen".to_string()
+    })?;
+    h.screenshots("plan").await?;
+    h.cdp("Emulation.setEmulatedMedia", json!({"media": "print"}))
+        .await?;
+    let shown = h
+        .js(r#"
+            const hidden = e => !e || e.getClientRects().length === 0;
+            return {
+                header: hidden(document.querySelector('.site-header')),
+                link: hidden(document.querySelector('a[href*="/visit?plan="]')),
+                items: document.querySelectorAll('.enterprise-sheet tr.check-item').length,
+                visible: [...document.querySelectorAll('.enterprise-sheet tr.check-item')]
+                    .filter(r => r.getBoundingClientRect().height > 0).length,
+            };
+        "#)
+        .await?;
+    let shots = h.screenshots("plan-print").await;
+    h.cdp("Emulation.setEmulatedMedia", json!({"media": ""}))
+        .await?;
+    shots?;
+    ensure(
+        shown["header"] == json!(true) && shown["link"] == json!(true),
+        || format!("the header or the visit link still shows in print media: {shown}"),
+    )?;
+    ensure(
+        shown["items"].as_u64().unwrap_or(0) > 0 && shown["items"] == shown["visible"],
+        || format!("the checklist does not print in full: {shown}"),
+    )?;
+    let pdf = h
+        .client
+        .print(
+            PrintConfiguration::builder()
+                .size(fantoccini::wd::PrintSize::A4)
+                .build()
+                .map_err(|e| format!("print settings: {e:?}"))?,
+        )
+        .await?;
+    std::fs::write(h.artifacts.join("plan.pdf"), &pdf)?;
+    let text = String::from_utf8_lossy(&pdf);
+    ensure(text.contains("/MediaBox [0 0 595.9"), || {
+        "the printed plan is not on A4 paper".to_string()
+    })?;
     Ok(())
 }

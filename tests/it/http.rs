@@ -209,6 +209,8 @@ async fn health_metrics_and_openapi() {
         "/api/v1/visits/{id}",
         "/api/v1/risk",
         "/api/v1/dashboard",
+        "/api/v1/plans",
+        "/api/v1/plans/{id}",
         "/api/v1/rules",
         "/api/v1/rules/{id}",
         "/api/v1/rules/validate",
@@ -227,7 +229,7 @@ async fn health_metrics_and_openapi() {
     let src = std::fs::read_to_string(repo().join("src/http.rs")).unwrap();
     let routed = src.matches(".route(").count();
     assert_eq!(
-        routed, 26,
+        routed, 28,
         "a route was added: describe it in openapi.json and here"
     );
 }

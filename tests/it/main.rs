@@ -19,6 +19,7 @@ mod durability;
 mod http;
 mod import;
 mod packs;
+mod plan;
 mod record;
 mod risk;
 mod rules_cli;
