@@ -1,4 +1,4 @@
-//! `regkb plan --township T --from D --to D [--seed N] [--cap N] [--uscc X …]
+//! `regkb plan --township T --from D --to D [--seed N] [--cap N] [--uscc X …] [--items]
 //! [--save] [--json]`: the joint inspection plan (综合查一次, see
 //! [`crate::plan`]) for a township or a list of enterprises of the record
 //! store — whom to visit and why, the lead and participating departments,
@@ -46,6 +46,9 @@ pub struct PlanArgs {
     /// Print the plan as JSON
     #[arg(long)]
     json: bool,
+    /// List every enterprise's merged checklist items (text output)
+    #[arg(long)]
+    items: bool,
     /// The risk weights file [default: rules/risk/weights.toml]
     #[arg(long, value_name = "FILE")]
     weights: Option<PathBuf>,
@@ -84,14 +87,14 @@ pub fn run(args: PlanArgs, ctx: &Context) -> miette::Result<ExitCode> {
         let text = serde_json::to_string_pretty(&plan).into_diagnostic()?;
         let _ = writeln!(out, "{text}");
     } else {
-        let _ = out.write_all(text(&plan).as_bytes());
+        let _ = out.write_all(text(&plan, args.items).as_bytes());
     }
     let _ = out.flush();
     Ok(ExitCode::SUCCESS)
 }
 
-/// The plan in Chinese text.
-fn text(plan: &Plan) -> String {
+/// The plan in Chinese text; with `items`, each enterprise's checklist.
+fn text(plan: &Plan, items: bool) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let whom = match &plan.township {
@@ -151,6 +154,20 @@ fn text(plan: &Plan) -> String {
         if let Some(note) = &p.note {
             let _ = writeln!(s, "     {note}");
         }
+        if items {
+            for (t, topic) in p.topics.iter().enumerate() {
+                let _ = writeln!(s, "     【{}】", topic.topic);
+                for (j, i) in topic.items.iter().enumerate() {
+                    let _ = writeln!(s, "       {}.{} {}", t + 1, j + 1, item_line(i, false));
+                }
+            }
+            if !p.deferred.is_empty() {
+                let _ = writeln!(s, "     【暂缓】");
+                for i in &p.deferred {
+                    let _ = writeln!(s, "       - {}", item_line(i, true));
+                }
+            }
+        }
     }
     if !plan.left_out.is_empty() {
         let _ = writeln!(s, "未纳入：");
@@ -178,4 +195,32 @@ fn text(plan: &Plan) -> String {
         let _ = writeln!(s, "     暂缓检查项 {}", f.deferred_items);
     }
     s
+}
+
+/// `[核实并督促整改]［重大隐患］标题（规则 A、B）牵头 X；参加 Y`.
+fn item_line(i: &crate::plan::Item, deferred: bool) -> String {
+    let major = if i.severity == crate::check::Severity::Major {
+        "［重大隐患］"
+    } else {
+        ""
+    };
+    let title = i.rules.first().map_or("", |r| r.title.as_str());
+    let more = if i.rules.len() > 1 {
+        format!(" 等 {} 项", i.rules.len())
+    } else {
+        String::new()
+    };
+    let ids: Vec<&str> = i.rules.iter().map(|r| r.id.as_str()).collect();
+    let who = if deferred {
+        format!("已达上限：{}", i.capped.join("、"))
+    } else if i.participating.is_empty() {
+        format!("牵头 {}", i.lead)
+    } else {
+        format!("牵头 {}；参加 {}", i.lead, i.participating.join("、"))
+    };
+    format!(
+        "[{}]{major}{title}{more}（规则 {}）{who}",
+        i.action_label,
+        ids.join("、")
+    )
 }

@@ -461,6 +461,33 @@ fn cli_plans_a_township_in_chinese_and_as_reproducible_json() {
         text.contains("已达年度上限，因存在重大隐患仍须参加"),
         "{text}"
     );
+
+    // --items lists the merged checklist: with every department capped only
+    // the 重大隐患 fails are visited, the rest wait
+    let out = regkb_in(&data)
+        .args([
+            "plan",
+            "--uscc",
+            NITRATION,
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-31",
+        ])
+        .args(["--cap", "0", "--items"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let visited: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("       ") && l.trim_start().starts_with("1."))
+        .collect();
+    assert!(!visited.is_empty(), "{text}");
+    for line in &visited {
+        assert!(line.contains("[核实并督促整改]［重大隐患］"), "{line}");
+    }
+    assert!(text.contains("【暂缓】"), "{text}");
+    assert!(text.contains("已达上限：应急管理"), "{text}");
 }
 
 #[test]
