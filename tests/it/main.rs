@@ -27,6 +27,7 @@ mod search;
 mod show;
 mod store;
 mod support;
+mod township;
 mod visit;
 mod web;
 mod web_enterprises;

@@ -104,12 +104,13 @@ fn paint_maker() -> Value {
     in_township(fixture["record"].clone())
 }
 
-/// The fields the paint maker puts right after the visit.
+/// The record fields (as a plan item names them) the paint maker puts right
+/// after the visit.
 const FIXED: [&str; 4] = [
-    "/licences",
-    "/safety_assessment",
-    "/emergency_plan",
-    "/dual_prevention",
+    "licences",
+    "safety_assessment",
+    "emergency_plan",
+    "dual_prevention",
 ];
 
 fn fixes(field: &str) -> bool {
@@ -144,7 +145,8 @@ async fn a_township_goes_from_ranking_to_closed_dangers_and_a_better_recheck() {
     // 1. the township's enterprises, stored once and checked
     let mut generator = RecordGenerator::new(2026);
     for _ in 0..36 {
-        t.store_and_check(in_township(generator.next_record())).await;
+        t.store_and_check(in_township(generator.next_record()))
+            .await;
     }
     t.store_and_check(paint_maker()).await;
 
@@ -234,19 +236,49 @@ async fn a_township_goes_from_ranking_to_closed_dangers_and_a_better_recheck() {
     assert!(!confirmed_rules.is_empty(), "{planned}");
     let visit = json!({
         "date": today, "departments": [lead], "inspectors": ["王五", "赵六"],
-        "plan": plan["id"], "items": items,
+        "plan": plan["id"].to_string(), "items": items,
     });
     let recorded = t
-        .ok("POST", &format!("/api/v1/enterprises/{PAINT}/visits"), Some(&visit))
+        .ok(
+            "POST",
+            &format!("/api/v1/enterprises/{PAINT}/visits"),
+            Some(&visit),
+        )
         .await;
     let dangers: Vec<Value> = recorded["dangers"].as_array().unwrap().clone();
     assert_eq!(dangers.len(), items.len(), "{recorded}");
 
-    // the township now sees the open dangers
+    // the township now sees the open dangers, and the dashboard counts the
+    // paint maker among the high-risk enterprises visited
     let open = t
         .ok("GET", &format!("/api/v1/dangers?uscc={PAINT}"), None)
         .await;
-    assert_eq!(open["dangers"].as_array().unwrap().len(), dangers.len(), "{open}");
+    assert_eq!(
+        open["dangers"].as_array().unwrap().len(),
+        dangers.len(),
+        "{open}"
+    );
+    let board = t
+        .ok(
+            "GET",
+            &format!("/api/v1/dashboard?township={TOWNSHIP}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        board["open_total"].as_u64(),
+        Some(dangers.len() as u64),
+        "{board}"
+    );
+    let paint_row = board["high_risk"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["uscc"] == PAINT)
+        .unwrap_or_else(|| panic!("{board}"))
+        .clone();
+    assert_eq!(paint_row["visited"], true, "{paint_row}");
+    assert!(board["high_risk_visited"].as_u64() >= Some(1), "{board}");
 
     // 5. rectification: the enterprise fixes its record, then every danger
     // goes 待整改 → 整改中 → 待验收 → 已销号
@@ -258,8 +290,12 @@ async fn a_township_goes_from_ranking_to_closed_dangers_and_a_better_recheck() {
                            "drills": [{"date": today, "kind": "综合演练"}]},
         "dual_prevention": {"risk_grading": true, "hazard_investigation": true},
     });
-    t.ok("PATCH", &format!("/api/v1/enterprises/{PAINT}"), Some(&patch))
-        .await;
+    t.ok(
+        "PATCH",
+        &format!("/api/v1/enterprises/{PAINT}"),
+        Some(&patch),
+    )
+    .await;
     for d in &dangers {
         let id = d["id"].as_u64().unwrap();
         let uri = format!("/api/v1/dangers/{id}/transitions");
@@ -277,14 +313,27 @@ async fn a_township_goes_from_ranking_to_closed_dangers_and_a_better_recheck() {
     let findings = t.findings(PAINT).await;
     let fails_after = failing(&findings);
     for rule in &confirmed_rules {
-        let f = findings.iter().find(|f| f["rule"] == rule.as_str()).unwrap();
+        let f = findings
+            .iter()
+            .find(|f| f["rule"] == rule.as_str())
+            .unwrap();
         assert_eq!(f["outcome"], "pass", "{f}");
     }
     assert!(fails_after.len() < fails_before.len(), "{fails_after:?}");
     let (score_after, _) = score_of(&t.ranking().await, PAINT);
     assert!(score_after < score_before, "{score_before} → {score_after}");
 
-    // the visit counts against the lead department's yearly cap
+    // nothing is left open on the dashboard
+    let board = t
+        .ok(
+            "GET",
+            &format!("/api/v1/dashboard?township={TOWNSHIP}"),
+            None,
+        )
+        .await;
+    assert_eq!(board["open_total"].as_u64(), Some(0), "{board}");
+
+    // the visit is on record for the yearly cap
     let visits = t
         .ok("GET", &format!("/api/v1/enterprises/{PAINT}/visits"), None)
         .await;
