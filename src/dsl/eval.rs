@@ -39,24 +39,15 @@
 //! reads them; derived values are memoised by the identity of their
 //! arguments; constant lists (`category in ["矿山", …]`) are searched in
 //! place.
-
-use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::rc::Rc;
-use std::sync::{Arc, Mutex};
-
-use jiff::ToSpan;
-use jiff::civil::Date;
-use serde_json::Value as Json;
-
-use super::ast::QuantKind;
-use super::logic::Truth;
-use super::program::*;
-use super::table::{Cell, Found};
-use super::types::{Dim, DurKind, Ty};
-use crate::check::{CitationOut, Fact, Finding, MajorHazard, Outcome, SharedStr};
+//!
+//! The parts: `evaluator` (the per-record state, expressions, derived
+//! values), `read` (fields and lists of the record, facts and missing
+//! fields), `pointer` (the pointer table and writing pointers out),
+//! `quantifier` (`any`/`all`/`count`/`sum`/`list`), `value` (values and their
+//! operations), `finding` (one rule's finding), `explain` (the Chinese
+//! explanations), `hazards` (the major-hazard report), `plan` (what is built
+//! once per program), `exceptions` (exceptions and conflicts between rules)
+//! and `scratch` (buffers kept from record to record).
 
 mod evaluator;
 mod exceptions;
@@ -70,15 +61,16 @@ mod read;
 mod scratch;
 mod value;
 
+use std::sync::{Arc, Mutex};
+
+use jiff::civil::Date;
+use serde_json::Value as Json;
+
+use crate::check::{Finding, MajorHazard};
+use crate::dsl::program::CheckedProgram;
 use evaluator::Evaluator;
-use explain::*;
-use finding::*;
 pub(crate) use plan::Plan;
-use plan::*;
-use pointer::*;
-use read::*;
-use scratch::*;
-use value::*;
+use scratch::Scratch;
 
 /// Deepest expression nesting the evaluator follows (parse nesting is capped
 /// lower; derived values add depth).

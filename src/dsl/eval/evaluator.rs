@@ -1,7 +1,22 @@
 //! The evaluator of one record: its state, and expressions and derived
 //! values (`let`, memoised by the identity of their arguments).
 
-use super::*;
+use std::borrow::Cow;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use serde_json::Value as Json;
+
+use super::MAX_DEPTH;
+use super::pointer::{PathRef, PtrNode, PtrSeg, ROOT};
+use super::read::{FactVal, ListRead, PendingFact, RootRead};
+use super::scratch::{MemoEntry, MemoKey, Scratch};
+use super::value::{Val, arith, compare, constant, contains, contains_constants, shift, to_json};
+use crate::dsl::logic::Truth;
+use crate::dsl::program::{CheckedProgram, Ir};
+use crate::dsl::table::{Cell, Found};
+use crate::dsl::types::DurKind;
 
 pub(super) struct Evaluator<'a, 's> {
     pub(super) program: &'a CheckedProgram,
@@ -27,7 +42,12 @@ pub(super) struct Evaluator<'a, 's> {
 }
 
 impl<'a, 's> Evaluator<'a, 's> {
-    pub(super) fn new(program: &'a CheckedProgram, record: &'a Json, as_of: Date, s: &'s mut Scratch) -> Self {
+    pub(super) fn new(
+        program: &'a CheckedProgram,
+        record: &'a Json,
+        as_of: Date,
+        s: &'s mut Scratch,
+    ) -> Self {
         s.memo_index.clear();
         s.paths.clear();
         s.marks.clear();

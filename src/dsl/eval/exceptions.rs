@@ -1,7 +1,9 @@
 //! Exceptions and conflicts: an exception that applies replaces the rule it
 //! departs from; rules that apply and disagree without precedence are reported.
 
-use super::*;
+use super::{ABSENT, Conflict, Engine};
+use crate::check::{Finding, Outcome, SharedStr};
+use crate::dsl::logic::Truth;
 
 impl Engine<'_> {
     /// Exceptions that apply replace the rule they depart from (when they

@@ -1,7 +1,16 @@
 //! Explanations in Chinese: `explain` templates with their holes filled, and
 //! the text of an unknown finding naming the missing fields in words.
 
-use super::*;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use super::evaluator::Evaluator;
+use super::value::{Val, scalar, to_json};
+use crate::check::SharedStr;
+use crate::dsl::program::CPart;
+use crate::dsl::types::{Dim, DurKind, Ty};
 
 /// Most unknown-finding texts kept between records (the cache starts over
 /// when full).

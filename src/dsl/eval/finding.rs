@@ -1,7 +1,15 @@
 //! One rule's finding: its outcome from `applies` and `require`, the
 //! explanation, and the facts and missing fields written out.
 
-use super::*;
+use std::sync::Arc;
+
+use super::evaluator::Evaluator;
+use super::plan::Shared;
+use super::read::FactVal;
+use super::value::Val;
+use crate::check::{Fact, Finding, Outcome, SharedStr};
+use crate::dsl::logic::Truth;
+use crate::dsl::program::CRule;
 
 pub(super) const NOT_APPLICABLE: &str = "本条不适用于该企业";
 pub(super) const TOO_DEEP: &str = "规则计算层次过深，无法完成判断，请联系规则维护人员";

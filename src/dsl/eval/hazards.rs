@@ -1,7 +1,10 @@
 //! The major-hazard (重大危险源) report: per unit, its S value, whether it is
 //! major, and its R value and grade.
 
-use super::*;
+use super::evaluator::Evaluator;
+use super::value::{Val, round9};
+use crate::check::MajorHazard;
+use crate::dsl::program::{Base, CHazards};
 
 impl<'a, 's> Evaluator<'a, 's> {
     pub(super) fn hazards(&mut self, h: &'a CHazards) -> Vec<MajorHazard> {

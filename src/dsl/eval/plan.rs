@@ -1,7 +1,11 @@
 //! The per-program plan: the record-independent parts of each finding and
 //! the exception and subject relations between rules, built once.
 
-use super::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::check::CitationOut;
+use crate::dsl::program::CheckedProgram;
 
 /// What an engine needs besides the program, built once per program (and
 /// kept in it) so that an engine per request costs nothing.

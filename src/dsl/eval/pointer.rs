@@ -1,7 +1,11 @@
 //! JSON pointers kept as indices into a per-record table while a rule runs,
 //! and written out only for the facts and missing fields a finding reports.
 
-use super::*;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use super::evaluator::Evaluator;
+use crate::check::SharedStr;
 
 /// Index of a JSON pointer in the evaluator's pointer table.
 pub(super) type PtrId = usize;

@@ -1,7 +1,14 @@
 //! Quantifiers (`any`, `all`, `count`, `sum`, `list`) over the items of a
 //! list, keeping the facts of the items that decided the result.
 
-use super::*;
+use std::rc::Rc;
+
+use super::evaluator::Evaluator;
+use super::value::Val;
+use crate::dsl::ast::QuantKind;
+use crate::dsl::logic::Truth;
+use crate::dsl::program::{Base, FieldPath, Ir};
+use crate::dsl::types::DurKind;
 
 impl<'a, 's> Evaluator<'a, 's> {
     pub(super) fn quant(

@@ -1,7 +1,16 @@
 //! Reading the record: fields (root fields once per record), the items a
 //! quantifier goes through, and the facts and missing fields that reading adds.
 
-use super::*;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use serde_json::Value as Json;
+
+use super::evaluator::Evaluator;
+use super::pointer::{PathRef, PtrId, PtrSeg, ROOT};
+use super::value::Val;
+use crate::dsl::program::{Base, FieldPath, Leaf, NO_ROOT};
 
 #[derive(Debug, Clone)]
 pub(super) enum FactVal<'a> {
@@ -64,7 +73,13 @@ impl<'a, 's> Evaluator<'a, 's> {
         }
     }
 
-    pub(super) fn field(&mut self, base: Base, path: &'a FieldPath, scale: f64, leaf: Leaf) -> Val<'a> {
+    pub(super) fn field(
+        &mut self,
+        base: Base,
+        path: &'a FieldPath,
+        scale: f64,
+        leaf: Leaf,
+    ) -> Val<'a> {
         if base == Base::Root && path.root != NO_ROOT {
             // a root field is looked up once per record, whichever rule reads it
             if let Some(Some(r)) = self.roots.get(path.root)

@@ -1,7 +1,13 @@
 //! Buffers kept from one record to the next, and the hasher for the
 //! evaluator's own keys.
 
-use super::*;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+use super::pointer::PtrId;
+use super::value::Val;
+use crate::dsl::logic::Truth;
 
 /// Buffers without references into a record, reused from record to record.
 #[derive(Debug, Default)]

@@ -1,7 +1,18 @@
 //! Values while a rule runs (`Val`), and the operations on them: constants,
 //! comparison, arithmetic, membership and the JSON form of a value for facts.
 
-use super::*;
+use std::borrow::Cow;
+use std::rc::Rc;
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde_json::Value as Json;
+
+use super::pointer::PtrId;
+use crate::dsl::logic::Truth;
+use crate::dsl::program::{ArithOp, CheckedProgram, CmpOp, Ir, Lit};
+use crate::dsl::table::Cell;
+use crate::dsl::types::DurKind;
 
 #[derive(Debug, Clone)]
 pub(super) enum Val<'a> {
