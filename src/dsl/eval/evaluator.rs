@@ -103,7 +103,7 @@ impl<'a, 's> Evaluator<'a, 's> {
         v
     }
 
-    pub(super) fn eval_inner(&mut self, ir: &'a Ir) -> Val<'a> {
+    fn eval_inner(&mut self, ir: &'a Ir) -> Val<'a> {
         match ir {
             Ir::Const(l) => constant(l),
             Ir::AsOf => Val::Date(self.as_of),

@@ -14,7 +14,7 @@ use crate::dsl::types::{Dim, DurKind, Ty};
 
 /// Most unknown-finding texts kept between records (the cache starts over
 /// when full).
-pub(super) const MAX_TEXTS: usize = 1024;
+const MAX_TEXTS: usize = 1024;
 
 impl<'a, 's> Evaluator<'a, 's> {
     /// `缺少判断所需的信息，需现场核查：…`, the missing pointers in words
@@ -81,7 +81,7 @@ impl<'a, 's> Evaluator<'a, 's> {
         out
     }
 
-    pub(super) fn display(&self, out: &mut String, v: &Val<'_>, ty: &Ty) {
+    fn display(&self, out: &mut String, v: &Val<'_>, ty: &Ty) {
         let inner = |ty: &Ty| -> Ty {
             match ty {
                 Ty::List(t) => (**t).clone(),
@@ -149,7 +149,7 @@ impl<'a, 's> Evaluator<'a, 's> {
     }
 }
 
-pub(super) fn write_num(out: &mut String, n: f64) {
+fn write_num(out: &mut String, n: f64) {
     let r = (n * 1e6).round() / 1e6;
     if r == r.trunc() && r.abs() < 1e15 {
         let _ = write!(out, "{}", r as i64);
@@ -160,7 +160,7 @@ pub(super) fn write_num(out: &mut String, n: f64) {
 
 /// A missing pointer in words: `/special_workers/2/certificate` →
 /// 特种作业人员第3项的特种作业操作证 (labels from the schema's descriptions).
-pub(super) fn pointer_words(pointer: &str, labels: &HashMap<String, String>) -> String {
+fn pointer_words(pointer: &str, labels: &HashMap<String, String>) -> String {
     let mut dotted = String::with_capacity(pointer.len());
     let mut words = String::with_capacity(pointer.len() * 3);
     for seg in pointer.split('/').skip(1) {

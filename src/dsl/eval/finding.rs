@@ -11,8 +11,8 @@ use crate::check::{Fact, Finding, Outcome, SharedStr};
 use crate::dsl::logic::Truth;
 use crate::dsl::program::CRule;
 
-pub(super) const NOT_APPLICABLE: &str = "本条不适用于该企业";
-pub(super) const TOO_DEEP: &str = "规则计算层次过深，无法完成判断，请联系规则维护人员";
+const NOT_APPLICABLE: &str = "本条不适用于该企业";
+const TOO_DEEP: &str = "规则计算层次过深，无法完成判断，请联系规则维护人员";
 
 impl<'a, 's> Evaluator<'a, 's> {
     pub(super) fn rule(&mut self, rule: &'a CRule, shared: &Shared) -> (Finding, Truth) {
@@ -78,7 +78,7 @@ impl<'a, 's> Evaluator<'a, 's> {
     }
 
     /// The facts read, each pointer once (the first reading), written out.
-    pub(super) fn take_facts(&mut self) -> Vec<Fact> {
+    fn take_facts(&mut self) -> Vec<Fact> {
         let mut pending = std::mem::take(&mut self.facts);
         let mut out: Vec<Fact> = Vec::with_capacity(pending.len());
         for p in pending.drain(..) {
@@ -96,7 +96,7 @@ impl<'a, 's> Evaluator<'a, 's> {
     }
 
     /// The missing pointers, each once, written out.
-    pub(super) fn take_missing(&mut self) -> Vec<SharedStr> {
+    fn take_missing(&mut self) -> Vec<SharedStr> {
         let pending = std::mem::take(&mut self.missing);
         let mut out: Vec<SharedStr> = Vec::with_capacity(pending.len());
         for p in &pending {

@@ -84,7 +84,7 @@ impl<'a, 's> Evaluator<'a, 's> {
         }
     }
 
-    pub(super) fn write_path(&self, p: &PathRef<'a>, out: &mut String) {
+    fn write_path(&self, p: &PathRef<'a>, out: &mut String) {
         match p {
             PathRef::Node(id) => self.write_ptr(*id, out),
             PathRef::Under(id, suffix) => {
@@ -124,7 +124,7 @@ impl<'a, 's> Evaluator<'a, 's> {
 }
 
 /// `/i` (single digits without the formatting machinery).
-pub(super) fn push_index(out: &mut String, i: usize) {
+fn push_index(out: &mut String, i: usize) {
     out.push('/');
     match u8::try_from(i) {
         Ok(d) if d < 10 => out.push(char::from(b'0' + d)),

@@ -49,10 +49,10 @@ pub(super) struct PendingFact<'a> {
     pub(super) value: FactVal<'a>,
 }
 
-pub(super) static NULL: Json = Json::Null;
+static NULL: Json = Json::Null;
 
 impl<'a, 's> Evaluator<'a, 's> {
-    pub(super) fn miss(&mut self, at: PathRef<'a>) {
+    fn miss(&mut self, at: PathRef<'a>) {
         self.missing.push(at);
     }
 
@@ -110,7 +110,7 @@ impl<'a, 's> Evaluator<'a, 's> {
         v
     }
 
-    pub(super) fn note(&mut self, effect: Effect<'a>) {
+    fn note(&mut self, effect: Effect<'a>) {
         match effect {
             Effect::Fact(p, j) => self.fact(p, j),
             Effect::Miss(p) => self.miss(p),
@@ -280,7 +280,7 @@ impl<'a, 's> Evaluator<'a, 's> {
         }
     }
 
-    pub(super) fn replay_list(&mut self, read: ListRead<'a>) -> Option<Items<'a>> {
+    fn replay_list(&mut self, read: ListRead<'a>) -> Option<Items<'a>> {
         match read {
             ListRead::Items(xs, first) => Some(Items::Slice(xs, first)),
             ListRead::Missing(p) => {

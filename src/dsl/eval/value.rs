@@ -84,7 +84,7 @@ pub(super) fn shift(d: Date, n: i64, kind: DurKind) -> Option<Date> {
     }
 }
 
-pub(super) fn eq_vals(x: &Val<'_>, y: &Val<'_>) -> Option<bool> {
+fn eq_vals(x: &Val<'_>, y: &Val<'_>) -> Option<bool> {
     Some(match (x, y) {
         (Val::None, Val::None) => true,
         (Val::None, _) | (_, Val::None) => false,
@@ -217,7 +217,7 @@ pub(super) fn contains_constants(items: &[Ir], item: &Val<'_>) -> Val<'static> {
     )
 }
 
-pub(super) fn contains_in<'v, 'x: 'v>(
+fn contains_in<'v, 'x: 'v>(
     xs: impl Iterator<Item = Cow<'v, Val<'x>>>,
     item: &Val<'_>,
 ) -> Val<'static> {
@@ -236,7 +236,7 @@ pub(super) fn contains_in<'v, 'x: 'v>(
     }
 }
 
-pub(crate) fn round9(x: f64) -> f64 {
+pub(super) fn round9(x: f64) -> f64 {
     let r = (x * 1e9).round() / 1e9;
     if r == 0.0 { 0.0 } else { r }
 }
