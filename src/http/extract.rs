@@ -282,7 +282,11 @@ fn path_problem(rejection: &PathRejection, names: &[String]) -> String {
     let PathRejection::FailedToDeserializePathParams(e) = rejection else {
         return GENERIC.to_owned();
     };
-    let name_at = |i: usize| names.get(i).map_or_else(|| format!("第 {} 个", i + 1), Clone::clone);
+    let name_at = |i: usize| {
+        names
+            .get(i)
+            .map_or_else(|| format!("第 {} 个", i + 1), Clone::clone)
+    };
     match e.kind() {
         ErrorKind::ParseErrorAtKey {
             key,

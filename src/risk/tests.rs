@@ -261,7 +261,8 @@ fn weights_file_errors_name_the_line() {
     );
     let missing = err(&W.replace("yellow = 15\n", ""));
     assert!(
-        missing.starts_with("风险权重文件 `w.toml` 第 ") && missing.ends_with("缺少设置项 `yellow`"),
+        missing.starts_with("风险权重文件 `w.toml` 第 ")
+            && missing.ends_with("缺少设置项 `yellow`"),
         "{missing}"
     );
     check(

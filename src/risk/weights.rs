@@ -214,7 +214,11 @@ fn worded(message: &str, key: Option<&str>) -> String {
         .or_else(|| m.strip_prefix("invalid value: "))
     {
         let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        return format!("{subject} 应为{}，收到{}", expected_words(expected), got_words(got));
+        return format!(
+            "{subject} 应为{}，收到{}",
+            expected_words(expected),
+            got_words(got)
+        );
     }
     let expected = m
         .split_once("expected")
@@ -251,7 +255,10 @@ fn backticked_after(text: &str, prefix: &str) -> Option<String> {
 /// What the reader expected, in words.
 fn expected_words(expected: &str) -> &'static str {
     let e = expected.trim();
-    if e.starts_with('u') && e.get(1..).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+    if e.starts_with('u')
+        && e.get(1..)
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+    {
         "非负整数"
     } else if e.contains("string") {
         "字符串"
@@ -267,7 +274,12 @@ fn expected_words(expected: &str) -> &'static str {
 /// What the reader found instead, in words (with the value when given).
 fn got_words(got: &str) -> String {
     let g = got.trim();
-    let value = |prefix: &str| g.trim_start_matches(prefix).trim().trim_matches('`').to_owned();
+    let value = |prefix: &str| {
+        g.trim_start_matches(prefix)
+            .trim()
+            .trim_matches('`')
+            .to_owned()
+    };
     if g.starts_with("string") {
         format!("字符串 {}", value("string"))
     } else if g.starts_with("integer") {
