@@ -205,7 +205,9 @@ fn usage_errors_exit_1() {
         .args(["check", "tests/fixtures/records/good/no-such-file.json"])
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("cannot read the record"));
+        .stderr(predicates::str::contains(
+            "读不了记录文件 `tests/fixtures/records/good/no-such-file.json`：没有这个文件",
+        ));
 }
 
 #[test]
