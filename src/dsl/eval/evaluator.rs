@@ -18,6 +18,8 @@ use crate::dsl::program::{CheckedProgram, Ir};
 use crate::dsl::table::{Cell, Found};
 use crate::dsl::types::DurKind;
 
+/// One record being evaluated: the program, the record and the day, the
+/// buffers kept between records, and what the current rule has read.
 pub(super) struct Evaluator<'a, 's> {
     pub(super) program: &'a CheckedProgram,
     pub(super) record: &'a Json,
@@ -33,7 +35,7 @@ pub(super) struct Evaluator<'a, 's> {
     pub(super) missing: Vec<PathRef<'a>>,
     pub(super) memo: Vec<MemoEntry<'a>>,
     pub(super) memo_missing: Vec<PathRef<'a>>,
-    /// Per numbered root field ([`FieldPath::root`]), once read.
+    /// Per numbered root field ([`crate::dsl::program::FieldPath::root`]), once read.
     pub(super) roots: Vec<Option<RootRead<'a>>>,
     /// Per numbered root list, once looked up.
     pub(super) lists: Vec<Option<ListRead<'a>>>,

@@ -13,7 +13,7 @@ pub(super) type PtrId = usize;
 pub(super) const ROOT: PtrId = 0;
 
 /// One step of a JSON pointer: escaped segments (`/a/b~1c`, from a
-/// [`FieldPath`]) or a list index.
+/// [`crate::dsl::program::FieldPath`]) or a list index.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum PtrSeg<'a> {
     Escaped(&'a str),
