@@ -24,6 +24,7 @@ pub mod risk;
 pub mod search;
 pub mod statute;
 pub mod store;
+pub mod toml_words;
 pub mod views;
 pub mod visit;
 pub mod web;

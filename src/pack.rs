@@ -173,7 +173,7 @@ pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, PackError> {
 }
 
 /// Why a file could not be read, in words a rule author knows.
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "没有这个文件".to_string(),
         std::io::ErrorKind::PermissionDenied => "没有读取权限".to_string(),

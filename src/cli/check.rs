@@ -16,7 +16,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use miette::{IntoDiagnostic, WrapErr};
+use miette::IntoDiagnostic;
 
 use super::Context;
 use crate::check::{CheckReport, RenderContext, render_problems, render_text};
@@ -63,7 +63,7 @@ pub fn run(args: CheckArgs, ctx: &Context) -> miette::Result<ExitCode> {
     };
     let Some(path) = &args.record else {
         return Err(miette::miette!(
-            "no record given: pass a file or `-` for standard input"
+            "没有给出企业记录：请给出记录文件，或用 `-` 从标准输入读取"
         ));
     };
     let limits = Limits::default();
@@ -96,7 +96,7 @@ fn save(report: &CheckReport, value: &serde_json::Value, ctx: &Context) -> miett
         .unwrap_or_default();
     let uscc: crate::record::Uscc = text
         .parse()
-        .map_err(|e| miette::miette!("`--save`: the record's uscc `{text}` is not valid: {e}"))?;
+        .map_err(|e| miette::miette!("`--save`：记录中的统一社会信用代码 `{text}` 无效：{e}"))?;
     let store = super::open_store(
         ctx,
         "服务运行时请用 `POST /api/v1/enterprises/{uscc}/check` 检查并保存",
@@ -189,13 +189,17 @@ fn read_limited(path: &Path, max: usize) -> miette::Result<Vec<u8>> {
             .lock()
             .take(cap)
             .read_to_end(&mut bytes)
-            .into_diagnostic()
-            .wrap_err("cannot read the record from standard input")?;
+            .map_err(|e| miette::miette!("读不了标准输入中的记录：{e}"))?;
     } else {
         std::fs::File::open(path)
             .and_then(|f| f.take(cap).read_to_end(&mut bytes))
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot read the record `{}`", path.display()))?;
+            .map_err(|e| {
+                miette::miette!(
+                    "读不了记录文件 `{}`：{}",
+                    path.display(),
+                    crate::pack::io_reason(&e)
+                )
+            })?;
     }
     Ok(bytes)
 }

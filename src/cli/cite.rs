@@ -71,7 +71,7 @@ pub fn run(args: CiteCheckArgs, ctx: &Context) -> miette::Result<ExitCode> {
     let checked = cite_check_with(&text, &library, as_of, &options);
     let report = if args.json {
         let mut s = serde_json::to_string_pretty(&citation_report(&checked, &text))
-            .map_err(|e| miette::miette!("cannot write the report as JSON: {e}"))?;
+            .map_err(|e| miette::miette!("无法生成 JSON 格式的报告：{e}"))?;
         s.push('\n');
         s
     } else {
@@ -94,7 +94,7 @@ fn write_stdout(report: &str) -> miette::Result<()> {
     match out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(miette::miette!("cannot write the report: {e}")),
+        Err(e) => Err(miette::miette!("报告写不到标准输出：{e}")),
     }
 }
 

@@ -12,7 +12,7 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use miette::{IntoDiagnostic, WrapErr};
+use miette::IntoDiagnostic;
 
 use super::Context;
 use crate::record::{Limits, Problem, RecordGenerator, Schema, Uscc, parse_record};
@@ -95,9 +95,13 @@ fn import(file: &PathBuf, store: &Store, ctx: &Context) -> miette::Result<ExitCo
     let reader: Box<dyn BufRead> = if file.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        let f = std::fs::File::open(file)
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot read `{}`", file.display()))?;
+        let f = std::fs::File::open(file).map_err(|e| {
+            miette::miette!(
+                "读不了 `{}`：{}",
+                file.display(),
+                crate::pack::io_reason(&e)
+            )
+        })?;
         Box::new(std::io::BufReader::new(f))
     };
     let total = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
@@ -111,9 +115,13 @@ fn import(file: &PathBuf, store: &Store, ctx: &Context) -> miette::Result<ExitCo
     let (mut stored, mut rejected) = (0usize, 0usize);
     for (index, line) in reader.split(b'\n').enumerate() {
         let line_no = index + 1;
-        let bytes = line
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot read `{}`", file.display()))?;
+        let bytes = line.map_err(|e| {
+            miette::miette!(
+                "读不了 `{}` 第 {line_no} 行：{}",
+                file.display(),
+                crate::pack::io_reason(&e)
+            )
+        })?;
         bar.inc(bytes.len() as u64 + 1);
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;

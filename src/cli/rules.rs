@@ -274,11 +274,16 @@ fn run_coverage(paths: &[PathBuf], json: bool, ctx: &Context) -> miette::Result<
                 && seen.insert(entry.path().to_path_buf())
             {
                 let path = entry.path();
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| miette!("cannot read `{}`: {e}", path.display()))?;
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    miette!(
+                        "读不了 `{}`：{}",
+                        path.display(),
+                        crate::pack::io_reason(&e)
+                    )
+                })?;
                 files.push(
                     coverage::CoverageFile::parse(&PathBuf::from(display_path(path)), &text)
-                        .map_err(|e| miette!("bad coverage file {e}"))?,
+                        .map_err(|e| miette!("覆盖清单有误：{e}"))?,
                 );
             }
         }

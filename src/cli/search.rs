@@ -157,8 +157,13 @@ pub fn run_eval(args: EvalArgs, ctx: &Context) -> miette::Result<ExitCode> {
             .join("relevance")
             .join("queries.toml")
     });
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| miette::miette!("cannot read `{}`: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        miette::miette!(
+            "读不了 `{}`：{}",
+            path.display(),
+            crate::pack::io_reason(&e)
+        )
+    })?;
     let set = RelevanceSet::parse(&text, &path.display().to_string()).into_diagnostic()?;
     let (index, _) = ensure_index(&ctx.data, &ctx.content, false).into_diagnostic()?;
     let eval = evaluate(&index, &set).into_diagnostic()?;

@@ -54,7 +54,14 @@ pub fn run(args: ServeArgs, ctx: &Context) -> miette::Result<ExitCode> {
         timeout: std::time::Duration::from_secs(args.timeout.max(1)),
         concurrency: args.concurrency.max(1),
     };
-    crate::http::serve(state, args.addr, limits)
-        .map_err(|e| miette::miette!("cannot serve on `{}`: {e}", args.addr))?;
+    crate::http::serve(state, args.addr, limits).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::AddrInUse => "该地址已被占用（也许服务已在运行）".to_owned(),
+            std::io::ErrorKind::AddrNotAvailable => "本机没有这个地址".to_owned(),
+            std::io::ErrorKind::PermissionDenied => "没有权限使用该端口".to_owned(),
+            _ => e.to_string(),
+        };
+        miette::miette!("无法在 `{}` 上启动服务：{why}", args.addr)
+    })?;
     Ok(ExitCode::SUCCESS)
 }

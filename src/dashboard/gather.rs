@@ -15,7 +15,7 @@ use crate::store::{ListFilter, RegionScope, Store, StoreError, StoredCheck};
 #[derive(Debug, thiserror::Error)]
 pub enum DashboardError {
     /// A period bound that is not a date; names the parameter.
-    #[error("`{field}` 不是有效日期：{why}")]
+    #[error("参数 `{field}` {why}")]
     BadDate { field: &'static str, why: String },
     #[error("时段起点 `{from}` 晚于终点 `{to}`")]
     Reversed {

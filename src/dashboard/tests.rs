@@ -383,7 +383,12 @@ fn period_defaults_to_the_current_year() {
         (date("2026-03-01"), date("2026-03-31"), date("2026-03-31"))
     );
     let e = period_of(Some("2026-13-01"), None, today).unwrap_err();
-    assert!(e.to_string().starts_with("`from` 不是有效日期"), "{e}");
+    assert_eq!(e.to_string(), "参数 `from` 的日期 `2026-13-01` 不存在");
+    let e = period_of(None, Some("2026/5/1"), today).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "参数 `to` 应为 `YYYY-MM-DD` 格式的日期，实际为 `2026/5/1`"
+    );
     let e = period_of(Some("2026-05-01"), Some("2026-04-01"), today).unwrap_err();
     assert!(e.to_string().contains("晚于"), "{e}");
 }

@@ -107,11 +107,6 @@ async fn may_see(state: &AppState, who: &Identity<'_>, uscc: &Uscc) -> Result<()
     }
 }
 
-fn id_of(text: &str) -> Result<DangerId, ApiError> {
-    text.parse::<DangerId>()
-        .map_err(|_| ApiError::not_found(format!("找不到编号为 `{text}` 的隐患")))
-}
-
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -251,10 +246,13 @@ pub async fn list(
     Ok(Json(serde_json::json!({"total": dangers.len(), "dangers": dangers})).into_response())
 }
 
-async fn fetch(state: &AppState, who: &Identity<'_>, id: &str) -> Result<HiddenDanger, ApiError> {
-    let n = id_of(id)?;
+async fn fetch(
+    state: &AppState,
+    who: &Identity<'_>,
+    id: DangerId,
+) -> Result<HiddenDanger, ApiError> {
     let store = state.0.store.clone();
-    let d = run(move || store.danger(n))
+    let d = run(move || store.danger(id))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("找不到编号为 `{id}` 的隐患")))?;
     may_see(state, who, &d.uscc).await?;
@@ -264,21 +262,21 @@ async fn fetch(state: &AppState, who: &Identity<'_>, id: &str) -> Result<HiddenD
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<DangerId>,
 ) -> Result<Response, ApiError> {
     let who = caller.require(Role::Inspector)?;
-    let d = fetch(&state, &who, &id).await?;
+    let d = fetch(&state, &who, id).await?;
     Ok(Json(out(&d)).into_response())
 }
 
 pub async fn transition(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<DangerId>,
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
     let who = caller.require(Role::Inspector)?;
-    let d = fetch(&state, &who, &id).await?;
+    let d = fetch(&state, &who, id).await?;
     let input: TransitionIn = decode(&body)?;
     let req = TransitionRequest {
         action: input.action,

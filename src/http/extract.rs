@@ -8,7 +8,9 @@
 //! ```
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
@@ -248,16 +250,80 @@ fn check_utf8_query(raw: &str) -> Result<(), ApiError> {
     })
 }
 
-/// Path parameters, with a JSON rejection.
+/// Path parameters, with a JSON rejection (400 `bad_path`) naming the
+/// parameter and why (`路径参数 id 应为正整数，收到 `abc``).
 pub struct ApiPath<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|p| ApiPath(p.0))
-            .map_err(|_| ApiError::bad_request("bad_path", "路径参数无法解析：请检查地址是否正确"))
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(p) => Ok(ApiPath(p.0)),
+            Err(rejection) => {
+                // the parameters' names, for the errors that give only a position
+                let names: Vec<String> = RawPathParams::from_request_parts(parts, state)
+                    .await
+                    .map(|raw| raw.iter().map(|(k, _)| k.to_owned()).collect())
+                    .unwrap_or_default();
+                Err(ApiError::bad_request(
+                    "bad_path",
+                    path_problem(&rejection, &names),
+                ))
+            }
+        }
     }
+}
+
+/// What is wrong with the path's parameters, in Chinese; `names` are the
+/// route's parameter names in order.
+fn path_problem(rejection: &PathRejection, names: &[String]) -> String {
+    const GENERIC: &str = "路径参数无法解析：请检查地址是否正确";
+    let PathRejection::FailedToDeserializePathParams(e) = rejection else {
+        return GENERIC.to_owned();
+    };
+    let name_at = |i: usize| {
+        names
+            .get(i)
+            .map_or_else(|| format!("第 {} 个", i + 1), Clone::clone)
+    };
+    match e.kind() {
+        ErrorKind::ParseErrorAtKey {
+            key,
+            value,
+            expected_type,
+        } => wrong_type(key, value, expected_type),
+        ErrorKind::ParseErrorAtIndex {
+            index,
+            value,
+            expected_type,
+        } => wrong_type(&name_at(*index), value, expected_type),
+        ErrorKind::ParseError {
+            value,
+            expected_type,
+        } => wrong_type(&name_at(0), value, expected_type),
+        ErrorKind::InvalidUtf8InPathParam { key } => {
+            format!("路径参数 {key} 解码后不是有效的 UTF-8 文本")
+        }
+        ErrorKind::DeserializeError { key, value, .. } => {
+            format!("路径参数 {key} 的值无法识别，收到 `{value}`")
+        }
+        ErrorKind::WrongNumberOfParameters { got, expected } => {
+            format!("路径参数个数不对：应为 {expected} 个，收到 {got} 个")
+        }
+        _ => GENERIC.to_owned(),
+    }
+}
+
+/// `路径参数 NAME 应为TYPE，收到 `VALUE``.
+fn wrong_type(name: &str, value: &str, expected_type: &str) -> String {
+    let what = match expected_type {
+        // numeric path parameters are record numbers, which start at 1
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "正整数",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "整数",
+        "f32" | "f64" => "数字",
+        "bool" => "true 或 false",
+        _ => "符合要求的值",
+    };
+    format!("路径参数 {name} 应为{what}，收到 `{value}`")
 }

@@ -85,7 +85,7 @@ pub fn date_param(name: &str, value: Option<&str>) -> Result<Date, ApiError> {
     match value {
         None | Some("") => Ok(crate::search::today()),
         Some(s) => crate::record::parse_date(s)
-            .map_err(|why| ApiError::field(name, format!("`{name}` 不是有效日期：{why}"))),
+            .map_err(|why| ApiError::field(name, format!("参数 `{name}` {why}"))),
     }
 }
 

@@ -29,7 +29,12 @@ pub fn load_weights(rules_dir: &Path, explicit: Option<&Path>) -> Result<Weights
     let file = path.display().to_string();
     let text = std::fs::read_to_string(&path).map_err(|e| WeightsError::Invalid {
         file: file.clone(),
-        message: format!("cannot read the file: {e}"),
+        message: match e.kind() {
+            std::io::ErrorKind::NotFound => "文件不存在".to_owned(),
+            std::io::ErrorKind::PermissionDenied => "没有读取该文件的权限".to_owned(),
+            std::io::ErrorKind::InvalidData => "文件不是 UTF-8 文本".to_owned(),
+            _ => format!("无法读取该文件（{e}）"),
+        },
     })?;
     Weights::parse(&text, &file)
 }

@@ -243,24 +243,56 @@ fn ranking_order() {
 #[test]
 fn weights_file_errors_name_the_line() {
     let err = |text: &str| Weights::parse(text, "w.toml").unwrap_err().to_string();
-    let bad_value = W.replace("orange = 35", "orange = \"三十五\"");
-    let e = err(&bad_value);
-    assert!(e.starts_with("risk weights `w.toml` line 4:"), "{e}");
-    let unknown_key = W.replace("[unknown]\n", "[unknown]\nbogus = 1\n");
-    let e = err(&unknown_key);
-    assert!(e.contains("line 22") && e.contains("bogus"), "{e}");
-    let missing = W.replace("yellow = 15\n", "");
-    assert!(err(&missing).contains("yellow"), "{}", err(&missing));
-    let order = W.replace("orange = 35", "orange = 70");
-    assert!(
-        err(&order).contains("red > orange > yellow"),
-        "{}",
-        err(&order)
+    let check = |text: &str, expect: &str| {
+        let e = err(text);
+        assert_eq!(e, expect);
+        // the words are Chinese: no English beyond the file and key names
+        for word in ["invalid", "expected", "field", "must", "got", "line"] {
+            assert!(!e.contains(word), "{e}");
+        }
+    };
+    check(
+        &W.replace("orange = 35", "orange = \"三十五\""),
+        "风险权重文件 `w.toml` 第 4 行：设置项 `orange` 应为非负整数，收到字符串 \"三十五\"",
     );
-    let colour = W.replace("forces_grade1 = \"红\"", "forces_grade1 = \"紫\"");
-    assert!(err(&colour).contains("`紫`"), "{}", err(&colour));
-    let negative = W.replace("each = 10", "each = -1");
-    assert!(err(&negative).contains("line 19"), "{}", err(&negative));
+    check(
+        &W.replace("[unknown]\n", "[unknown]\nbogus = 1\n"),
+        "风险权重文件 `w.toml` 第 22 行：不认识的设置项 `bogus`（此处可用：full_share）",
+    );
+    let missing = err(&W.replace("yellow = 15\n", ""));
+    assert!(
+        missing.starts_with("风险权重文件 `w.toml` 第 ")
+            && missing.ends_with("缺少设置项 `yellow`"),
+        "{missing}"
+    );
+    check(
+        &W.replace("orange = 35", "orange = 70"),
+        "风险权重文件 `w.toml`：颜色阈值须满足 red > orange > yellow（红 > 橙 > 黄），现为 red = 60、orange = 70、yellow = 15",
+    );
+    check(
+        &W.replace("forces_grade1 = \"红\"", "forces_grade1 = \"紫\""),
+        "风险权重文件 `w.toml`：设置项 `major_hazard.forces_grade1` 只能是 \"红\"、\"橙\"、\"黄\" 或 \"\"（不强制），现为 `紫`",
+    );
+    check(
+        &W.replace("each = 10", "each = -1"),
+        "风险权重文件 `w.toml` 第 19 行：设置项 `each` 应为非负整数，收到整数 -1",
+    );
+    check(
+        &W.replace("red = 60", "red = 60\nred = 61"),
+        "风险权重文件 `w.toml` 第 4 行：设置项 `red` 重复出现",
+    );
+    check(
+        &W.replace("[findings]", "[findings"),
+        "风险权重文件 `w.toml` 第 13 行：TOML 格式有误：表头（[节]）缺少结尾的 `]`",
+    );
+    check(
+        &W.replace("each = 10", "each = \"x"),
+        "风险权重文件 `w.toml` 第 19 行：TOML 格式有误：字符串缺少结尾的引号",
+    );
+    check(
+        &W.replace("each = 10", "each 10"),
+        "风险权重文件 `w.toml` 第 19 行：TOML 格式有误：此行缺少 `=` 和值",
+    );
 }
 
 fn ids(n: usize) -> Vec<String> {

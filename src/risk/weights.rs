@@ -1,5 +1,14 @@
 //! The expert-edited weights file `rules/risk/weights.toml`: parsed and
-//! validated, with errors naming the file and line.
+//! validated, with errors naming the file and line in Chinese (the experts
+//! who edit it read Chinese; the TOML reader's English is reworded by
+//! [`crate::toml_words`]).
+//!
+//! ```
+//! use regkb::risk::Weights;
+//! let text = regkb::risk::DEFAULT_WEIGHTS.replace("orange = 35", "orange = \"三十五\"");
+//! let err = Weights::parse(&text, "w.toml").unwrap_err().to_string();
+//! assert!(err.contains("设置项 `orange` 应为非负整数，收到字符串 \"三十五\""), "{err}");
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -12,13 +21,13 @@ pub const DEFAULT_WEIGHTS: &str = include_str!("../../rules/risk/weights.toml");
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum WeightsError {
-    #[error("risk weights `{file}` line {line}: {message}")]
+    #[error("风险权重文件 `{file}` 第 {line} 行：{message}")]
     Parse {
         file: String,
         line: usize,
         message: String,
     },
-    #[error("risk weights `{file}`: {message}")]
+    #[error("风险权重文件 `{file}`：{message}")]
     Invalid { file: String, message: String },
 }
 
@@ -104,14 +113,11 @@ impl Weights {
     /// Parse and validate the text of a weights file; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Weights, WeightsError> {
         let weights: Weights = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text.get(..s.start).unwrap_or("").matches('\n').count() + 1)
-                .unwrap_or(1);
+            let (line, message) = crate::toml_words::explain(text, &e);
             WeightsError::Parse {
                 file: file.to_owned(),
                 line,
-                message: e.message().trim().to_owned(),
+                message,
             }
         })?;
         weights.validate(file)?;
@@ -126,7 +132,7 @@ impl Weights {
         let t = &self.thresholds;
         if !(t.red > t.orange && t.orange > t.yellow) {
             return Err(invalid(format!(
-                "thresholds must satisfy red > orange > yellow, got red = {}, orange = {}, yellow = {}",
+                "颜色阈值须满足 red > orange > yellow（红 > 橙 > 黄），现为 red = {}、orange = {}、yellow = {}",
                 t.red, t.orange, t.yellow
             )));
         }
@@ -142,7 +148,7 @@ impl Weights {
         ] {
             if !value.is_empty() && forced_colour(value).is_none() {
                 return Err(invalid(format!(
-                    "`{key}` must be one of \"红\" \"橙\" \"黄\" or \"\", got `{value}`"
+                    "设置项 `{key}` 只能是 \"红\"、\"橙\"、\"黄\" 或 \"\"（不强制），现为 `{value}`"
                 )));
             }
         }

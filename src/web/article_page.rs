@@ -12,6 +12,7 @@
 //! ```
 
 use askama::Template;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use jiff::civil::Date;
@@ -483,10 +484,11 @@ fn bullets(text: &str) -> String {
 pub async fn article(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path((law, article)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     Query(p): Query<AsOfParams>,
 ) -> Result<Html<String>, PageError> {
     visitor.may_search()?;
+    let Path((law, article)) = path?;
     let page =
         tokio::task::spawn_blocking(move || build_article(&state, &visitor, &law, &article, &p))
             .await
@@ -498,10 +500,11 @@ pub async fn article(
 pub async fn law(
     State(state): State<AppState>,
     visitor: Visitor,
-    Path(law): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     Query(p): Query<AsOfParams>,
 ) -> Result<Html<String>, PageError> {
     visitor.may_search()?;
+    let Path(law) = path?;
     let page = tokio::task::spawn_blocking(move || build_law(&state, &visitor, &law, &p))
         .await
         .map_err(|_| PageError::Internal)??;

@@ -793,7 +793,7 @@ async fn create(
     let deadline = match crate::record::parse_date(form.deadline.trim()) {
         Ok(d) => Some(d),
         Err(why) => {
-            errors.push(format!("整改期限 `{}` 无效：{why}", form.deadline.trim()));
+            errors.push(format!("整改期限{why}"));
             None
         }
     };

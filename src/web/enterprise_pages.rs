@@ -589,7 +589,7 @@ pub(super) fn as_of_of(text: &str) -> Result<jiff::civil::Date, String> {
     if text.is_empty() {
         return Ok(crate::search::today());
     }
-    crate::record::parse_date(text).map_err(|why| format!("检查日期 `{text}` 无效：{why}"))
+    crate::record::parse_date(text).map_err(|why| format!("检查日期{why}"))
 }
 
 /// POST `/enterprises/{uscc}/check`: runs the rules in force on the stored

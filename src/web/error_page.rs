@@ -8,6 +8,8 @@
 //! ```
 
 use askama::Template;
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
@@ -53,6 +55,25 @@ impl PageError {
                 "服务内部出现问题，请稍后重试；如果一直出现，请联系管理员",
             ),
         }
+    }
+}
+
+/// A path that cannot be read (`/law/%FF`) is a 400 page saying which part.
+impl From<PathRejection> for PageError {
+    fn from(rejection: PathRejection) -> Self {
+        let what = match &rejection {
+            PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                ErrorKind::InvalidUtf8InPathParam { key } => {
+                    format!("地址中的 {key} 解码后不是有效的 UTF-8 文本")
+                }
+                ErrorKind::ParseErrorAtKey { key, value, .. } => {
+                    format!("地址中的 {key} 无法识别（收到 `{value}`）")
+                }
+                _ => "地址中有无法识别的部分".to_owned(),
+            },
+            _ => "地址中有无法识别的部分".to_owned(),
+        };
+        PageError::BadRequest(format!("{what}，请检查地址是否正确"))
     }
 }
 

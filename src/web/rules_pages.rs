@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::{FormRejection, PathRejection};
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{Html, Redirect};
 use axum::routing::get;
@@ -54,8 +54,9 @@ async fn back_to_list() -> Redirect {
 }
 
 /// Likewise, back to the rule.
-async fn back_to_rule(Path(id): Path<String>) -> Redirect {
-    Redirect::to(&rule_href(&id))
+async fn back_to_rule(path: Result<Path<String>, PathRejection>) -> Result<Redirect, PageError> {
+    let Path(id) = path?;
+    Ok(Redirect::to(&rule_href(&id)))
 }
 
 // ───────────── shared views ─────────────
@@ -690,18 +691,26 @@ fn examples_of<'p>(program: &'p CheckedProgram, id: &str) -> Vec<&'p Example> {
 
 #[derive(Debug, Default, Deserialize)]
 struct ShowQuery {
-    v: Option<usize>,
+    /// The version's number (from 1), as typed.
+    v: Option<String>,
 }
 
 async fn show(
     visitor: Visitor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     Query(query): Query<ShowQuery>,
 ) -> Result<Html<String>, PageError> {
     visitor.require(Role::Viewer)?;
+    let Path(id) = path?;
+    let v = match query.v.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Some(t.parse::<usize>().map_err(|_| {
+            PageError::BadRequest(format!("参数 v 应为版本序号（正整数），收到 `{t}`"))
+        })?),
+        None => None,
+    };
     let loaded = state.inner().rules.load_full();
-    let (meta, versions) = find_rule(&loaded.program, &id, None, query.v)?;
+    let (meta, versions) = find_rule(&loaded.program, &id, None, v)?;
     let files = pack_files(&state, loaded.version).await?;
     let (text, range) = rule_text(&files, meta)?;
     rule_page(
@@ -1022,10 +1031,11 @@ fn run_examples_of(program: &CheckedProgram, id: &str, edited: bool) -> Examples
 async fn examples(
     visitor: Visitor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     form: Result<Form<EditForm>, FormRejection>,
 ) -> Result<Html<String>, PageError> {
     visitor.require(Role::Author)?;
+    let Path(id) = path?;
     let form = read_form(form).await?;
     visitor.check_csrf(&form.csrf)?;
     let loaded = state.inner().rules.load_full();

@@ -201,11 +201,16 @@ fn usage_errors_exit_1() {
         .stderr(predicates::str::contains(
             "`--as-of` 的日期 `2026-02-30` 不存在",
         ));
-    regkb()
+    let out = regkb()
         .args(["check", "tests/fixtures/records/good/no-such-file.json"])
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("cannot read the record"));
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = crate::support::unwrapped(&out.stderr);
+    assert!(
+        err.contains("读不了记录文件`tests/fixtures/records/good/no-such-file.json`：没有这个文件"),
+        "{err}"
+    );
 }
 
 #[test]

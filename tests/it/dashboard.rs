@@ -599,7 +599,9 @@ fn a_broken_weights_file_stops_the_service_from_starting() {
         .to_string();
     assert!(err.starts_with("风险权重文件有误，服务未启动"), "{err}");
     assert!(
-        err.contains(&format!("weights.toml` line {line}:")),
+        err.contains(&format!(
+            "weights.toml` 第 {line} 行：设置项 `orange` 应为非负整数"
+        )),
         "{err}"
     );
 }

@@ -14,7 +14,7 @@ use regkb::store::{Role, Store};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::support::{regkb_in, repo, save_documents, unwrapped};
+use crate::support::{enc, regkb_in, repo, save_documents, unwrapped};
 
 /// The imported fixture library and its index, built once and linked into
 /// every test's own data directory (each test gets a fresh store).
@@ -1427,4 +1427,76 @@ async fn risk_ranking_is_inspector_only_and_region_scoped() {
     let (st, v) = s.get("/api/v1/risk?bogus=1", Some(&admin)).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["field"], "bogus");
+}
+
+#[tokio::test]
+async fn path_parameters_that_cannot_be_read_name_the_parameter() {
+    let s = svc();
+    let t = s.token(Role::Inspector, None);
+    let (st, v) = s.get("/api/v1/dangers/abc", Some(&t)).await;
+    let e = error(st, &v, StatusCode::BAD_REQUEST, "bad_path");
+    assert_eq!(e["message"], "路径参数 id 应为正整数，收到 `abc`");
+    let (st, v) = s
+        .json(
+            "POST",
+            "/api/v1/dangers/-3/transitions",
+            Some(&t),
+            &json!({"action": "start"}),
+        )
+        .await;
+    let e = error(st, &v, StatusCode::BAD_REQUEST, "bad_path");
+    assert_eq!(e["message"], "路径参数 id 应为正整数，收到 `-3`");
+    // a segment that is not text once percent-decoded
+    let (st, v) = s.get("/api/v1/enterprises/%FF%FE", Some(&t)).await;
+    let e = error(st, &v, StatusCode::BAD_REQUEST, "bad_path");
+    assert_eq!(e["message"], "路径参数 uscc 解码后不是有效的 UTF-8 文本");
+    // a well-formed number that names no danger is still 404
+    let (st, v) = s.get("/api/v1/dangers/4242", Some(&t)).await;
+    let e = error(st, &v, StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(e["message"], "找不到编号为 `4242` 的隐患");
+}
+
+#[tokio::test]
+async fn metrics_count_search_cache_misses_then_hits() {
+    let s = svc();
+    let viewer = s.token(Role::Viewer, None);
+    let counter = |text: &str, name: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("{name} missing from {text}"))
+            .parse()
+            .unwrap()
+    };
+    let counters = || async {
+        let (st, v) = s.get("/metrics", None).await;
+        assert_eq!(st, StatusCode::OK);
+        let text = v.as_str().unwrap().to_string();
+        (
+            counter(&text, "regkb_search_cache_misses_total"),
+            counter(&text, "regkb_search_cache_hits_total"),
+            counter(&text, "regkb_search_cache_entries"),
+        )
+    };
+    assert_eq!(counters().await, (0, 0, 0));
+    let ask = |q: &'static str| {
+        let viewer = viewer.clone();
+        let s = &s;
+        async move {
+            let (st, v) = s
+                .get(&format!("/api/v1/search?q={}", enc(q)), Some(&viewer))
+                .await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+        }
+    };
+    // the first time a question is asked the engine runs; the second time
+    // the cache answers
+    ask("动火作业要审批吗").await;
+    assert_eq!(counters().await, (1, 0, 1));
+    ask("动火作业要审批吗").await;
+    assert_eq!(counters().await, (1, 1, 1));
+    // another question is another miss and another entry
+    ask("有限空间作业").await;
+    assert_eq!(counters().await, (2, 1, 2));
+    ask("动火作业要审批吗").await;
+    assert_eq!(counters().await, (2, 2, 2));
 }

@@ -46,7 +46,10 @@ fn cli_reports_a_bad_weights_file_with_its_line() {
         .unwrap();
     assert!(!out.status.success());
     let err = unwrapped(&out.stderr);
-    assert!(err.contains(&format!("line{line}:")), "{err}");
+    assert!(
+        err.contains(&format!("第{line}行：设置项`orange`应为非负整数")),
+        "{err}"
+    );
     assert!(err.contains("weights.toml"), "{err}");
 }
 

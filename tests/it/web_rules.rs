@@ -707,3 +707,34 @@ rule V-1 "新版" {
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.headers[header::LOCATION], "/rules/V-1");
 }
+
+#[tokio::test]
+async fn an_unreadable_address_is_a_chinese_400_page() {
+    let s = site();
+    let viewer = s.token(Role::Viewer);
+    let bad_version = s.get("/rules/V-1?v=abc", Some(&viewer)).await;
+    assert_eq!(bad_version.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad_version
+            .body
+            .contains("参数 v 应为版本序号（正整数），收到 `abc`"),
+        "{}",
+        bad_version.body
+    );
+    let not_text = s.get("/rules/%FF%FE", Some(&viewer)).await;
+    assert_eq!(not_text.status, StatusCode::BAD_REQUEST);
+    assert!(
+        not_text
+            .body
+            .contains("地址中的 id 解码后不是有效的 UTF-8 文本，请检查地址是否正确"),
+        "{}",
+        not_text.body
+    );
+    let law = s.get("/law/%FF/24", Some(&viewer)).await;
+    assert_eq!(law.status, StatusCode::BAD_REQUEST);
+    assert!(
+        law.body.contains("解码后不是有效的 UTF-8 文本"),
+        "{}",
+        law.body
+    );
+}

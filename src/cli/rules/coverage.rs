@@ -43,11 +43,8 @@ pub(super) struct CoverageFile {
 impl CoverageFile {
     pub(super) fn parse(path: &Path, text: &str) -> Result<CoverageFile, String> {
         toml::from_str(text).map_err(|e| {
-            format!(
-                "`{}`: {}",
-                path.display(),
-                e.message().trim_end_matches('.')
-            )
+            let (line, words) = crate::toml_words::explain(text, &e);
+            format!("`{}` 第 {line} 行：{words}", path.display())
         })
     }
 }
@@ -380,6 +377,9 @@ mod tests {
     fn unknown_keys_in_a_coverage_file_are_rejected() {
         let e = CoverageFile::parse(Path::new("x/coverage.toml"), "source = \"a\"\nfoo = 1\n")
             .unwrap_err();
-        assert!(e.contains("x/coverage.toml"), "{e}");
+        assert!(
+            e.starts_with("`x/coverage.toml` 第 2 行：不认识的设置项 `foo`（此处可用："),
+            "{e}"
+        );
     }
 }
