@@ -140,6 +140,40 @@ pub struct CheckResult {
     pub conflicts: Vec<ConflictOut>,
 }
 
+impl CheckResult {
+    /// The result with each finding cut down to its rule, outcome and
+    /// severity (title, departments, citations, explanation, facts, missing
+    /// pointers and remedy emptied): all that risk ranking and list pages
+    /// read, and a fraction of the bytes to store and decode. Summary and
+    /// major hazards are kept whole.
+    pub fn outline(&self) -> CheckResult {
+        let empty: Arc<str> = Arc::from("");
+        CheckResult {
+            enterprise: self.enterprise.clone(),
+            as_of: self.as_of,
+            summary: self.summary,
+            findings: self
+                .findings
+                .iter()
+                .map(|f| Finding {
+                    rule: f.rule.clone(),
+                    title: empty.clone(),
+                    outcome: f.outcome,
+                    severity: f.severity,
+                    departments: Arc::from(Vec::new()),
+                    citations: Arc::from(Vec::new()),
+                    explanation: SharedStr::default(),
+                    facts: Vec::new(),
+                    missing: Vec::new(),
+                    remedy: empty.clone(),
+                })
+                .collect(),
+            major_hazards: self.major_hazards.clone(),
+            conflicts: Vec::new(),
+        }
+    }
+}
+
 impl Summary {
     pub fn of(findings: &[Finding]) -> Self {
         let mut s = Summary::default();

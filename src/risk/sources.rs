@@ -105,8 +105,8 @@ pub fn assess_enterprise(
     day: jiff::civil::Date,
 ) -> Result<Assessment, StoreError> {
     let ledger = Ledger::read_enterprise(store, uscc)?;
-    let latest = store.latest_check(uscc)?;
-    Ok(ledger.assess(weights, record, latest.as_ref().map(|c| &c.result), day))
+    let latest = store.latest_check_outline(uscc)?;
+    Ok(ledger.assess(weights, record, latest.as_ref(), day))
 }
 
 /// Every stored enterprise matching `filter`, scored on `day` and ranked
@@ -124,15 +124,10 @@ pub fn ranking(
     let mut out = Vec::with_capacity(records.len());
     for stored in records {
         let latest = match stored.uscc.parse::<Uscc>() {
-            Ok(key) => store.latest_check(&key)?,
+            Ok(key) => store.latest_check_outline(&key)?,
             Err(_) => None,
         };
-        out.push(ledger.assess(
-            weights,
-            &stored.record,
-            latest.as_ref().map(|c| &c.result),
-            day,
-        ));
+        out.push(ledger.assess(weights, &stored.record, latest.as_ref(), day));
     }
     let total = out.len();
     rank(&mut out, limit);

@@ -50,6 +50,17 @@ impl Store {
         }
     }
 
+    /// The newest stored check of a record in outline
+    /// ([`CheckResult::outline`]): what ranking reads for every enterprise,
+    /// kept under its own key so that it is not decoded from the full
+    /// result. Checks stored before outlines existed are outlined on read.
+    pub fn latest_check_outline(&self, uscc: &Uscc) -> Result<Option<CheckResult>, StoreError> {
+        match self.inner.checks.get(outline_key(uscc.as_str()))? {
+            Some(bytes) => Ok(Some(decode(&bytes)?)),
+            None => Ok(self.latest_check(uscc)?.map(|c| c.result.outline())),
+        }
+    }
+
     /// Every stored check of a record, oldest first.
     pub fn checks(&self, uscc: &Uscc) -> Result<Vec<StoredCheck>, StoreError> {
         self.inner
@@ -60,7 +71,17 @@ impl Store {
     }
 }
 
-/// Stores a check result and audits it (`check.save`) inside a transaction.
+/// The key of a record's latest check outline: the USCC and 0x01, outside
+/// the `uscc ‖ 0x00 ‖ seq` range of its stored checks.
+fn outline_key(uscc: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(uscc.len() + 1);
+    key.extend_from_slice(uscc.as_bytes());
+    key.push(1);
+    key
+}
+
+/// Stores a check result (and its outline as the latest) and audits it
+/// (`check.save`) inside a transaction.
 pub(super) fn save_check_in(
     checks: &TransactionalTree,
     audit: &TransactionalTree,
@@ -80,6 +101,8 @@ pub(super) fn save_check_in(
     };
     let bytes = encode(&stored).map_err(ConflictableTransactionError::Abort)?;
     checks.insert(seq_key(key, seq), bytes)?;
+    let outline = encode(&result.outline()).map_err(ConflictableTransactionError::Abort)?;
+    checks.insert(outline_key(key), outline)?;
     let detail = serde_json::json!({"seq": seq, "summary": result.summary, "as_of": result.as_of});
     append_audit(audit, by, "check.save", key, detail)?;
     Ok(stored)

@@ -205,10 +205,10 @@ async fn list(
                 continue;
             }
             let latest = match s.uscc.parse::<Uscc>() {
-                Ok(key) => store.latest_check(&key)?,
+                Ok(key) => store.latest_check_outline(&key)?,
                 Err(_) => None,
             };
-            let result = latest.as_ref().map(|c| &c.result);
+            let result = latest.as_ref();
             rows.push(Row {
                 uscc: s.uscc.clone(),
                 name,

@@ -203,3 +203,58 @@ fn cli_risk_counts_overdue_dangers_from_the_ledger_and_the_record() {
         .unwrap();
     assert_eq!(c["sources"], serde_json::json!([format!("#{id}"), "HD-9"]));
 }
+
+/// Ranking reads each enterprise's latest check in outline (rule, outcome,
+/// severity); over every pack fixture it scores exactly as the full result
+/// does, and the outline is what the store hands back after a save.
+#[test]
+fn the_stored_outline_scores_as_the_full_check() {
+    use regkb::check::run_engine;
+    use regkb::config::{ContentPaths, Context, DataDir};
+    use regkb::dsl::Engine;
+    use regkb::record::validate_record;
+    use regkb::risk::{Weights, assess};
+    use regkb::store::Actor;
+
+    let (_dir, store) = crate::support::temp_store();
+    let ctx = Context {
+        data: DataDir::new(store_dir_unused()),
+        content: ContentPaths {
+            corpus_dir: repo().join("corpus"),
+            rules_dir: repo().join("rules"),
+        },
+    };
+    let program = match regkb::pack::compile(&[], &ctx).unwrap().result {
+        Ok(checked) => checked.program,
+        Err(_) => panic!("the shipped rules do not compile"),
+    };
+    let engine = Engine::new(&program);
+    let schema = crate::support::schema();
+    let weights = Weights::shipped().unwrap();
+    let by = Actor::cli("test");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(repo().join("tests/fixtures/enterprises")).unwrap() {
+        let fixture: Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        let record = &fixture["record"];
+        let valid = validate_record(record, &schema).unwrap();
+        let day = fixture["as_of"].as_str().unwrap().parse().unwrap();
+        let full = run_engine(&engine, &valid, day).result;
+        let uscc = record["uscc"].as_str().unwrap().parse().unwrap();
+        store.save_check(&uscc, &full, None, &by).unwrap();
+        let outline = store.latest_check_outline(&uscc).unwrap().unwrap();
+        assert_eq!(outline, full.outline());
+        assert!(outline.findings.iter().all(|f| f.explanation.is_empty()));
+        assert_eq!(
+            assess(&weights, record, Some(&outline), &[]),
+            assess(&weights, record, Some(&full), &[]),
+            "{uscc}"
+        );
+        seen += 1;
+    }
+    assert!(seen >= 30, "{seen} fixtures");
+}
+
+fn store_dir_unused() -> std::path::PathBuf {
+    std::env::temp_dir().join("regkb-risk-outline-unused")
+}
