@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 use super::{DangerDetails, ItemOutcome, NewVisit, ObservedFact, VisitItem};
 use crate::check::{CheckResult, Finding, Outcome, Severity};
 use crate::danger::{Action, Level, NewDanger, Source, TransitionRequest};
-use crate::dsl::{CheckedProgram, RuleMeta};
+use crate::dsl::{CheckedProgram, DEPARTMENTS, RuleMeta};
 use crate::record::{FieldType, Problem, Schema, validate_record};
 use crate::store::{DangerWrite, StoredRecord, VisitWrite};
 
@@ -256,6 +256,7 @@ pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Prob
                 measures: details.measures.clone(),
                 funds: details.funds,
                 rectification_plan: details.rectification_plan.clone(),
+                visit: None,
             },
             then,
         });
@@ -316,6 +317,18 @@ fn header_problems(new: &NewVisit, today: Date, problems: &mut Vec<Problem>) {
             "须写明参加检查的部门".into(),
             "部门列表（牵头部门在前）".into(),
         ));
+    }
+    // the yearly visit cap counts visits by department name: only the
+    // names the rules use
+    for (n, d) in new.departments.iter().enumerate() {
+        let name = d.trim();
+        if !name.is_empty() && !DEPARTMENTS.contains(&name) {
+            problems.push(problem(
+                format!("/departments/{n}"),
+                format!("`{name}` 不是规则使用的部门名称"),
+                format!("以下部门之一：{}", DEPARTMENTS.join("、")),
+            ));
+        }
     }
     if new.items.is_empty() {
         problems.push(problem(
@@ -767,6 +780,15 @@ rule T-2 "测试：应当配备专职人员" {
             .map(|p| p.pointer)
             .collect();
         assert_eq!(pointers, ["/date", "/inspectors"]);
+        let mut odd = visit(json!([{"rules": ["T-1"], "outcome": "compliant"}]));
+        odd.departments = vec!["应急管理".into(), "消防".into()];
+        let problems = run(&odd).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].pointer, "/departments/1");
+        assert!(problems[0].message.contains("`消防`"));
+        assert!(problems[0].expected.contains("消防救援"));
+        odd.departments = vec!["应急管理".into(), "消防救援".into()];
+        assert!(run(&odd).is_ok());
     }
 
     #[test]
