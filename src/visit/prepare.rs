@@ -325,7 +325,10 @@ fn header_problems(new: &NewVisit, today: Date, problems: &mut Vec<Problem>) {
         if !name.is_empty() && !DEPARTMENTS.contains(&name) {
             problems.push(problem(
                 format!("/departments/{n}"),
-                format!("`{name}` 不是规则使用的部门名称"),
+                format!(
+                    "`{name}` 不是规则使用的部门名称；可用的部门：{}",
+                    DEPARTMENTS.join("、")
+                ),
                 format!("以下部门之一：{}", DEPARTMENTS.join("、")),
             ));
         }
@@ -786,6 +789,7 @@ rule T-2 "测试：应当配备专职人员" {
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].pointer, "/departments/1");
         assert!(problems[0].message.contains("`消防`"));
+        assert!(problems[0].message.contains("可用的部门：应急管理、消防救援"));
         assert!(problems[0].expected.contains("消防救援"));
         odd.departments = vec!["应急管理".into(), "消防救援".into()];
         assert!(run(&odd).is_ok());
