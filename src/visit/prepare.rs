@@ -789,7 +789,11 @@ rule T-2 "测试：应当配备专职人员" {
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].pointer, "/departments/1");
         assert!(problems[0].message.contains("`消防`"));
-        assert!(problems[0].message.contains("可用的部门：应急管理、消防救援"));
+        assert!(
+            problems[0]
+                .message
+                .contains("可用的部门：应急管理、消防救援")
+        );
         assert!(problems[0].expected.contains("消防救援"));
         odd.departments = vec!["应急管理".into(), "消防救援".into()];
         assert!(run(&odd).is_ok());

@@ -6,7 +6,16 @@
 //! the schema: 是/否 for yes-or-no, a date picker for dates, a number box
 //! for numbers, a list for enumerations) and the hidden-danger fields
 //! (owner, deadline, rectification plan, level) used when the outcome
-//! registers a danger. Date, departments and inspectors at the top.
+//! registers a danger. Date, departments (checkboxes of the names the rules
+//! use, pre-checked with the departments of the items) and inspectors at
+//! the top.
+//!
+//! With `?plan=ID` the rows are the plan's merged items for the enterprise
+//! instead — one row per item, with its action, lead and participating
+//! departments and citations, answered for all its rules at once — and the
+//! plan's lead and participating departments are pre-checked. A plan that
+//! does not include the enterprise is a 404, one reaching outside the
+//! visitor's region a 403, as on the plan page.
 //!
 //! The POST (CSRF-checked) records the visit through [`crate::visit::record`]
 //! — the same function as the API — and returns to the enterprise page; a
@@ -556,7 +565,14 @@ async fn form(
         departments: rows.departments,
         ..TopFields::default()
     };
-    render(&page(&visitor, &stored, rows.basis, rows.topics, top, Vec::new()))
+    render(&page(
+        &visitor,
+        &stored,
+        rows.basis,
+        rows.topics,
+        top,
+        Vec::new(),
+    ))
 }
 
 /// `a、b，c, d` → `[a, b, c, d]`.

@@ -611,15 +611,13 @@ async fn visit_form_registers_dangers(h: &Harness) -> Fallible {
         .ok_or("a visit row without its number")?
         .to_string();
     h.screenshots("visit-form").await?;
-    let departments = h.wait_for("#departments").await?;
-    ensure(
-        !departments
-            .prop("value")
-            .await?
-            .unwrap_or_default()
-            .is_empty(),
-        || "the departments of the checklist are not proposed".to_string(),
-    )?;
+    let checked = h
+        .client
+        .find_all(Locator::Css("#departments input[type=checkbox]:checked"))
+        .await?;
+    ensure(!checked.is_empty(), || {
+        "the departments of the checklist are not proposed".to_string()
+    })?;
     h.wait_for("#inspectors")
         .await?
         .send_keys("王检查、李检查")

@@ -741,7 +741,6 @@ fn cli_text_of_a_small_plan() {
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
 
-
 async fn post_visit_form(
     s: &Site,
     uri: &str,
@@ -802,7 +801,10 @@ async fn a_visit_from_the_plan_follows_its_merged_items_and_shows_as_progress() 
     let page = support::get_page(&s.state, &format!("{form_uri}?plan={id}"), Some(&t)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let html = &page.body;
-    assert!(html.contains(&format!("依据联合检查计划第 {id} 号")), "{html}");
+    assert!(
+        html.contains(&format!("依据联合检查计划第 {id} 号")),
+        "{html}"
+    );
     assert!(html.contains(&format!("name=\"plan\" value=\"{id}\"")));
     // one row per merged item (plus the row for other findings), keyed by its rules
     assert_eq!(html.matches("class=\"visit-row").count(), items.len() + 1);
@@ -822,7 +824,10 @@ async fn a_visit_from_the_plan_follows_its_merged_items_and_shows_as_progress() 
         assert!(html.contains(&format!("id=\"item-{key}\"")), "{key}");
         let row = &html[html.find(&format!("id=\"item-{key}\"")).unwrap()..];
         let row = &row[..row.find("</details>").unwrap()];
-        assert!(row.contains(item["action_label"].as_str().unwrap()), "{row}");
+        assert!(
+            row.contains(item["action_label"].as_str().unwrap()),
+            "{row}"
+        );
         assert!(
             row.contains(&format!("牵头：{}", item["lead"].as_str().unwrap())),
             "{row}"
@@ -867,7 +872,11 @@ async fn a_visit_from_the_plan_follows_its_merged_items_and_shows_as_progress() 
     assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
 
     // answer the first merged row as compliant: one item with all its rules
-    let (k, key) = keys.iter().enumerate().find(|(_, k)| k.contains('+')).unwrap();
+    let (k, key) = keys
+        .iter()
+        .enumerate()
+        .find(|(_, k)| k.contains('+'))
+        .unwrap();
     let today = regkb::search::today().to_string();
     let mut fields = vec![
         ("csrf".to_string(), CSRF.to_string()),
@@ -896,7 +905,9 @@ async fn a_visit_from_the_plan_follows_its_merged_items_and_shows_as_progress() 
     assert_eq!(v.visit.items[0].rules, rules);
 
     // progress: in the API and on the plan page
-    let (st, again) = s.call("GET", &format!("/api/v1/plans/{id}"), &t, None).await;
+    let (st, again) = s
+        .call("GET", &format!("/api/v1/plans/{id}"), &t, None)
+        .await;
     assert_eq!(st, StatusCode::OK);
     let progress = &again["progress"];
     assert_eq!(progress["visited"], 1);
@@ -908,7 +919,10 @@ async fn a_visit_from_the_plan_follows_its_merged_items_and_shows_as_progress() 
         .find(|e| e["uscc"] == uscc)
         .unwrap();
     assert_eq!(mine["visited"], true);
-    assert_eq!(mine["visits"], json!([{"id": v.id, "date": today, "dangers": 0}]));
+    assert_eq!(
+        mine["visits"],
+        json!([{"id": v.id, "date": today, "dangers": 0}])
+    );
     let page = support::get_page(&s.state, &format!("/plans/{id}"), Some(&t)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(

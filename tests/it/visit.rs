@@ -146,7 +146,14 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
     // every danger knows its visit, in the danger API and on its page
     assert!(dangers.iter().all(|d| d["visit"] == visit_id), "{out}");
     let id = dangers[0]["id"].as_u64().unwrap();
-    let (st, shown) = call(&state, "GET", &format!("/api/v1/dangers/{id}"), &token, None).await;
+    let (st, shown) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/dangers/{id}"),
+        &token,
+        None,
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{shown}");
     assert_eq!(shown["visit"], visit_id, "{shown}");
     let page = crate::support::get_page(&state, &format!("/dangers/{id}"), Some(&token)).await;
