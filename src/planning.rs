@@ -242,3 +242,17 @@ pub fn progress(
 pub fn random_seed() -> u64 {
     fastrand::u64(..1 << 53)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::names_plan;
+
+    #[test]
+    fn a_visit_names_a_plan_by_its_number() {
+        assert!(names_plan(Some("3"), 3));
+        assert!(names_plan(Some(" 3 "), 3));
+        assert!(!names_plan(Some("13"), 3));
+        assert!(!names_plan(Some("P-3"), 3));
+        assert!(!names_plan(None, 3));
+    }
+}

@@ -941,6 +941,21 @@ mod tests {
     }
 
     #[test]
+    fn department_checkboxes_put_the_checked_first() {
+        let choices = department_choices(&["消防救援".into(), "应急管理".into(), "安监站".into()]);
+        let checked: Vec<&str> = choices
+            .iter()
+            .filter(|c| c.checked)
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(checked, ["消防救援", "应急管理", "安监站"]);
+        assert_eq!(choices.len(), crate::dsl::DEPARTMENTS.len() + 1);
+        assert_eq!(choices[3].name, "市场监管");
+        assert!(!choices[3].checked);
+        assert!(department_choices(&[]).iter().all(|c| !c.checked));
+    }
+
+    #[test]
     fn problems_go_to_their_rows() {
         let problems = vec![
             Problem::new(
