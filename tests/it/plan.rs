@@ -888,6 +888,32 @@ async fn a_visit_from_the_plan_follows_its_merged_items_and_shows_as_progress() 
     for d in &depts {
         fields.push(("departments".to_string(), d.clone()));
     }
+    // refused at its row, what was typed kept, nothing written
+    let mut wrong = fields.clone();
+    wrong.retain(|(k, _)| !k.starts_with("outcome_"));
+    wrong.push((format!("outcome_{key}"), "confirmed".to_string()));
+    wrong.push((format!("note_{key}"), "现场核实不符合".to_string()));
+    let refused = post_visit_form(&s, &form_uri, &t, &wrong).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let html = &refused.body;
+    assert!(html.contains(&format!("visit-row has-errors\" id=\"item-{key}\"")));
+    assert!(html.contains(&format!("依据联合检查计划第 {id} 号")));
+    let row = &html[html.find(&format!("id=\"item-{key}\"")).unwrap()..];
+    let row = &row[..row.find("</details>").unwrap()];
+    assert!(row.contains("缺少整改责任人"), "{row}");
+    assert!(row.contains("现场核实不符合"), "{row}");
+    assert!(
+        s.state
+            .store()
+            .visits(None, None, None, None)
+            .unwrap()
+            .is_empty()
+    );
     let done = post_visit_form(&s, &form_uri, &t, &fields).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let visits = s.state.store().visits(None, None, None, None).unwrap();
