@@ -874,6 +874,8 @@ pub(super) struct VisitLine {
     pub departments: String,
     pub inspectors: String,
     pub items: usize,
+    /// The number of the joint inspection plan it belongs to, if any.
+    pub plan: String,
     pub dangers: Vec<DangerLink>,
 }
 
@@ -915,6 +917,13 @@ pub(super) fn recent_visits(
                 departments: v.visit.departments.join("、"),
                 inspectors: v.visit.inspectors.join("、"),
                 items: v.visit.items.len(),
+                plan: v
+                    .visit
+                    .plan
+                    .as_deref()
+                    .and_then(|p| p.trim().parse::<PlanId>().ok())
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
                 dangers,
             })
         })

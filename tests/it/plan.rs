@@ -961,6 +961,15 @@ async fn a_visit_from_the_plan_follows_its_merged_items_and_shows_as_progress() 
         "<a href=\"/enterprises/{uscc}#visit-{}\">{today}</a>，登记隐患 0 项",
         v.id
     )));
+    // the profile's visit list links the plan
+    let profile = support::get_page(&s.state, &format!("/enterprises/{uscc}"), Some(&t)).await;
+    assert!(
+        profile.body.contains(&format!(
+            "<a class=\"plan-link\" href=\"/plans/{id}\">联合检查计划第 {id} 号</a>"
+        )),
+        "{}",
+        profile.body
+    );
     // a visit of the plan with another name for a department is refused at the top
     fields.push(("departments".to_string(), "安监站".to_string()));
     let refused = post_visit_form(&s, &form_uri, &t, &fields).await;
