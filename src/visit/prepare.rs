@@ -266,8 +266,16 @@ pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Prob
         problems.sort_by_key(|p| item_index(&p.pointer));
         return Err(problems);
     }
+    // stored as the cap counts them: trimmed, blanks left out
+    let mut visit = new.clone();
+    visit.departments = new
+        .departments
+        .iter()
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty())
+        .collect();
     Ok(VisitWrite {
-        visit: new.clone(),
+        visit,
         township,
         facts,
         dangers,
@@ -322,7 +330,14 @@ fn header_problems(new: &NewVisit, today: Date, problems: &mut Vec<Problem>) {
     // names the rules use
     for (n, d) in new.departments.iter().enumerate() {
         let name = d.trim();
-        if !name.is_empty() && !DEPARTMENTS.contains(&name) {
+        let earlier = new.departments.iter().take(n).any(|e| e.trim() == name);
+        if !name.is_empty() && earlier {
+            problems.push(problem(
+                format!("/departments/{n}"),
+                format!("部门 `{name}` 写了不止一次"),
+                "每个部门只写一次".into(),
+            ));
+        } else if !name.is_empty() && !DEPARTMENTS.contains(&name) {
             problems.push(problem(
                 format!("/departments/{n}"),
                 format!(
@@ -795,8 +810,13 @@ rule T-2 "测试：应当配备专职人员" {
                 .contains("可用的部门：应急管理、消防救援")
         );
         assert!(problems[0].expected.contains("消防救援"));
-        odd.departments = vec!["应急管理".into(), "消防救援".into()];
-        assert!(run(&odd).is_ok());
+        odd.departments = vec!["应急管理".into(), " 应急管理".into()];
+        let problems = run(&odd).unwrap_err();
+        assert_eq!(problems[0].pointer, "/departments/1");
+        assert!(problems[0].message.contains("不止一次"));
+        odd.departments = vec![" 应急管理 ".into(), "".into(), "消防救援".into()];
+        let w = run(&odd).unwrap();
+        assert_eq!(w.visit.departments, ["应急管理", "消防救援"]);
     }
 
     #[test]
