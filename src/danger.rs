@@ -208,6 +208,9 @@ pub struct HiddenDanger {
     /// 整改方案; a 重大 danger cannot leave 待整改 without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rectification_plan: Option<String>,
+    /// The on-site visit that registered the danger, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<crate::visit::VisitId>,
     pub state: State,
     pub history: Vec<Transition>,
 }
@@ -302,6 +305,10 @@ pub struct NewDanger {
     pub funds: Option<f64>,
     #[serde(default)]
     pub rectification_plan: Option<String>,
+    /// The on-site visit registering the danger; set by the visit store
+    /// (front ends creating a danger by hand leave it out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<crate::visit::VisitId>,
 }
 
 impl NewDanger {
@@ -344,6 +351,7 @@ impl NewDanger {
         d.measures = self.measures.filter(|m| !m.trim().is_empty());
         d.funds = self.funds;
         d.rectification_plan = self.rectification_plan.filter(|p| !p.trim().is_empty());
+        d.visit = self.visit;
         Ok(d)
     }
 }
@@ -403,6 +411,7 @@ impl HiddenDanger {
             measures: None,
             funds: None,
             rectification_plan: None,
+            visit: None,
             state: State::Pending,
             history: Vec::new(),
         }
@@ -504,6 +513,19 @@ mod tests {
         );
         d.state = state;
         d
+    }
+
+    #[test]
+    fn stored_dangers_without_a_visit_still_decode() {
+        let d = danger(Level::General, State::Pending);
+        let mut json = serde_json::to_value(&d).unwrap();
+        assert!(json.get("visit").is_none());
+        json["visit"] = serde_json::json!(4);
+        let back: HiddenDanger = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back.visit, Some(4));
+        json.as_object_mut().unwrap().remove("visit");
+        let old: HiddenDanger = serde_json::from_value(json).unwrap();
+        assert_eq!(old, d);
     }
 
     /// A request carrying every field, by someone other than the owner.

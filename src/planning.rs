@@ -168,8 +168,91 @@ pub fn plan_in_scope(store: &Store, plan: &Plan, scope: &RegionScope) -> Result<
         .is_none_or(|t| plan.township.as_deref().is_none_or(|p| p == t)))
 }
 
+/// How far a stored plan has got: computed on read from the visits recorded
+/// with the plan's number (`plan` of the visit), never stored with the plan.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    /// Planned enterprises with at least one visit of this plan.
+    pub visited: usize,
+    /// Planned enterprises (the plan's `enterprises`).
+    pub planned: usize,
+    /// One entry per planned enterprise, in the plan's order.
+    pub enterprises: Vec<EnterpriseProgress>,
+}
+
+/// The visits of one planned enterprise recorded under the plan.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EnterpriseProgress {
+    pub uscc: String,
+    pub visited: bool,
+    /// Oldest first.
+    pub visits: Vec<VisitMark>,
+}
+
+/// One recorded visit of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VisitMark {
+    pub id: crate::visit::VisitId,
+    pub date: jiff::civil::Date,
+    /// Hidden dangers the visit registered.
+    pub dangers: usize,
+}
+
+/// Whether a visit's `plan` names plan `id` (`3`, ` 3 `).
+pub fn names_plan(visit_plan: Option<&str>, id: crate::plan::PlanId) -> bool {
+    visit_plan.is_some_and(|p| p.trim().parse::<crate::plan::PlanId>() == Ok(id))
+}
+
+/// The progress of plan `id` (see [`Progress`]).
+pub fn progress(
+    store: &Store,
+    id: crate::plan::PlanId,
+    plan: &Plan,
+) -> Result<Progress, StoreError> {
+    let mut enterprises = Vec::with_capacity(plan.enterprises.len());
+    for p in &plan.enterprises {
+        let visits = match p.uscc.parse::<Uscc>() {
+            Ok(uscc) => store
+                .visits(Some(&uscc), None, None, None)?
+                .into_iter()
+                .filter(|v| names_plan(v.visit.plan.as_deref(), id))
+                .map(|v| VisitMark {
+                    id: v.id,
+                    date: v.visit.date,
+                    dangers: v.dangers.len(),
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        enterprises.push(EnterpriseProgress {
+            uscc: p.uscc.clone(),
+            visited: !visits.is_empty(),
+            visits,
+        });
+    }
+    Ok(Progress {
+        visited: enterprises.iter().filter(|e| e.visited).count(),
+        planned: enterprises.len(),
+        enterprises,
+    })
+}
+
 /// A random seed for a plan made without one, below 2^53 so that every JSON
 /// reader (JavaScript numbers included) keeps it exactly and can remake the plan.
 pub fn random_seed() -> u64 {
     fastrand::u64(..1 << 53)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_plan;
+
+    #[test]
+    fn a_visit_names_a_plan_by_its_number() {
+        assert!(names_plan(Some("3"), 3));
+        assert!(names_plan(Some(" 3 "), 3));
+        assert!(!names_plan(Some("13"), 3));
+        assert!(!names_plan(Some("P-3"), 3));
+        assert!(!names_plan(None, 3));
+    }
 }

@@ -15,7 +15,7 @@
 //! let v = NewVisit {
 //!     uscc: "91330481MA2B00000Y".parse().unwrap(),
 //!     date: "2026-11-20".parse().unwrap(),
-//!     departments: vec!["应急管理".into(), "消防".into()],
+//!     departments: vec!["应急管理".into(), "消防救援".into()],
 //!     inspectors: vec!["王五".into()],
 //!     plan: None,
 //!     items: vec![VisitItem {

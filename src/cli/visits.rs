@@ -47,7 +47,7 @@ fn err(e: impl std::fmt::Display) -> miette::Report {
     miette::miette!("{e}")
 }
 
-/// `3  2026-11-20  91330481MA2B00000Y  应急管理、消防  王五  5 项，隐患 2 项`.
+/// `3  2026-11-20  91330481MA2B00000Y  应急管理、消防救援  王五  5 项，隐患 2 项`.
 fn line(v: &Visit) -> String {
     format!(
         "{}  {}  {}  {}  {}  {} 项，隐患 {} 项{}",

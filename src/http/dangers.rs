@@ -194,6 +194,7 @@ pub async fn create(
         measures: input.measures,
         funds: input.funds,
         rectification_plan: input.rectification_plan,
+        visit: None,
     };
     let actor = who.actor();
     let store = state.0.store.clone();

@@ -1,6 +1,7 @@
 //! Joint inspection plans (综合查一次, see [`crate::plan`]):
 //! `POST /plans` makes and stores one for a township or a list of USCCs
-//! (201 with the plan and its `id`), `GET /plans/{id}` reads one,
+//! (201 with the plan and its `id`), `GET /plans/{id}` reads one with its
+//! `progress` (visits recorded under the plan, computed on read),
 //! `GET /plans?township=` lists them (newest first, without their
 //! checklists). Inspectors and admins only; a region-scoped token plans and
 //! sees only enterprises in its region.
@@ -22,8 +23,17 @@ use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, JsonBytes, decode};
 use super::state::AppState;
 use crate::plan::{Figures, Plan, PlanId, Request};
-use crate::planning::{PlanningError, load_settings, plan_in_scope};
+use crate::planning::{PlanningError, Progress, load_settings, plan_in_scope, progress};
 use crate::store::Role;
+
+/// `GET /plans/{id}`: the stored plan and, computed on read, which planned
+/// enterprises have a visit recorded under it.
+#[derive(Serialize)]
+pub struct PlanOut {
+    #[serde(flatten)]
+    pub plan: Plan,
+    pub progress: Progress,
+}
 
 /// `POST /plans` body.
 #[derive(Deserialize)]
@@ -161,13 +171,14 @@ pub async fn get(
             Some(s) => plan_in_scope(&store, &plan, s)?,
             None => true,
         };
-        Ok(Some((plan, visible)))
+        let progress = progress(&store, number, &plan)?;
+        Ok(Some((PlanOut { plan, progress }, visible)))
     })
     .await?;
     match found {
         None => Err(missing()),
         Some((_, false)) => Err(ApiError::forbidden("该计划涉及令牌管辖范围以外的企业")),
-        Some((plan, true)) => Ok(Json::<Plan>(plan).into_response()),
+        Some((out, true)) => Ok(Json(out).into_response()),
     }
 }
 

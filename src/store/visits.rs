@@ -146,7 +146,11 @@ impl Store {
                 };
                 let mut made = Vec::with_capacity(w.dangers.len());
                 for d in &w.dangers {
-                    let mut danger = create_in(meta, audit, &d.new, by)?;
+                    let new = NewDanger {
+                        visit: Some(id),
+                        ..d.new.clone()
+                    };
+                    let mut danger = create_in(meta, audit, &new, by)?;
                     for req in &d.then {
                         transition_in(audit, &mut danger, req, by)?;
                     }
@@ -361,6 +365,7 @@ mod tests {
                 measures: None,
                 funds: None,
                 rectification_plan: None,
+                visit: None,
             },
             then,
         };
@@ -396,6 +401,10 @@ mod tests {
         assert_eq!((done.visit.id, done.record_version), (1, 2));
         assert_eq!(done.dangers[0].state, State::Pending);
         assert_eq!(done.visit.dangers, vec![done.dangers[0].id]);
+        // the danger knows its visit, also as stored
+        assert_eq!(done.dangers[0].visit, Some(done.visit.id));
+        let stored = store.danger(done.dangers[0].id).unwrap().unwrap();
+        assert_eq!(stored.visit, Some(done.visit.id));
         let now = store.get(&uscc, None).unwrap().unwrap();
         let src = &now.provenance["/employees"];
         assert_eq!(src.by.kind, ActorKind::Inspection);

@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 use super::{DangerDetails, ItemOutcome, NewVisit, ObservedFact, VisitItem};
 use crate::check::{CheckResult, Finding, Outcome, Severity};
 use crate::danger::{Action, Level, NewDanger, Source, TransitionRequest};
-use crate::dsl::{CheckedProgram, RuleMeta};
+use crate::dsl::{CheckedProgram, DEPARTMENTS, RuleMeta};
 use crate::record::{FieldType, Problem, Schema, validate_record};
 use crate::store::{DangerWrite, StoredRecord, VisitWrite};
 
@@ -256,6 +256,7 @@ pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Prob
                 measures: details.measures.clone(),
                 funds: details.funds,
                 rectification_plan: details.rectification_plan.clone(),
+                visit: None,
             },
             then,
         });
@@ -265,8 +266,16 @@ pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Prob
         problems.sort_by_key(|p| item_index(&p.pointer));
         return Err(problems);
     }
+    // stored as the cap counts them: trimmed, blanks left out
+    let mut visit = new.clone();
+    visit.departments = new
+        .departments
+        .iter()
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty())
+        .collect();
     Ok(VisitWrite {
-        visit: new.clone(),
+        visit,
         township,
         facts,
         dangers,
@@ -316,6 +325,28 @@ fn header_problems(new: &NewVisit, today: Date, problems: &mut Vec<Problem>) {
             "须写明参加检查的部门".into(),
             "部门列表（牵头部门在前）".into(),
         ));
+    }
+    // the yearly visit cap counts visits by department name: only the
+    // names the rules use
+    for (n, d) in new.departments.iter().enumerate() {
+        let name = d.trim();
+        let earlier = new.departments.iter().take(n).any(|e| e.trim() == name);
+        if !name.is_empty() && earlier {
+            problems.push(problem(
+                format!("/departments/{n}"),
+                format!("部门 `{name}` 写了不止一次"),
+                "每个部门只写一次".into(),
+            ));
+        } else if !name.is_empty() && !DEPARTMENTS.contains(&name) {
+            problems.push(problem(
+                format!("/departments/{n}"),
+                format!(
+                    "`{name}` 不是规则使用的部门名称；可用的部门：{}",
+                    DEPARTMENTS.join("、")
+                ),
+                format!("以下部门之一：{}", DEPARTMENTS.join("、")),
+            ));
+        }
     }
     if new.items.is_empty() {
         problems.push(problem(
@@ -767,6 +798,25 @@ rule T-2 "测试：应当配备专职人员" {
             .map(|p| p.pointer)
             .collect();
         assert_eq!(pointers, ["/date", "/inspectors"]);
+        let mut odd = visit(json!([{"rules": ["T-1"], "outcome": "compliant"}]));
+        odd.departments = vec!["应急管理".into(), "消防".into()];
+        let problems = run(&odd).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].pointer, "/departments/1");
+        assert!(problems[0].message.contains("`消防`"));
+        assert!(
+            problems[0]
+                .message
+                .contains("可用的部门：应急管理、消防救援")
+        );
+        assert!(problems[0].expected.contains("消防救援"));
+        odd.departments = vec!["应急管理".into(), " 应急管理".into()];
+        let problems = run(&odd).unwrap_err();
+        assert_eq!(problems[0].pointer, "/departments/1");
+        assert!(problems[0].message.contains("不止一次"));
+        odd.departments = vec![" 应急管理 ".into(), "".into(), "消防救援".into()];
+        let w = run(&odd).unwrap();
+        assert_eq!(w.visit.departments, ["应急管理", "消防救援"]);
     }
 
     #[test]

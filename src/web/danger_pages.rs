@@ -427,6 +427,10 @@ struct DetailPage {
     citations: Vec<CiteLink>,
     found_at: String,
     found_by: String,
+    /// The visit that registered the danger: its number and the link to it
+    /// in the enterprise's visit list (empty when none did).
+    visit: String,
+    visit_link: String,
     measures: String,
     funds: String,
     plan: String,
@@ -479,6 +483,16 @@ fn detail_page(
         citations,
         found_at: time_text(d.found_at),
         found_by: d.found_by.clone(),
+        visit: d.visit.map(|v| v.to_string()).unwrap_or_default(),
+        visit_link: d
+            .visit
+            .map(|v| {
+                format!(
+                    "/enterprises/{}#visit-{v}",
+                    super::paths::segment(d.uscc.as_str())
+                )
+            })
+            .unwrap_or_default(),
         measures: d.measures.clone().unwrap_or_default(),
         funds: d.funds.map(|f| format!("{f} 元")).unwrap_or_default(),
         plan: d.rectification_plan.clone().unwrap_or_default(),
@@ -879,6 +893,7 @@ async fn create(
         measures: optional(&form.measures),
         funds,
         rectification_plan: optional(&form.plan),
+        visit: None,
     };
     let store = state.inner().store.clone();
     let actor = who.actor();

@@ -27,6 +27,7 @@ use super::{Chrome, Nav, PageError, Visitor, render};
 use crate::check::Severity;
 use crate::http::AppState;
 use crate::plan::{Action, Figures, Item, Plan, PlanId, Request};
+use crate::planning::Progress;
 use crate::planning::{PlanningError, load_settings, plan_in_scope};
 use crate::store::{ListFilter, Role};
 
@@ -319,6 +320,15 @@ struct EnterpriseView {
     deferred: Vec<ItemView>,
     profile_href: String,
     visit_href: String,
+    /// Visits recorded under this plan, oldest first.
+    done: Vec<VisitDone>,
+}
+
+/// A visit recorded under the plan, as the plan page shows it.
+struct VisitDone {
+    date: String,
+    dangers: usize,
+    href: String,
 }
 
 struct LeftOutView {
@@ -343,6 +353,9 @@ struct PlanPage {
     enterprises: Vec<EnterpriseView>,
     left_out: Vec<LeftOutView>,
     printed: String,
+    /// Planned enterprises visited under the plan / planned.
+    visited: usize,
+    planned: usize,
 }
 
 async fn show(
@@ -366,22 +379,23 @@ async fn show(
             Some(s) => plan_in_scope(&store, &plan, s)?,
             None => true,
         };
-        Ok(Some((plan, visible)))
+        let progress = crate::planning::progress(&store, id, &plan)?;
+        Ok(Some((plan, progress, visible)))
     })
     .await?;
-    let plan = match found {
+    let (plan, progress) = match found {
         None => return Err(missing()),
-        Some((_, false)) => {
+        Some((_, _, false)) => {
             return Err(PageError::Forbidden(
                 "该计划涉及您管辖范围以外的企业".to_string(),
             ));
         }
-        Some((plan, true)) => plan,
+        Some((plan, progress, true)) => (plan, progress),
     };
-    render(&plan_page(&visitor, id, &plan))
+    render(&plan_page(&visitor, id, &plan, &progress))
 }
 
-fn plan_page(visitor: &Visitor, id: PlanId, plan: &Plan) -> PlanPage {
+fn plan_page(visitor: &Visitor, id: PlanId, plan: &Plan, progress: &Progress) -> PlanPage {
     let join = |v: &[String]| v.join("、");
     let item_view = |no: String, i: &Item| ItemView {
         no,
@@ -423,6 +437,21 @@ fn plan_page(visitor: &Visitor, id: PlanId, plan: &Plan) -> PlanPage {
             };
             let c = &p.counts;
             let uscc = super::paths::segment(&p.uscc);
+            let done: Vec<VisitDone> = progress
+                .enterprises
+                .iter()
+                .find(|e| e.uscc == p.uscc)
+                .map(|e| {
+                    e.visits
+                        .iter()
+                        .map(|v| VisitDone {
+                            date: v.date.to_string(),
+                            dangers: v.dangers,
+                            href: format!("/enterprises/{uscc}#visit-{}", v.id),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             EnterpriseView {
                 no,
                 uscc: p.uscc.clone(),
@@ -462,6 +491,7 @@ fn plan_page(visitor: &Visitor, id: PlanId, plan: &Plan) -> PlanPage {
                     .collect(),
                 profile_href: format!("/enterprises/{uscc}"),
                 visit_href: format!("/enterprises/{uscc}/visit?plan={id}"),
+                done,
             }
         })
         .collect();
@@ -487,5 +517,7 @@ fn plan_page(visitor: &Visitor, id: PlanId, plan: &Plan) -> PlanPage {
             })
             .collect(),
         printed: crate::search::today().to_string(),
+        visited: progress.visited,
+        planned: progress.planned,
     }
 }

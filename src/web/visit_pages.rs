@@ -6,7 +6,16 @@
 //! the schema: 是/否 for yes-or-no, a date picker for dates, a number box
 //! for numbers, a list for enumerations) and the hidden-danger fields
 //! (owner, deadline, rectification plan, level) used when the outcome
-//! registers a danger. Date, departments and inspectors at the top.
+//! registers a danger. Date, departments (checkboxes of the names the rules
+//! use, pre-checked with the departments of the items) and inspectors at
+//! the top.
+//!
+//! With `?plan=ID` the rows are the plan's merged items for the enterprise
+//! instead — one row per item, with its action, lead and participating
+//! departments and citations, answered for all its rules at once — and the
+//! plan's lead and participating departments are pre-checked. A plan that
+//! does not include the enterprise is a 404, one reaching outside the
+//! visitor's region a 403, as on the plan page.
 //!
 //! The POST (CSRF-checked) records the visit through [`crate::visit::record`]
 //! — the same function as the API — and returns to the enterprise page; a
@@ -30,12 +39,14 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::enterprise_pages::{blocking, path_uscc, visible_record};
-use super::findings_view::{ViewContext, checklist, pointer_label};
+use super::findings_view::{CiteView, ViewContext, checklist, cite_view, pointer_label};
 use super::{Chrome, Nav, PageError, Visitor, render};
 use crate::check::CheckResult;
 use crate::danger::Level;
 use crate::http::AppState;
-use crate::record::{FieldType, Problem, Schema};
+use crate::plan::{PlanId, Planned};
+use crate::planning::plan_in_scope;
+use crate::record::{FieldType, Problem, Schema, Uscc};
 use crate::store::{Role, StoreError, StoredRecord};
 use crate::visit::{
     DangerDetails, ItemOutcome, NewVisit, ObservedFact, Visit, VisitError, VisitItem,
@@ -78,12 +89,48 @@ pub(super) struct Row {
     pub rplan: String,
     pub level: String,
     pub errors: Vec<String>,
+    /// For a row of a plan's merged item: its lead and participating
+    /// departments and its citations.
+    pub lead: String,
+    pub participating: String,
+    pub cites: Vec<CiteView>,
 }
 
 pub(super) struct TopicRows {
     pub topic: String,
     pub departments: String,
     pub rows: Vec<Row>,
+}
+
+/// A department checkbox of the form.
+pub(super) struct DepartmentChoice {
+    pub name: String,
+    pub checked: bool,
+}
+
+/// The department checkboxes: the checked ones first in their order (the
+/// lead first, as a visit lists them), then the rest of the departments the
+/// rules use. A checked name the rules do not use (typed into an old form)
+/// is kept so that its refusal can be seen and undone.
+fn department_choices(checked: &[String]) -> Vec<DepartmentChoice> {
+    let mut out: Vec<DepartmentChoice> = Vec::new();
+    for d in checked {
+        if !out.iter().any(|c| c.name == *d) {
+            out.push(DepartmentChoice {
+                name: d.clone(),
+                checked: true,
+            });
+        }
+    }
+    for d in crate::dsl::DEPARTMENTS {
+        if !out.iter().any(|c| c.name == d) {
+            out.push(DepartmentChoice {
+                name: d.to_string(),
+                checked: false,
+            });
+        }
+    }
+    out
 }
 
 /// `(code, label)` of each outcome, for the radio buttons.
@@ -101,7 +148,7 @@ struct VisitPage {
     basis: String,
     plan: String,
     date: String,
-    departments: String,
+    departments: Vec<DepartmentChoice>,
     inspectors: String,
     topics: Vec<TopicRows>,
     outcomes: Vec<OutcomeChoice>,
@@ -209,6 +256,9 @@ fn topics_of(result: &CheckResult, schema: &Schema, stored: &StoredRecord) -> Ve
                 rplan: String::new(),
                 level: String::new(),
                 errors: Vec::new(),
+                lead: String::new(),
+                participating: String::new(),
+                cites: Vec::new(),
             });
             index += 1;
         }
@@ -218,7 +268,97 @@ fn topics_of(result: &CheckResult, schema: &Schema, stored: &StoredRecord) -> Ve
             rows,
         });
     }
-    out.push(TopicRows {
+    out.push(other_rows(index));
+    out
+}
+
+/// The rows of a plan's merged checklist for one enterprise: one row per
+/// merged item (its rules answered together), facts asked for where the
+/// latest check (if any) was missing them.
+fn topics_of_plan(
+    planned: &Planned,
+    result: Option<&CheckResult>,
+    schema: &Schema,
+) -> Vec<TopicRows> {
+    let mut asked: HashMap<String, usize> = HashMap::new();
+    let mut index = 0;
+    let mut out = Vec::new();
+    for group in &planned.topics {
+        let mut rows = Vec::new();
+        for item in &group.items {
+            let ids: Vec<String> = item.rules.iter().map(|r| r.id.clone()).collect();
+            let mut facts = Vec::new();
+            let mut elsewhere = BTreeSet::new();
+            let missing = result
+                .into_iter()
+                .flat_map(|r| r.findings.iter())
+                .filter(|f| ids.iter().any(|id| id.as_str() == f.rule.as_str()))
+                .flat_map(|f| f.missing.iter());
+            for pointer in missing {
+                let pointer = pointer.as_str();
+                if let Some(first) = asked.get(pointer) {
+                    if *first != index {
+                        elsewhere.insert(format!("第 {} 项", first + 1));
+                    }
+                    continue;
+                }
+                let name = format!("fact:{pointer}");
+                if let Some(input) = fact_input(schema, name, pointer) {
+                    asked.insert(pointer.to_string(), index);
+                    facts.push(input);
+                }
+            }
+            let titles: Vec<&str> = item.rules.iter().map(|r| r.title.as_str()).collect();
+            let explanations: Vec<&str> = item
+                .rules
+                .iter()
+                .map(|r| r.explanation.as_str())
+                .filter(|e| !e.is_empty())
+                .collect();
+            rows.push(Row {
+                index,
+                rules: ids.join(","),
+                rule: ids.join("+"),
+                title: titles.join("；"),
+                major: item.severity == crate::check::Severity::Major,
+                action: item.action.label(),
+                explanation: explanations.join("；"),
+                outcome: String::new(),
+                note: String::new(),
+                facts,
+                facts_elsewhere: elsewhere.into_iter().collect(),
+                owner: String::new(),
+                deadline: String::new(),
+                rplan: String::new(),
+                level: String::new(),
+                errors: Vec::new(),
+                lead: item.lead.clone(),
+                participating: item.participating.join("、"),
+                cites: item.citations.iter().map(cite_view).collect(),
+            });
+            index += 1;
+        }
+        let mut departments: Vec<&str> = Vec::new();
+        for item in &group.items {
+            for d in std::iter::once(&item.lead).chain(item.participating.iter()) {
+                if !departments.contains(&d.as_str()) {
+                    departments.push(d);
+                }
+            }
+        }
+        out.push(TopicRows {
+            topic: group.topic.clone(),
+            departments: departments.join("、"),
+            rows,
+        });
+    }
+    out.push(other_rows(index));
+    out
+}
+
+/// The last group: a hidden danger found outside the checklist.
+fn other_rows(index: usize) -> TopicRows {
+    TopicRows {
         topic: "清单以外的发现".to_string(),
         departments: String::new(),
         rows: vec![Row {
@@ -240,9 +380,11 @@ fn topics_of(result: &CheckResult, schema: &Schema, stored: &StoredRecord) -> Ve
             rplan: String::new(),
             level: String::new(),
             errors: Vec::new(),
+            lead: String::new(),
+            participating: String::new(),
+            cites: Vec::new(),
         }],
-    });
-    out
+    }
 }
 
 /// The key of the row for a danger found outside the checklist.
@@ -274,6 +416,93 @@ fn basis_check(
     ))
 }
 
+/// The form's rows and what they are based on.
+struct Rows {
+    basis: String,
+    topics: Vec<TopicRows>,
+    /// The departments proposed for the visit, the lead first.
+    departments: Vec<String>,
+}
+
+/// The rows of the form: the merged checklist of plan `plan` for the
+/// enterprise when one is given, else the latest check. A plan that is
+/// unknown or does not include the enterprise is a 404, one reaching
+/// outside the visitor's region a 403 (as on the plan page).
+async fn rows_for(
+    state: &AppState,
+    visitor: &Visitor,
+    key: &Uscc,
+    stored: &StoredRecord,
+    plan: &str,
+) -> Result<Rows, PageError> {
+    let store = state.inner().store.clone();
+    let k = key.clone();
+    let latest = blocking(move || store.latest_check(&k)).await?;
+    let plan = plan.trim();
+    if plan.is_empty() {
+        let (result, basis) = basis_check(state, stored, latest)?;
+        let topics = topics_of(&result, &state.inner().schema, stored);
+        // one visit covers every department's items: all of them, first-seen order
+        let mut departments: Vec<String> = Vec::new();
+        for d in topics.iter().flat_map(|t| names(&t.departments)) {
+            if !departments.contains(&d) {
+                departments.push(d);
+            }
+        }
+        return Ok(Rows {
+            basis,
+            topics,
+            departments,
+        });
+    }
+    let missing = || PageError::NotFound(format!("找不到编号为 `{plan}` 的检查计划"));
+    let id: PlanId = plan.parse().map_err(|_| missing())?;
+    let scope = visitor.token.as_ref().and_then(|t| t.region.clone());
+    let store = state.inner().store.clone();
+    let found = blocking(move || {
+        let Some(p) = store.plan(id)? else {
+            return Ok(None);
+        };
+        let visible = match &scope {
+            Some(s) => plan_in_scope(&store, &p, s)?,
+            None => true,
+        };
+        Ok(Some((p, visible)))
+    })
+    .await?;
+    let plan = match found {
+        None => return Err(missing()),
+        Some((_, false)) => {
+            return Err(PageError::Forbidden(
+                "该计划涉及您管辖范围以外的企业".to_string(),
+            ));
+        }
+        Some((p, true)) => p,
+    };
+    let Some(planned) = plan.enterprises.iter().find(|p| p.uscc == stored.uscc) else {
+        return Err(PageError::NotFound(format!(
+            "第 {id} 号检查计划不包括该企业；请从计划页面进入，或直接记录现场检查（不按计划）"
+        )));
+    };
+    // the latest check only tells which facts were missing
+    let result = basis_check(state, stored, latest).ok().map(|(r, _)| r);
+    let topics = topics_of_plan(planned, result.as_ref(), &state.inner().schema);
+    let mut departments: Vec<String> = Vec::new();
+    for d in std::iter::once(&planned.lead).chain(planned.participating.iter()) {
+        if !d.trim().is_empty() && !departments.contains(d) {
+            departments.push(d.clone());
+        }
+    }
+    Ok(Rows {
+        basis: format!(
+            "依据联合检查计划第 {id} 号（{} 至 {}）为该企业合并的检查清单",
+            plan.from, plan.to
+        ),
+        topics,
+        departments,
+    })
+}
+
 fn page(
     visitor: &Visitor,
     stored: &StoredRecord,
@@ -295,7 +524,7 @@ fn page(
         basis,
         plan: top.plan,
         date: top.date,
-        departments: top.departments,
+        departments: department_choices(&top.departments),
         inspectors: top.inspectors,
         topics,
         outcomes: ItemOutcome::ALL
@@ -315,7 +544,7 @@ fn page(
 struct TopFields {
     plan: String,
     date: String,
-    departments: String,
+    departments: Vec<String>,
     inspectors: String,
 }
 
@@ -328,24 +557,22 @@ async fn form(
     let uscc = path_uscc(path)?;
     let Query(q) = query.map_err(|_| PageError::BadRequest("地址参数无法识别".to_string()))?;
     let (key, stored) = visible_record(&state, &visitor, &uscc).await?;
-    let store = state.inner().store.clone();
-    let latest = blocking(move || store.latest_check(&key)).await?;
-    let (result, basis) = basis_check(&state, &stored, latest)?;
-    let topics = topics_of(&result, &state.inner().schema, &stored);
-    // one visit covers every department's items: all of them, first-seen order
-    let mut departments: Vec<String> = Vec::new();
-    for d in topics.iter().flat_map(|t| names(&t.departments)) {
-        if !departments.contains(&d) {
-            departments.push(d);
-        }
-    }
+    let plan = q.plan.unwrap_or_default().trim().to_string();
+    let rows = rows_for(&state, &visitor, &key, &stored, &plan).await?;
     let top = TopFields {
-        plan: q.plan.unwrap_or_default(),
+        plan,
         date: crate::search::today().to_string(),
-        departments: departments.join("、"),
+        departments: rows.departments,
         ..TopFields::default()
     };
-    render(&page(&visitor, &stored, basis, topics, top, Vec::new()))
+    render(&page(
+        &visitor,
+        &stored,
+        rows.basis,
+        rows.topics,
+        top,
+        Vec::new(),
+    ))
 }
 
 /// `a、b，c, d` → `[a, b, c, d]`.
@@ -391,6 +618,12 @@ async fn submit(
     let Form(pairs) = form.map_err(|_| {
         PageError::BadRequest("表单格式不对，请在“记录现场检查”页面上提交".to_string())
     })?;
+    // departments come as checkboxes (one pair each) or typed in one field
+    let departments: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "departments")
+        .flat_map(|(_, v)| names(v))
+        .collect();
     let fields: HashMap<String, String> = pairs.into_iter().collect();
     let get = |k: &str| {
         fields
@@ -400,16 +633,16 @@ async fn submit(
     };
     visitor.check_csrf(&get("csrf"))?;
     let (key, stored) = visible_record(&state, &visitor, &uscc).await?;
-    let store = state.inner().store.clone();
-    let k = key.clone();
-    let latest = blocking(move || store.latest_check(&k)).await?;
-    let (result, basis) = basis_check(&state, &stored, latest)?;
-    let schema = &state.inner().schema;
-    let mut topics = topics_of(&result, schema, &stored);
+    let plan = get("plan");
+    let Rows {
+        basis,
+        mut topics,
+        departments: _,
+    } = rows_for(&state, &visitor, &key, &stored, &plan).await?;
     let top = TopFields {
-        plan: get("plan"),
+        plan,
         date: get("date"),
-        departments: get("departments"),
+        departments,
         inspectors: get("inspectors"),
     };
     // fill the rows with what was typed; build the items of the chosen rows
@@ -534,7 +767,7 @@ async fn submit(
         let new = NewVisit {
             uscc: key,
             date,
-            departments: names(&top.departments),
+            departments: top.departments.clone(),
             inspectors: names(&top.inspectors),
             plan: Some(top.plan.clone()).filter(|p| !p.is_empty()),
             items,
@@ -641,6 +874,8 @@ pub(super) struct VisitLine {
     pub departments: String,
     pub inspectors: String,
     pub items: usize,
+    /// The number of the joint inspection plan it belongs to, if any.
+    pub plan: String,
     pub dangers: Vec<DangerLink>,
 }
 
@@ -682,6 +917,13 @@ pub(super) fn recent_visits(
                 departments: v.visit.departments.join("、"),
                 inspectors: v.visit.inspectors.join("、"),
                 items: v.visit.items.len(),
+                plan: v
+                    .visit
+                    .plan
+                    .as_deref()
+                    .and_then(|p| p.trim().parse::<PlanId>().ok())
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
                 dangers,
             })
         })
@@ -705,6 +947,21 @@ mod tests {
             Value::from("2026-11-20")
         );
         assert_eq!(names("王五、 李四,赵六；"), ["王五", "李四", "赵六"]);
+    }
+
+    #[test]
+    fn department_checkboxes_put_the_checked_first() {
+        let choices = department_choices(&["消防救援".into(), "应急管理".into(), "安监站".into()]);
+        let checked: Vec<&str> = choices
+            .iter()
+            .filter(|c| c.checked)
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(checked, ["消防救援", "应急管理", "安监站"]);
+        assert_eq!(choices.len(), crate::dsl::DEPARTMENTS.len() + 1);
+        assert_eq!(choices[3].name, "市场监管");
+        assert!(!choices[3].checked);
+        assert!(department_choices(&[]).iter().all(|c| !c.checked));
     }
 
     #[test]

@@ -611,15 +611,13 @@ async fn visit_form_registers_dangers(h: &Harness) -> Fallible {
         .ok_or("a visit row without its number")?
         .to_string();
     h.screenshots("visit-form").await?;
-    let departments = h.wait_for("#departments").await?;
-    ensure(
-        !departments
-            .prop("value")
-            .await?
-            .unwrap_or_default()
-            .is_empty(),
-        || "the departments of the checklist are not proposed".to_string(),
-    )?;
+    let checked = h
+        .client
+        .find_all(Locator::Css("#departments input[type=checkbox]:checked"))
+        .await?;
+    ensure(!checked.is_empty(), || {
+        "the departments of the checklist are not proposed".to_string()
+    })?;
     h.wait_for("#inspectors")
         .await?
         .send_keys("王检查、李检查")
@@ -743,5 +741,21 @@ async fn plan_is_made_in_the_form_and_prints(h: &Harness) -> Fallible {
     ensure(text.contains("/MediaBox [0 0 595.9"), || {
         "the printed plan is not on A4 paper".to_string()
     })?;
+    // the link opens the visit form with the plan's merged items and departments
+    visit.click().await?;
+    wait_path(h, &format!("/enterprises/{}/visit", h.enterprise.uscc)).await?;
+    h.wait_for(".visit-row").await?;
+    let page = h.text().await?;
+    ensure(page.contains("依据联合检查计划第"), || {
+        format!("the visit form is not the plan's checklist: {page}")
+    })?;
+    let checked = h
+        .client
+        .find_all(Locator::Css("#departments input[type=checkbox]:checked"))
+        .await?;
+    ensure(!checked.is_empty(), || {
+        "the plan's departments are not pre-checked".to_string()
+    })?;
+    h.screenshots("plan-visit-form").await?;
     Ok(())
 }

@@ -26,6 +26,7 @@ fn new(uscc: &str, township: &str, level: Level, deadline: &str) -> NewDanger {
         measures: None,
         funds: None,
         rectification_plan: None,
+        visit: None,
     }
 }
 

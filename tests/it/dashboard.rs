@@ -80,6 +80,7 @@ fn danger(uscc: &str, township: &str, level: Level, deadline: &str, title: &str)
         measures: None,
         funds: None,
         rectification_plan: None,
+        visit: None,
     }
 }
 

@@ -223,9 +223,13 @@ async fn a_plan_is_made_stored_read_and_listed_over_http() {
         .sum();
     assert_eq!(f["items_after"], items);
 
-    let (st, again) = s.call("GET", "/api/v1/plans/1", &t, None).await;
+    let (st, mut again) = s.call("GET", "/api/v1/plans/1", &t, None).await;
     assert_eq!(st, StatusCode::OK);
+    // read back with its progress (computed on read): nobody visited yet
+    let progress = again.as_object_mut().unwrap().remove("progress").unwrap();
     assert_eq!(again, plan);
+    assert_eq!(progress["visited"], 0);
+    assert_eq!(progress["planned"], planned.len());
     let (st, list) = s
         .call("GET", &format!("/api/v1/plans?township={TOWN}"), &t, None)
         .await;
@@ -735,4 +739,245 @@ fn cli_text_of_a_small_plan() {
         String::from_utf8_lossy(&out.stderr)
     );
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
+
+async fn post_visit_form(
+    s: &Site,
+    uri: &str,
+    token: &str,
+    fields: &[(String, String)],
+) -> support::Page {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        form.append_pair(k, v);
+    }
+    let req = Request::post(support::enc(uri))
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .header(
+            axum::http::header::COOKIE,
+            format!("regkb_csrf={CSRF}; regkb_session={token}"),
+        )
+        .body(Body::from(form.finish()))
+        .unwrap();
+    support::send(&s.state, req).await
+}
+
+/// The visit form of a planned enterprise shows the plan's merged items and
+/// departments; answering a merged row answers all of its rules; the plan
+/// then shows the enterprise as visited, in the API and on its page.
+#[tokio::test]
+async fn a_visit_from_the_plan_follows_its_merged_items_and_shows_as_progress() {
+    let s = site();
+    let t = s.token(Role::Inspector, None);
+    let body = json!({"township": TOWN, "from": "2026-12-01", "to": "2026-12-31", "seed": 5});
+    let (st, plan) = s.call("POST", "/api/v1/plans", &t, Some(&body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{plan}");
+    let id = plan["id"].as_u64().unwrap();
+    // the planned enterprise with the most merged items
+    let planned = plan["enterprises"].as_array().unwrap();
+    let items_of = |p: &Value| -> Vec<Value> {
+        p["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|t| t["items"].as_array().unwrap().clone())
+            .collect()
+    };
+    let merged = |p: &Value| {
+        items_of(p)
+            .iter()
+            .filter(|i| i["rules"].as_array().unwrap().len() > 1)
+            .count()
+    };
+    let p = planned.iter().max_by_key(|p| merged(p)).unwrap();
+    assert!(merged(p) > 0, "no merged item in the plan");
+    let uscc = p["uscc"].as_str().unwrap();
+    let items = items_of(p);
+    let form_uri = format!("/enterprises/{uscc}/visit");
+
+    let page = support::get_page(&s.state, &format!("{form_uri}?plan={id}"), Some(&t)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let html = &page.body;
+    assert!(
+        html.contains(&format!("依据联合检查计划第 {id} 号")),
+        "{html}"
+    );
+    assert!(html.contains(&format!("name=\"plan\" value=\"{id}\"")));
+    // one row per merged item (plus the row for other findings), keyed by its rules
+    assert_eq!(html.matches("class=\"visit-row").count(), items.len() + 1);
+    let keys: Vec<String> = items
+        .iter()
+        .map(|i| {
+            i["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .collect();
+    for (item, key) in items.iter().zip(&keys) {
+        assert!(html.contains(&format!("id=\"item-{key}\"")), "{key}");
+        let row = &html[html.find(&format!("id=\"item-{key}\"")).unwrap()..];
+        let row = &row[..row.find("</details>").unwrap()];
+        assert!(
+            row.contains(item["action_label"].as_str().unwrap()),
+            "{row}"
+        );
+        assert!(
+            row.contains(&format!("牵头：{}", item["lead"].as_str().unwrap())),
+            "{row}"
+        );
+        assert!(row.contains("class=\"cite"), "{row}");
+    }
+    // the departments of the plan for this enterprise are pre-checked, lead first
+    let mut depts: Vec<String> = vec![p["lead"].as_str().unwrap().to_string()];
+    for d in p["participating"].as_array().unwrap() {
+        depts.push(d.as_str().unwrap().to_string());
+    }
+    let checked: Vec<&str> = html
+        .match_indices("name=\"departments\" value=\"")
+        .filter_map(|(at, m)| {
+            let rest = &html[at + m.len()..];
+            let end = rest.find('"')?;
+            rest[end..].starts_with("\" checked").then(|| &rest[..end])
+        })
+        .collect();
+    assert_eq!(checked, depts);
+
+    // a plan without the enterprise, an unknown plan: 404; a plan reaching
+    // outside the token's region: 403
+    let page = support::get_page(
+        &s.state,
+        &format!("/enterprises/{CATERING}/visit?plan={id}"),
+        Some(&t),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("不包括该企业"), "{}", page.body);
+    let page = support::get_page(&s.state, &format!("{form_uri}?plan=99"), Some(&t)).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("找不到编号为 `99` 的检查计划"));
+    let other = s.token(Role::Inspector, Some("另一镇"));
+    let page = support::get_page(
+        &s.state,
+        &format!("/enterprises/{CATERING}/visit?plan={id}"),
+        Some(&other),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+
+    // answer the first merged row as compliant: one item with all its rules
+    let (k, key) = keys
+        .iter()
+        .enumerate()
+        .find(|(_, k)| k.contains('+'))
+        .unwrap();
+    let today = regkb::search::today().to_string();
+    let mut fields = vec![
+        ("csrf".to_string(), CSRF.to_string()),
+        ("plan".to_string(), id.to_string()),
+        ("date".to_string(), today.clone()),
+        ("inspectors".to_string(), "王检查".to_string()),
+        (format!("outcome_{key}"), "compliant".to_string()),
+    ];
+    for d in &depts {
+        fields.push(("departments".to_string(), d.clone()));
+    }
+    // refused at its row, what was typed kept, nothing written
+    let mut wrong = fields.clone();
+    wrong.retain(|(k, _)| !k.starts_with("outcome_"));
+    wrong.push((format!("outcome_{key}"), "confirmed".to_string()));
+    wrong.push((format!("note_{key}"), "现场核实不符合".to_string()));
+    let refused = post_visit_form(&s, &form_uri, &t, &wrong).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let html = &refused.body;
+    assert!(html.contains(&format!("visit-row has-errors\" id=\"item-{key}\"")));
+    assert!(html.contains(&format!("依据联合检查计划第 {id} 号")));
+    let row = &html[html.find(&format!("id=\"item-{key}\"")).unwrap()..];
+    let row = &row[..row.find("</details>").unwrap()];
+    assert!(row.contains("缺少整改责任人"), "{row}");
+    assert!(row.contains("现场核实不符合"), "{row}");
+    assert!(
+        s.state
+            .store()
+            .visits(None, None, None, None)
+            .unwrap()
+            .is_empty()
+    );
+    let done = post_visit_form(&s, &form_uri, &t, &fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let visits = s.state.store().visits(None, None, None, None).unwrap();
+    assert_eq!(visits.len(), 1);
+    let v = &visits[0];
+    assert_eq!(v.visit.plan.as_deref(), Some(id.to_string().as_str()));
+    assert_eq!(v.visit.departments, depts);
+    assert_eq!(v.visit.items.len(), 1);
+    let rules: Vec<&str> = items[k]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(v.visit.items[0].rules, rules);
+
+    // progress: in the API and on the plan page
+    let (st, again) = s
+        .call("GET", &format!("/api/v1/plans/{id}"), &t, None)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let progress = &again["progress"];
+    assert_eq!(progress["visited"], 1);
+    assert_eq!(progress["planned"], planned.len());
+    let mine = progress["enterprises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["uscc"] == uscc)
+        .unwrap();
+    assert_eq!(mine["visited"], true);
+    assert_eq!(
+        mine["visits"],
+        json!([{"id": v.id, "date": today, "dangers": 0}])
+    );
+    let page = support::get_page(&s.state, &format!("/plans/{id}"), Some(&t)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(&format!("已检查 1 / {} 家", planned.len())),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!(
+        "<a href=\"/enterprises/{uscc}#visit-{}\">{today}</a>，登记隐患 0 项",
+        v.id
+    )));
+    // the profile's visit list links the plan
+    let profile = support::get_page(&s.state, &format!("/enterprises/{uscc}"), Some(&t)).await;
+    assert!(
+        profile.body.contains(&format!(
+            "<a class=\"plan-link\" href=\"/plans/{id}\">联合检查计划第 {id} 号</a>"
+        )),
+        "{}",
+        profile.body
+    );
+    // a visit of the plan with another name for a department is refused at the top
+    fields.push(("departments".to_string(), "安监站".to_string()));
+    let refused = post_visit_form(&s, &form_uri, &t, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("`安监站` 不是规则使用的部门名称"));
+    assert!(
+        refused
+            .body
+            .contains("name=\"departments\" value=\"安监站\" checked")
+    );
 }

@@ -165,6 +165,7 @@ fn cli_risk_counts_overdue_dangers_from_the_ledger_and_the_record() {
         measures: None,
         funds: None,
         rectification_plan: None,
+        visit: None,
     };
     let by = regkb::store::Actor::cli("test");
     let id = store.create_danger(&new, &by).unwrap().id;

@@ -82,7 +82,7 @@ fn day(offset: i64) -> String {
 fn visit_body() -> Value {
     json!({
         "date": day(-1),
-        "departments": ["应急管理", "消防"],
+        "departments": ["应急管理", "消防救援"],
         "inspectors": ["王检查", "李检查"],
         "plan": "P-1",
         "items": [
@@ -143,6 +143,27 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
         expect.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     );
     assert_eq!(dangers[1]["source"]["kind"], "rule");
+    // every danger knows its visit, in the danger API and on its page
+    assert!(dangers.iter().all(|d| d["visit"] == visit_id), "{out}");
+    let id = dangers[0]["id"].as_u64().unwrap();
+    let (st, shown) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/dangers/{id}"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{shown}");
+    assert_eq!(shown["visit"], visit_id, "{shown}");
+    let page = crate::support::get_page(&state, &format!("/dangers/{id}"), Some(&token)).await;
+    assert!(
+        page.body.contains(&format!(
+            "<a class=\"visit-link\" href=\"/enterprises/{USCC}#visit-{visit_id}\">第 {visit_id} 号现场检查记录</a>"
+        )),
+        "{}",
+        page.body
+    );
     assert_eq!(dangers[1]["found_by"], "王检查、李检查");
     // 当场整改: registered and closed through the state machine, accepted by the inspector
     let closed = &dangers[3];
@@ -368,7 +389,7 @@ fn cli_records_and_lists_visits() {
     assert!(out.status.success(), "{stderr}");
     assert!(
         stdout.starts_with(&format!(
-            "1  {}  {USCC}  应急管理、消防  王检查、李检查  5 项，隐患 4 项（计划 P-1）",
+            "1  {}  {USCC}  应急管理、消防救援  王检查、李检查  5 项，隐患 4 项（计划 P-1）",
             day(-1)
         )),
         "{stdout}"
@@ -449,17 +470,18 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     let (_dir, state) = service();
     let token = new_token(&state, Role::Inspector, None, "袁花镇安监");
     let form_uri = format!("/enterprises/{USCC}/visit");
-    let page =
-        crate::support::get_page(&state, &format!("{form_uri}?plan=P-9"), Some(&token)).await;
+    let page = crate::support::get_page(&state, &form_uri, Some(&token)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let html = page.body;
     assert!(html.contains("记录现场检查：某五金加工小作坊"));
-    assert!(html.contains("name=\"plan\" value=\"P-9\""));
-    // the departments of every item are proposed for the one joint visit
+    assert!(html.contains("name=\"plan\" value=\"\""));
+    // the departments of every item are proposed for the one joint visit,
+    // as checkboxes of the departments the rules use
     assert!(
-        html.contains("name=\"departments\" value=\"应急管理、"),
+        html.contains("<input type=\"checkbox\" name=\"departments\" value=\"应急管理\" checked>"),
         "departments not prefilled"
     );
+    assert_eq!(html.matches("name=\"departments\"").count(), 12);
     // rows and their fields are keyed by rule id
     let exits = "AQ-042-2";
     let archive_row = "AQ-028-4";
@@ -476,9 +498,9 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
 
     let base = vec![
         pair("csrf", CSRF),
-        pair("plan", "P-9"),
+        pair("plan", ""),
         pair("date", day(0)),
-        pair("departments", "应急管理、消防"),
+        pair("departments", "应急管理、消防救援"),
         pair("inspectors", "王检查、李检查"),
         pair(format!("outcome_{exits}"), "confirmed"),
         pair(format!("note_{exits}"), "出口堆放纸箱"),
@@ -543,7 +565,7 @@ async fn the_visit_form_records_a_visit_and_keeps_input_on_refusal() {
     assert_eq!(done.location(), format!("/enterprises/{USCC}#visits"));
     let visits = state.store().visits(None, None, None, None).unwrap();
     assert_eq!(visits.len(), 1);
-    assert_eq!(visits[0].visit.plan.as_deref(), Some("P-9"));
+    assert_eq!(visits[0].visit.plan, None);
     assert_eq!(visits[0].visit.inspectors, ["王检查", "李检查"]);
     let profile =
         crate::support::get_page(&state, &format!("/enterprises/{USCC}"), Some(&token)).await;
@@ -612,6 +634,7 @@ async fn every_problem_of_a_visit_is_named() {
     let token = new_token(&state, Role::Inspector, None, "袁花镇安监");
     let mut body = visit_body();
     body["inspectors"] = json!([]);
+    body["departments"] = json!(["应急管理", "安监站"]);
     body["items"] = json!([
         {"rules": ["AQ-042-2"], "outcome": "confirmed", "danger": {"owner": " ", "deadline": day(7)}},
         {"rules": ["TS-040"], "outcome": "rectified", "note": "当场整改"},
