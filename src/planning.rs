@@ -198,11 +198,6 @@ pub struct VisitMark {
     pub dangers: usize,
 }
 
-/// Whether a visit's `plan` names plan `id` (`3`, ` 3 `).
-pub fn names_plan(visit_plan: Option<&str>, id: crate::plan::PlanId) -> bool {
-    visit_plan.is_some_and(|p| p.trim().parse::<crate::plan::PlanId>() == Ok(id))
-}
-
 /// The progress of plan `id` (see [`Progress`]).
 pub fn progress(
     store: &Store,
@@ -215,7 +210,7 @@ pub fn progress(
             Ok(uscc) => store
                 .visits(Some(&uscc), None, None, None)?
                 .into_iter()
-                .filter(|v| names_plan(v.visit.plan.as_deref(), id))
+                .filter(|v| v.visit.plan == Some(id))
                 .map(|v| VisitMark {
                     id: v.id,
                     date: v.visit.date,
@@ -241,18 +236,4 @@ pub fn progress(
 /// reader (JavaScript numbers included) keeps it exactly and can remake the plan.
 pub fn random_seed() -> u64 {
     fastrand::u64(..1 << 53)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::names_plan;
-
-    #[test]
-    fn a_visit_names_a_plan_by_its_number() {
-        assert!(names_plan(Some("3"), 3));
-        assert!(names_plan(Some(" 3 "), 3));
-        assert!(!names_plan(Some("13"), 3));
-        assert!(!names_plan(Some("P-3"), 3));
-        assert!(!names_plan(None, 3));
-    }
 }

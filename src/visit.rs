@@ -136,7 +136,7 @@ pub struct NewVisit {
     pub inspectors: Vec<String>,
     /// The joint inspection plan the visit belongs to, if any.
     #[serde(default)]
-    pub plan: Option<String>,
+    pub plan: Option<crate::plan::PlanId>,
     pub items: Vec<VisitItem>,
 }
 

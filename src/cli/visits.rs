@@ -60,7 +60,6 @@ fn line(v: &Visit) -> String {
         v.dangers.len(),
         v.visit
             .plan
-            .as_deref()
             .map(|p| format!("（计划 {p}）"))
             .unwrap_or_default()
     )

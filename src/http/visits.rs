@@ -35,7 +35,7 @@ pub struct VisitIn {
     pub departments: Vec<String>,
     pub inspectors: Vec<String>,
     /// The joint inspection plan the visit carries out, if any.
-    pub plan: Option<String>,
+    pub plan: Option<crate::plan::PlanId>,
     pub items: Vec<VisitItem>,
 }
 
@@ -126,7 +126,7 @@ pub async fn create(
         date: input.date,
         departments: input.departments,
         inspectors: input.inspectors,
-        plan: input.plan.filter(|p| !p.trim().is_empty()),
+        plan: input.plan,
         items: input.items,
     };
     let actor = who.actor();

@@ -41,6 +41,9 @@ pub struct Basis<'a> {
     pub today: Date,
     /// The moment the same-day transitions of 当场整改 are written with.
     pub now: jiff::Timestamp,
+    /// The plan the visit names, as stored (`None`: none named, or no such
+    /// plan).
+    pub plan: Option<&'a crate::plan::Plan>,
 }
 
 /// The note of a danger put right on the spot.
@@ -51,6 +54,7 @@ pub const ON_THE_SPOT: &str = "当场整改";
 pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Problem>> {
     let mut problems = Vec::new();
     header_problems(new, basis.today, &mut problems);
+    plan_problems(new, basis.plan, &mut problems);
     let (facts, merged) = observed(new, basis, &mut problems);
     // the record as it will be, checked now: what the facts change
     let after = merged
@@ -302,6 +306,27 @@ fn short(note: &str) -> String {
         s.push('…');
     }
     s
+}
+
+/// A named plan must exist and include the enterprise: the plan's progress
+/// counts the visit.
+fn plan_problems(new: &NewVisit, plan: Option<&crate::plan::Plan>, problems: &mut Vec<Problem>) {
+    let Some(id) = new.plan else { return };
+    match plan {
+        None => problems.push(problem(
+            "/plan".into(),
+            format!("找不到编号为 {id} 的联合检查计划"),
+            "已保存的检查计划编号，或不填".into(),
+        )),
+        Some(p) if !p.enterprises.iter().any(|e| e.uscc == new.uscc.as_str()) => {
+            problems.push(problem(
+                "/plan".into(),
+                format!("联合检查计划 {id} 不含企业 `{}`", new.uscc),
+                "安排了该企业的检查计划编号，或不填".into(),
+            ))
+        }
+        Some(_) => {}
+    }
 }
 
 fn header_problems(new: &NewVisit, today: Date, problems: &mut Vec<Problem>) {
@@ -738,6 +763,7 @@ rule T-2 "测试：应当配备专职人员" {
             schema: &schema,
             today: Date::constant(2026, 11, 21),
             now: "2026-11-21T01:00:00Z".parse().unwrap(),
+            plan: None,
         };
         prepare(new, &basis)
     }
@@ -955,6 +981,7 @@ rule T-2 "测试：应当配备专职人员" {
             schema: &schema,
             today: Date::constant(2026, 11, 21),
             now: "2026-11-21T01:00:00Z".parse().unwrap(),
+            plan: None,
         };
         let fields: Vec<&str> = schema
             .root

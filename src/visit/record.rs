@@ -32,6 +32,10 @@ pub fn record(
         .get(&new.uscc, None)?
         .ok_or_else(|| VisitError::UnknownEnterprise(new.uscc.to_string()))?;
     let latest = store.latest_check(&new.uscc)?;
+    let plan = match new.plan {
+        Some(id) => store.plan(id)?,
+        None => None,
+    };
     let basis = Basis {
         record: &stored,
         latest: latest.as_ref().map(|c| &c.result),
@@ -39,6 +43,7 @@ pub fn record(
         schema,
         today,
         now: jiff::Timestamp::now(),
+        plan: plan.as_ref(),
     };
     let write = prepare(new, &basis).map_err(VisitError::Invalid)?;
     let recheck = |record: &serde_json::Value| {

@@ -762,6 +762,16 @@ async fn submit(
     if items.is_empty() {
         errors.push("没有选择任何检查项的结论：请至少填写一项".to_string());
     }
+    let plan = match top.plan.trim() {
+        "" => None,
+        text => match text.parse::<PlanId>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.push(format!("检查计划编号 `{text}` 应为正整数"));
+                None
+            }
+        },
+    };
     let refused = !errors.is_empty() || !local.is_empty();
     if let (Some(date), false) = (date, refused) {
         let new = NewVisit {
@@ -769,7 +779,7 @@ async fn submit(
             date,
             departments: top.departments.clone(),
             inspectors: names(&top.inspectors),
-            plan: Some(top.plan.clone()).filter(|p| !p.is_empty()),
+            plan,
             items,
         };
         let actor = who.actor();
@@ -917,13 +927,7 @@ pub(super) fn recent_visits(
                 departments: v.visit.departments.join("、"),
                 inspectors: v.visit.inspectors.join("、"),
                 items: v.visit.items.len(),
-                plan: v
-                    .visit
-                    .plan
-                    .as_deref()
-                    .and_then(|p| p.trim().parse::<PlanId>().ok())
-                    .map(|p| p.to_string())
-                    .unwrap_or_default(),
+                plan: v.visit.plan.map(|p| p.to_string()).unwrap_or_default(),
                 dangers,
             })
         })

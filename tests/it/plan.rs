@@ -919,7 +919,7 @@ async fn a_visit_from_the_plan_follows_its_merged_items_and_shows_as_progress() 
     let visits = s.state.store().visits(None, None, None, None).unwrap();
     assert_eq!(visits.len(), 1);
     let v = &visits[0];
-    assert_eq!(v.visit.plan.as_deref(), Some(id.to_string().as_str()));
+    assert_eq!(v.visit.plan, Some(id));
     assert_eq!(v.visit.departments, depts);
     assert_eq!(v.visit.items.len(), 1);
     let rules: Vec<&str> = items[k]["rules"]

@@ -236,7 +236,7 @@ async fn a_township_goes_from_ranking_to_closed_dangers_and_a_better_recheck() {
     assert!(!confirmed_rules.is_empty(), "{planned}");
     let visit = json!({
         "date": today, "departments": [lead], "inspectors": ["王五", "赵六"],
-        "plan": plan["id"].to_string(), "items": items,
+        "plan": plan["id"], "items": items,
     });
     let recorded = t
         .ok(

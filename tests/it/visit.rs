@@ -84,7 +84,6 @@ fn visit_body() -> Value {
         "date": day(-1),
         "departments": ["应急管理", "消防救援"],
         "inspectors": ["王检查", "李检查"],
-        "plan": "P-1",
         "items": [
             {"rules": ["AQ-028-4"], "outcome": "danger_found", "note": "没有培训档案",
              "facts": [{"path": "/training/archive", "value": false}],
@@ -117,7 +116,7 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
     let (st, out) = call(&state, "POST", &uri, &token, Some(&visit_body())).await;
     assert_eq!(st, StatusCode::CREATED, "{out}");
     let visit_id = out["visit"]["id"].as_u64().unwrap();
-    assert_eq!(out["visit"]["plan"], "P-1");
+    assert_eq!(out["visit"]["plan"], Value::Null);
     assert_eq!(out["visit"]["township"], "槐底街道");
 
     // dangers: level from the rule's severity, source the rule
@@ -389,7 +388,7 @@ fn cli_records_and_lists_visits() {
     assert!(out.status.success(), "{stderr}");
     assert!(
         stdout.starts_with(&format!(
-            "1  {}  {USCC}  应急管理、消防救援  王检查、李检查  5 项，隐患 4 项（计划 P-1）",
+            "1  {}  {USCC}  应急管理、消防救援  王检查、李检查  5 项，隐患 4 项",
             day(-1)
         )),
         "{stdout}"
@@ -635,6 +634,7 @@ async fn every_problem_of_a_visit_is_named() {
     let mut body = visit_body();
     body["inspectors"] = json!([]);
     body["departments"] = json!(["应急管理", "安监站"]);
+    body["plan"] = json!(999);
     body["items"] = json!([
         {"rules": ["AQ-042-2"], "outcome": "confirmed", "danger": {"owner": " ", "deadline": day(7)}},
         {"rules": ["TS-040"], "outcome": "rectified", "note": "当场整改"},
