@@ -147,28 +147,47 @@ impl CheckResult {
     /// read, and a fraction of the bytes to store and decode. Summary and
     /// major hazards are kept whole.
     pub fn outline(&self) -> CheckResult {
-        let empty: Arc<str> = Arc::from("");
-        CheckResult {
-            enterprise: self.enterprise.clone(),
-            as_of: self.as_of,
-            summary: self.summary,
-            findings: self
-                .findings
+        CheckResult::from_outline(
+            self.enterprise.clone(),
+            self.as_of,
+            self.summary,
+            self.findings
                 .iter()
-                .map(|f| Finding {
-                    rule: f.rule.clone(),
+                .map(|f| (f.rule.clone(), f.outcome, f.severity)),
+            self.major_hazards.clone(),
+        )
+    }
+
+    /// An outlined result from its parts (see [`CheckResult::outline`]).
+    pub fn from_outline(
+        enterprise: String,
+        as_of: jiff::civil::Date,
+        summary: Summary,
+        findings: impl Iterator<Item = (SharedStr, Outcome, Severity)>,
+        major_hazards: Vec<MajorHazard>,
+    ) -> CheckResult {
+        let empty: Arc<str> = Arc::from("");
+        let no_departments: Arc<[String]> = Arc::from(Vec::new());
+        let no_citations: Arc<[CitationOut]> = Arc::from(Vec::new());
+        CheckResult {
+            enterprise,
+            as_of,
+            summary,
+            findings: findings
+                .map(|(rule, outcome, severity)| Finding {
+                    rule,
                     title: empty.clone(),
-                    outcome: f.outcome,
-                    severity: f.severity,
-                    departments: Arc::from(Vec::new()),
-                    citations: Arc::from(Vec::new()),
+                    outcome,
+                    severity,
+                    departments: no_departments.clone(),
+                    citations: no_citations.clone(),
                     explanation: SharedStr::default(),
                     facts: Vec::new(),
                     missing: Vec::new(),
                     remedy: empty.clone(),
                 })
                 .collect(),
-            major_hazards: self.major_hazards.clone(),
+            major_hazards,
             conflicts: Vec::new(),
         }
     }

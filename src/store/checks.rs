@@ -6,7 +6,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use super::audit::append_audit;
 use super::{Actor, Store, StoreError, decode, encode, now, seq_key, seq_prefix};
-use crate::check::CheckResult;
+use crate::check::{CheckResult, MajorHazard, Outcome, Severity, SharedStr, Summary};
 use crate::record::Uscc;
 
 /// A check result as stored: when, by whom, against which record version.
@@ -56,7 +56,7 @@ impl Store {
     /// result. Checks stored before outlines existed are outlined on read.
     pub fn latest_check_outline(&self, uscc: &Uscc) -> Result<Option<CheckResult>, StoreError> {
         match self.inner.checks.get(outline_key(uscc.as_str()))? {
-            Some(bytes) => Ok(Some(decode(&bytes)?)),
+            Some(bytes) => Ok(Some(decode::<StoredOutline>(&bytes)?.into_result())),
             None => Ok(self.latest_check(uscc)?.map(|c| c.result.outline())),
         }
     }
@@ -68,6 +68,43 @@ impl Store {
             .scan_prefix(seq_prefix(uscc.as_str()))
             .map(|item| decode(&item?.1))
             .collect()
+    }
+}
+
+/// How a check outline is stored: one `[rule, outcome, severity]` triple
+/// per finding, a few dozen bytes instead of a finding's full JSON.
+#[derive(Serialize, Deserialize)]
+struct StoredOutline {
+    enterprise: String,
+    as_of: jiff::civil::Date,
+    summary: Summary,
+    findings: Vec<(SharedStr, Outcome, Severity)>,
+    major_hazards: Vec<MajorHazard>,
+}
+
+impl StoredOutline {
+    fn of(result: &CheckResult) -> StoredOutline {
+        StoredOutline {
+            enterprise: result.enterprise.clone(),
+            as_of: result.as_of,
+            summary: result.summary,
+            findings: result
+                .findings
+                .iter()
+                .map(|f| (f.rule.clone(), f.outcome, f.severity))
+                .collect(),
+            major_hazards: result.major_hazards.clone(),
+        }
+    }
+
+    fn into_result(self) -> CheckResult {
+        CheckResult::from_outline(
+            self.enterprise,
+            self.as_of,
+            self.summary,
+            self.findings.into_iter(),
+            self.major_hazards,
+        )
     }
 }
 
@@ -101,7 +138,8 @@ pub(super) fn save_check_in(
     };
     let bytes = encode(&stored).map_err(ConflictableTransactionError::Abort)?;
     checks.insert(seq_key(key, seq), bytes)?;
-    let outline = encode(&result.outline()).map_err(ConflictableTransactionError::Abort)?;
+    let outline =
+        encode(&StoredOutline::of(result)).map_err(ConflictableTransactionError::Abort)?;
     checks.insert(outline_key(key), outline)?;
     let detail = serde_json::json!({"seq": seq, "summary": result.summary, "as_of": result.as_of});
     append_audit(audit, by, "check.save", key, detail)?;
