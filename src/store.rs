@@ -34,7 +34,10 @@
 //!   (objects are walked, arrays and scalars are leaves) to who set it, when
 //!   and in which version. A patch re-attributes the leaves it touches; a put
 //!   re-attributes the leaves whose value changed.
-//! - Checks: [`Store::save_check`], [`Store::latest_check`], [`Store::checks`].
+//! - Checks: [`Store::save_check`], [`Store::latest_check`], [`Store::checks`],
+//!   and [`Store::latest_check_outline`] (rule, outcome and severity per
+//!   finding, written with every check: what ranking reads for thousands of
+//!   enterprises without decoding every full result).
 //! - Tokens: [`Store::create_token`] returns the plaintext once and stores only
 //!   its SHA-256; [`Store::authenticate`], [`Store::list_tokens`],
 //!   [`Store::revoke_token`], [`Store::has_admin`]. [`Role`], [`RegionScope`].
