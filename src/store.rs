@@ -199,3 +199,18 @@ fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError>
 fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
+
+/// The next id of a numbered kind (plans, visits, dangers), counted from 1
+/// under `key` in `meta` inside a transaction.
+fn next_id(
+    meta: &sled::transaction::TransactionalTree,
+    key: &[u8],
+) -> Result<u64, sled::transaction::ConflictableTransactionError<StoreError>> {
+    let last = meta
+        .get(key)?
+        .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+        .map_or(0, u64::from_be_bytes);
+    let id = last + 1;
+    meta.insert(key, &id.to_be_bytes())?;
+    Ok(id)
+}

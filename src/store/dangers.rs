@@ -6,7 +6,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use super::audit::append_audit;
-use super::{Actor, Store, StoreError, decode, encode, now};
+use super::{Actor, Store, StoreError, decode, encode, next_id, now};
 use crate::danger::{DangerId, HiddenDanger, NewDanger, State, TransitionRequest};
 use crate::record::Uscc;
 
@@ -112,12 +112,7 @@ pub(super) fn create_in(
     new: &NewDanger,
     by: &Actor,
 ) -> Result<HiddenDanger, ConflictableTransactionError<StoreError>> {
-    let last = meta
-        .get(LAST_KEY)?
-        .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-        .map_or(0, u64::from_be_bytes);
-    let id = last + 1;
-    meta.insert(LAST_KEY, &id.to_be_bytes())?;
+    let id = next_id(meta, LAST_KEY)?;
     let danger = new
         .clone()
         .into_danger(id, now())

@@ -6,7 +6,7 @@ use sled::Transactional;
 use sled::transaction::ConflictableTransactionError;
 
 use super::audit::append_audit;
-use super::{Actor, Store, StoreError, decode, encode, now};
+use super::{Actor, Store, StoreError, decode, encode, next_id, now};
 use crate::plan::{Plan, PlanId};
 
 /// The `meta` key holding the last plan id.
@@ -18,12 +18,7 @@ impl Store {
         let inner = &self.inner;
         let tx = (&inner.plans, &inner.meta, &inner.audit);
         let saved = tx.transaction(|(plans, meta, audit)| {
-            let last = meta
-                .get(LAST_KEY)?
-                .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-                .map_or(0, u64::from_be_bytes);
-            let id = last + 1;
-            meta.insert(LAST_KEY, &id.to_be_bytes())?;
+            let id = next_id(meta, LAST_KEY)?;
             let mut saved = plan.clone();
             saved.id = Some(id);
             saved.created_at = Some(now());

@@ -20,7 +20,8 @@ use super::checks::save_check_in;
 use super::dangers::{create_in, transition_in};
 use super::records::{RecordWrite, read_in, write_in};
 use super::{
-    Actor, ActorKind, ChangeOp, Store, StoreError, StoredCheck, Version, decode, encode, now,
+    Actor, ActorKind, ChangeOp, Store, StoreError, StoredCheck, Version, decode, encode, next_id,
+    now,
 };
 use crate::check::CheckResult;
 use crate::danger::{DangerId, HiddenDanger, NewDanger, TransitionRequest};
@@ -86,7 +87,7 @@ impl Store {
         let inner = &self.inner;
         let tx = (&inner.visits, &inner.meta, &inner.audit);
         let visit = tx.transaction(|(visits, meta, audit)| {
-            let id = next_id(meta)?;
+            let id = next_id(meta, LAST_KEY)?;
             save_in(visits, audit, id, new, township.clone(), dangers, by)
         })?;
         self.flush()?;
@@ -125,7 +126,7 @@ impl Store {
                         id: uscc.to_string(),
                     })
                 })?;
-                let id = next_id(meta)?;
+                let id = next_id(meta, LAST_KEY)?;
                 let (record, record_version) = match &w.facts {
                     Some(patch) => {
                         let op = ChangeOp::Patch(patch.clone());
@@ -222,17 +223,6 @@ impl Store {
         }
         Ok(counts)
     }
-}
-
-/// The next visit id, counted in `meta` inside a transaction.
-fn next_id(meta: &TransactionalTree) -> Result<VisitId, ConflictableTransactionError<StoreError>> {
-    let last = meta
-        .get(LAST_KEY)?
-        .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-        .map_or(0, u64::from_be_bytes);
-    let id = last + 1;
-    meta.insert(LAST_KEY, &id.to_be_bytes())?;
-    Ok(id)
 }
 
 /// Stores visit `id` and audits it (`visit.record`) inside a transaction.
