@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::{Caller, Identity};
-use super::enterprises::{blocking, store_error};
+use super::enterprises::{
+    blocking, existing, may_see_enterprise, store_error, uscc_of, visible_only,
+};
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, JsonBytes, decode};
 use super::state::AppState;
@@ -20,7 +22,6 @@ use crate::danger::{
     Action, DangerError, DangerId, HiddenDanger, Level, NewDanger, Source, State as DangerState,
     TransitionRequest,
 };
-use crate::record::Uscc;
 use crate::store::{DangerFilter, Role, StoreError};
 
 /// `POST /enterprises/{uscc}/dangers` body.
@@ -94,19 +95,6 @@ fn today() -> jiff::civil::Date {
     jiff::Zoned::now().date()
 }
 
-/// 403 unless the danger's enterprise lies in the caller's region.
-async fn may_see(state: &AppState, who: &Identity<'_>, uscc: &Uscc) -> Result<(), ApiError> {
-    if who.scope().is_none() {
-        return Ok(());
-    }
-    let store = state.0.store.clone();
-    let k = uscc.clone();
-    match blocking(move || store.get(&k, None)).await? {
-        Some(r) => who.may_see(&r.record),
-        None => Err(ApiError::forbidden("该企业不在令牌的管辖范围内")),
-    }
-}
-
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -114,18 +102,9 @@ pub async fn create(
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
     let who = caller.require(Role::Inspector)?;
-    let key: Uscc = uscc.parse().map_err(|e| {
-        ApiError::field("uscc", format!("`{uscc}` 不是有效的统一社会信用代码：{e}"))
-    })?;
+    let key = uscc_of(&uscc)?;
     let input: CreateIn = decode(&body)?;
-    let store = state.0.store.clone();
-    let k = key.clone();
-    let record = blocking(move || store.get(&k, None))
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("找不到统一社会信用代码为 `{uscc}` 的企业档案"))
-        })?;
-    who.may_see(&record.record)?;
+    let record = existing(&state, &who, &key, &uscc).await?;
     let township = record
         .record
         .pointer("/region/township")
@@ -218,9 +197,7 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let who = caller.require(Role::Inspector)?;
     let uscc = match q.uscc.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(s.parse::<Uscc>().map_err(|e| {
-            ApiError::field("uscc", format!("`{s}` 不是有效的统一社会信用代码：{e}"))
-        })?),
+        Some(s) => Some(uscc_of(s)?),
         None => None,
     };
     let st = match q.state.as_deref().filter(|s| !s.is_empty()) {
@@ -238,12 +215,8 @@ pub async fn list(
     };
     let store = state.0.store.clone();
     let found = run(move || store.dangers(&filter)).await?;
-    let mut dangers = Vec::with_capacity(found.len());
-    for d in &found {
-        if may_see(&state, &who, &d.uscc).await.is_ok() {
-            dangers.push(out(d));
-        }
-    }
+    let visible = visible_only(&state, &who, found, |d| &d.uscc).await?;
+    let dangers: Vec<_> = visible.iter().map(out).collect();
     Ok(Json(serde_json::json!({"total": dangers.len(), "dangers": dangers})).into_response())
 }
 
@@ -256,7 +229,7 @@ async fn fetch(
     let d = run(move || store.danger(id))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("找不到编号为 `{id}` 的隐患")))?;
-    may_see(state, who, &d.uscc).await?;
+    may_see_enterprise(state, who, &d.uscc).await?;
     Ok(d)
 }
 

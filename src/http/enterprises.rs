@@ -171,7 +171,8 @@ pub struct GetQuery {
     pub as_of: Option<String>,
 }
 
-fn uscc_of(text: &str) -> Result<Uscc, ApiError> {
+/// The path's USCC, checked (422 naming the field when malformed).
+pub(super) fn uscc_of(text: &str) -> Result<Uscc, ApiError> {
     text.parse::<Uscc>()
         .map_err(|e| ApiError::field("uscc", format!("`{text}` 不是有效的统一社会信用代码：{e}")))
 }
@@ -218,13 +219,76 @@ async fn current(
 }
 
 /// The stored record; 404 when there is none.
-async fn existing(
+pub(super) async fn existing(
     state: &AppState,
     who: &Identity<'_>,
     key: &Uscc,
     uscc: &str,
 ) -> Result<StoredRecord, ApiError> {
     current(state, who, key).await?.ok_or_else(|| missing(uscc))
+}
+
+/// 403 unless the enterprise lies in the caller's region (a vanished record
+/// is visible only to unscoped callers).
+pub(super) async fn may_see_enterprise(
+    state: &AppState,
+    who: &Identity<'_>,
+    uscc: &Uscc,
+) -> Result<(), ApiError> {
+    if who.scope().is_none() {
+        return Ok(());
+    }
+    let store = state.0.store.clone();
+    let k = uscc.clone();
+    match blocking(move || store.get(&k, None)).await? {
+        Some(r) => who.may_see(&r.record),
+        None => Err(ApiError::forbidden("该企业不在令牌的管辖范围内")),
+    }
+}
+
+/// The items whose enterprise the caller may see (as [`may_see_enterprise`]),
+/// reading each enterprise once in one store call; an enterprise that cannot
+/// be read is not visible.
+pub(super) async fn visible_only<T>(
+    state: &AppState,
+    who: &Identity<'_>,
+    items: Vec<T>,
+    uscc: impl Fn(&T) -> &Uscc,
+) -> Result<Vec<T>, ApiError> {
+    if who.scope().is_none() {
+        return Ok(items);
+    }
+    let keys: Vec<Uscc> = items
+        .iter()
+        .map(&uscc)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .cloned()
+        .collect();
+    let store = state.0.store.clone();
+    let records = tokio::task::spawn_blocking(move || {
+        keys.into_iter()
+            .map(|k| {
+                let r = store.get(&k, None).ok().flatten();
+                (k, r)
+            })
+            .collect::<BTreeMap<_, _>>()
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let seen: BTreeMap<&Uscc, bool> = records
+        .iter()
+        .map(|(k, r)| {
+            (
+                k,
+                r.as_ref().is_some_and(|r| who.may_see(&r.record).is_ok()),
+            )
+        })
+        .collect();
+    Ok(items
+        .into_iter()
+        .filter(|item| seen.get(uscc(item)).copied().unwrap_or(false))
+        .collect())
 }
 
 enum Write {

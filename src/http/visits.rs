@@ -18,12 +18,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::{Caller, Identity};
-use super::enterprises::{blocking, store_error};
+use super::enterprises::{
+    blocking, existing, may_see_enterprise, store_error, uscc_of, visible_only,
+};
 use super::error::{ApiError, PointerProblem};
 use super::extract::{ApiPath, ApiQuery, JsonBytes, decode};
 use super::state::AppState;
 use crate::danger::HiddenDanger;
-use crate::record::Uscc;
 use crate::store::{Role, StoreError};
 use crate::visit::{NewVisit, Visit, VisitError, VisitId, VisitItem};
 
@@ -47,11 +48,6 @@ pub struct ListQuery {
     /// First and last day (YYYY-MM-DD), either optional.
     pub from: Option<jiff::civil::Date>,
     pub to: Option<jiff::civil::Date>,
-}
-
-fn uscc_of(text: &str) -> Result<Uscc, ApiError> {
-    text.parse::<Uscc>()
-        .map_err(|e| ApiError::field("uscc", format!("`{text}` 不是有效的统一社会信用代码：{e}")))
 }
 
 /// Refusals: problems by pointer 422, an unknown enterprise 404.
@@ -90,20 +86,6 @@ fn danger_out(d: &HiddenDanger) -> Value {
     v
 }
 
-/// 403 unless the enterprise lies in the caller's region (a vanished record
-/// is visible only to unscoped callers).
-async fn may_see(state: &AppState, who: &Identity<'_>, uscc: &Uscc) -> Result<(), ApiError> {
-    if who.scope().is_none() {
-        return Ok(());
-    }
-    let store = state.0.store.clone();
-    let k = uscc.clone();
-    match blocking(move || store.get(&k, None)).await? {
-        Some(r) => who.may_see(&r.record),
-        None => Err(ApiError::forbidden("该企业不在令牌的管辖范围内")),
-    }
-}
-
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -113,14 +95,7 @@ pub async fn create(
     let who = caller.require(Role::Inspector)?;
     let key = uscc_of(&uscc)?;
     let input: VisitIn = decode(&body)?;
-    let store = state.0.store.clone();
-    let k = key.clone();
-    let record = blocking(move || store.get(&k, None))
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("找不到统一社会信用代码为 `{uscc}` 的企业档案"))
-        })?;
-    who.may_see(&record.record)?;
+    existing(&state, &who, &key, &uscc).await?;
     let new = NewVisit {
         uscc: key,
         date: input.date,
@@ -165,12 +140,7 @@ async fn answer(
     who: &Identity<'_>,
     found: Vec<Visit>,
 ) -> Result<Response, ApiError> {
-    let mut visits = Vec::with_capacity(found.len());
-    for v in found {
-        if may_see(state, who, &v.visit.uscc).await.is_ok() {
-            visits.push(v);
-        }
-    }
+    let visits = visible_only(state, who, found, |v| &v.visit.uscc).await?;
     Ok(Json(json!({"total": visits.len(), "visits": visits})).into_response())
 }
 
@@ -182,14 +152,7 @@ pub async fn list_for(
 ) -> Result<Response, ApiError> {
     let who = caller.require(Role::Inspector)?;
     let key = uscc_of(&uscc)?;
-    let store = state.0.store.clone();
-    let k = key.clone();
-    let record = blocking(move || store.get(&k, None))
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("找不到统一社会信用代码为 `{uscc}` 的企业档案"))
-        })?;
-    who.may_see(&record.record)?;
+    existing(&state, &who, &key, &uscc).await?;
     let store = state.0.store.clone();
     let found = blocking(move || store.visits(Some(&key), None, None, None)).await?;
     answer(&state, &who, found).await
@@ -245,7 +208,7 @@ pub async fn get(
     })
     .await?;
     let visit = visit.ok_or_else(missing)?;
-    may_see(&state, &who, &visit.visit.uscc).await?;
+    may_see_enterprise(&state, &who, &visit.visit.uscc).await?;
     let dangers: Vec<Value> = dangers.iter().map(danger_out).collect();
     Ok(Json(json!({"visit": visit, "dangers": dangers})).into_response())
 }
