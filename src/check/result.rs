@@ -75,6 +75,17 @@ pub struct CitationOut {
     pub clause: Option<String>,
 }
 
+impl CitationOut {
+    /// The citation as a hidden danger's source names it: `law 第N条`, or
+    /// the law alone when no article is cited.
+    pub fn short_text(&self) -> String {
+        match self.article {
+            Some(a) => format!("{} 第{}条", self.law, a),
+            None => self.law.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fact {
     /// JSON pointer into the record, or `derived:NAME` for computed values.

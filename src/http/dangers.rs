@@ -17,7 +17,7 @@ use super::enterprises::{
 use super::error::ApiError;
 use super::extract::{ApiPath, ApiQuery, JsonBytes, decode};
 use super::state::AppState;
-use crate::check::Outcome;
+use crate::check::{CitationOut, Outcome};
 use crate::danger::{
     Action, DangerError, DangerId, HiddenDanger, Level, NewDanger, Source, State as DangerState,
     TransitionRequest,
@@ -139,10 +139,7 @@ pub async fn create(
             let citations = finding
                 .citations
                 .iter()
-                .map(|c| match c.article {
-                    Some(a) => format!("{} 第{}条", c.law, a),
-                    None => c.law.clone(),
-                })
+                .map(CitationOut::short_text)
                 .collect();
             (
                 Source::Rule {

@@ -22,7 +22,7 @@ use jiff::civil::Date;
 use serde_json::{Map, Value};
 
 use super::{DangerDetails, ItemOutcome, NewVisit, ObservedFact, VisitItem};
-use crate::check::{CheckResult, Finding, Outcome, Severity};
+use crate::check::{CheckResult, CitationOut, Finding, Outcome, Severity};
 use crate::danger::{Action, Level, NewDanger, Source, TransitionRequest};
 use crate::dsl::{CheckedProgram, DEPARTMENTS, RuleMeta};
 use crate::record::{FieldType, Problem, Schema, validate_record};
@@ -189,14 +189,7 @@ pub fn prepare(new: &NewVisit, basis: &Basis<'_>) -> Result<VisitWrite, Vec<Prob
                     (None, Some(n)) => format!("现场核查：{n}"),
                     (None, None) => format!("现场核查不符合：{}", rule.title),
                 };
-                let citations = rule
-                    .citations
-                    .iter()
-                    .map(|c| match c.article {
-                        Some(a) => format!("{} 第{}条", c.law, a),
-                        None => c.law.clone(),
-                    })
-                    .collect();
+                let citations = rule.citations.iter().map(CitationOut::short_text).collect();
                 (
                     Source::Rule {
                         rule_id: rule.id.clone(),

@@ -30,7 +30,7 @@ use serde_json::Value;
 use super::enterprise_pages::{blocking, path_uscc, visible_record};
 use super::findings_view::time_text;
 use super::{Chrome, Nav, PageError, Visitor, article_href, law_href, render};
-use crate::check::Outcome;
+use crate::check::{CitationOut, Outcome};
 use crate::danger::{
     Action, DangerError, DangerId, HiddenDanger, Level, NewDanger, Source, State as DangerState,
     TransitionRequest,
@@ -842,14 +842,7 @@ async fn create(
                 Some(Source::Rule {
                     rule_id: rule.clone(),
                     explanation: f.explanation.to_string(),
-                    citations: f
-                        .citations
-                        .iter()
-                        .map(|c| match c.article {
-                            Some(a) => format!("{} 第{}条", c.law, a),
-                            None => c.law.clone(),
-                        })
-                        .collect(),
+                    citations: f.citations.iter().map(CitationOut::short_text).collect(),
                 })
             }
             None => {
