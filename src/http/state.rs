@@ -18,7 +18,8 @@ use crate::library::Library;
 use crate::record::Schema;
 use crate::risk::Weights;
 use crate::search::SearchIndex;
-use crate::store::Store;
+use crate::store::{Actor, Store, VisitWritten};
+use crate::visit::{NewVisit, VisitError};
 
 use super::metrics::Metrics;
 
@@ -96,5 +97,24 @@ impl AppState {
     /// Everything the service holds, for the web pages.
     pub(crate) fn inner(&self) -> &Inner {
         &self.0
+    }
+
+    /// Records an on-site visit under the rules in force, dated today
+    /// (blocking: run it off the async threads; see [`crate::visit::record`]).
+    pub(crate) fn record_visit(
+        &self,
+        new: &NewVisit,
+        by: &Actor,
+    ) -> Result<VisitWritten, VisitError> {
+        let inner = &self.0;
+        let rules = inner.rules.load();
+        crate::visit::record(
+            &inner.store,
+            &inner.schema,
+            &rules.program,
+            new,
+            by,
+            crate::search::today(),
+        )
     }
 }

@@ -106,21 +106,10 @@ pub async fn create(
     };
     let actor = who.actor();
     let st = state.clone();
-    let written = tokio::task::spawn_blocking(move || {
-        let inner = &st.0;
-        let rules = inner.rules.load();
-        crate::visit::record(
-            &inner.store,
-            &inner.schema,
-            &rules.program,
-            &new,
-            &actor,
-            crate::search::today(),
-        )
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(visit_error)?;
+    let written = tokio::task::spawn_blocking(move || st.record_visit(&new, &actor))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(visit_error)?;
     let body = json!({
         "visit": written.visit,
         "dangers": written.dangers.iter().map(danger_out).collect::<Vec<_>>(),

@@ -784,20 +784,9 @@ async fn submit(
         };
         let actor = who.actor();
         let st = state.clone();
-        let outcome = tokio::task::spawn_blocking(move || {
-            let inner = st.inner();
-            let rules = inner.rules.load();
-            crate::visit::record(
-                &inner.store,
-                &inner.schema,
-                &rules.program,
-                &new,
-                &actor,
-                crate::search::today(),
-            )
-        })
-        .await
-        .map_err(|_| PageError::Internal)?;
+        let outcome = tokio::task::spawn_blocking(move || st.record_visit(&new, &actor))
+            .await
+            .map_err(|_| PageError::Internal)?;
         match outcome {
             Ok(_) => {
                 let target = format!(
