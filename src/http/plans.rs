@@ -121,7 +121,6 @@ pub async fn create(
     }
     let rules_dir = state.0.ctx.content.rules_dir.clone();
     let settings = load_settings(&rules_dir).map_err(ApiError::internal)?;
-    let weights = state.0.weights.clone();
     let req = Request {
         township,
         usccs,
@@ -133,23 +132,11 @@ pub async fn create(
     let scope = who.scope().cloned();
     let actor = who.actor();
     let st = state.clone();
-    let plan = tokio::task::spawn_blocking(move || {
-        let inner = &st.0;
-        let rules = inner.rules.load();
-        let plan = crate::planning::make(
-            &inner.store,
-            &rules.program,
-            &inner.schema,
-            &weights,
-            &settings,
-            &req,
-            scope.as_ref(),
-        )?;
-        Ok(inner.store.save_plan(&plan, &actor)?)
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(planning_error)?;
+    let plan =
+        tokio::task::spawn_blocking(move || st.make_plan(&settings, &req, scope.as_ref(), &actor))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(planning_error)?;
     Ok((StatusCode::CREATED, Json(plan)).into_response())
 }
 

@@ -15,10 +15,12 @@ use arc_swap::ArcSwap;
 use crate::config::Context;
 use crate::dsl::CheckedProgram;
 use crate::library::Library;
+use crate::plan::{Plan, Request, Settings};
+use crate::planning::PlanningError;
 use crate::record::Schema;
 use crate::risk::Weights;
 use crate::search::SearchIndex;
-use crate::store::{Actor, Store, VisitWritten};
+use crate::store::{Actor, RegionScope, Store, VisitWritten};
 use crate::visit::{NewVisit, VisitError};
 
 use super::metrics::Metrics;
@@ -97,6 +99,30 @@ impl AppState {
     /// Everything the service holds, for the web pages.
     pub(crate) fn inner(&self) -> &Inner {
         &self.0
+    }
+
+    /// Makes a joint inspection plan under the rules and risk weights in
+    /// force and stores it under `by` (blocking: run it off the async
+    /// threads; see [`crate::planning::make`]).
+    pub(crate) fn make_plan(
+        &self,
+        settings: &Settings,
+        req: &Request,
+        scope: Option<&RegionScope>,
+        by: &Actor,
+    ) -> Result<Plan, PlanningError> {
+        let inner = &self.0;
+        let rules = inner.rules.load();
+        let plan = crate::planning::make(
+            &inner.store,
+            &rules.program,
+            &inner.schema,
+            &inner.weights,
+            settings,
+            req,
+            scope,
+        )?;
+        Ok(inner.store.save_plan(&plan, by)?)
     }
 
     /// Records an on-site visit under the rules in force, dated today

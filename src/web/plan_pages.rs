@@ -189,28 +189,15 @@ async fn create(
         tracing::error!("plan page: {e}");
         PageError::Internal
     })?;
-    let weights = inner.weights.clone();
     let req = match request_of(&form, settings.visits.cap) {
         Ok(r) => r,
         Err(why) => return list_page(&state, &visitor, form, Some(why)).await,
     };
     let st = state.clone();
-    let made = tokio::task::spawn_blocking(move || {
-        let inner = st.inner();
-        let rules = inner.rules.load();
-        let plan = crate::planning::make(
-            &inner.store,
-            &rules.program,
-            &inner.schema,
-            &weights,
-            &settings,
-            &req,
-            scope.as_ref(),
-        )?;
-        Ok::<_, PlanningError>(inner.store.save_plan(&plan, &actor)?)
-    })
-    .await
-    .map_err(|_| PageError::Internal)?;
+    let made =
+        tokio::task::spawn_blocking(move || st.make_plan(&settings, &req, scope.as_ref(), &actor))
+            .await
+            .map_err(|_| PageError::Internal)?;
     match made {
         Ok(plan) => {
             let id = plan.id.unwrap_or(0);
