@@ -75,7 +75,7 @@ pub fn gather(
     }
     let ledger = Ledger::read(store)?;
     let engine = Engine::new(program);
-    let year = req.from.year();
+    let visit_counts = store.department_visit_counts_by_enterprise(req.from.year())?;
     let mut out = Vec::with_capacity(records.len());
     for stored in records {
         let key: Option<Uscc> = stored.uscc.parse().ok();
@@ -86,10 +86,10 @@ pub fn gather(
                 None => None,
             },
         };
-        let visits = match &key {
-            Some(k) => store.department_visit_counts(k, year)?,
-            None => BTreeMap::new(),
-        };
+        let visits = key
+            .as_ref()
+            .and_then(|k| visit_counts.get(k).cloned())
+            .unwrap_or_default();
         let assessment = ledger.assess(weights, &stored.record, result.as_ref(), req.from);
         out.push(Candidate {
             uscc: stored.uscc.clone(),
@@ -204,19 +204,20 @@ pub fn progress(
     id: crate::plan::PlanId,
     plan: &Plan,
 ) -> Result<Progress, StoreError> {
+    let mut marks: BTreeMap<Uscc, Vec<VisitMark>> = BTreeMap::new();
+    for v in store.visits(None, None, None, None)? {
+        if v.visit.plan == Some(id) {
+            marks.entry(v.visit.uscc).or_default().push(VisitMark {
+                id: v.id,
+                date: v.visit.date,
+                dangers: v.dangers.len(),
+            });
+        }
+    }
     let mut enterprises = Vec::with_capacity(plan.enterprises.len());
     for p in &plan.enterprises {
         let visits = match p.uscc.parse::<Uscc>() {
-            Ok(uscc) => store
-                .visits(Some(&uscc), None, None, None)?
-                .into_iter()
-                .filter(|v| v.visit.plan == Some(id))
-                .map(|v| VisitMark {
-                    id: v.id,
-                    date: v.visit.date,
-                    dangers: v.dangers.len(),
-                })
-                .collect(),
+            Ok(uscc) => marks.get(&uscc).cloned().unwrap_or_default(),
             Err(_) => Vec::new(),
         };
         enterprises.push(EnterpriseProgress {

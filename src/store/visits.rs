@@ -213,11 +213,24 @@ impl Store {
         uscc: &Uscc,
         year: i16,
     ) -> Result<BTreeMap<String, u32>, StoreError> {
-        let mut counts = BTreeMap::new();
-        for v in self.visits(Some(uscc), None, None, None)? {
+        Ok(self
+            .department_visit_counts_by_enterprise(year)?
+            .remove(uscc)
+            .unwrap_or_default())
+    }
+
+    /// [`Store::department_visit_counts`] of every visited enterprise, read
+    /// in one pass over the visits.
+    pub fn department_visit_counts_by_enterprise(
+        &self,
+        year: i16,
+    ) -> Result<BTreeMap<Uscc, BTreeMap<String, u32>>, StoreError> {
+        let mut counts: BTreeMap<Uscc, BTreeMap<String, u32>> = BTreeMap::new();
+        for v in self.visits(None, None, None, None)? {
             if v.visit.date.year() == year {
+                let of = counts.entry(v.visit.uscc.clone()).or_default();
                 for d in &v.visit.departments {
-                    *counts.entry(d.clone()).or_insert(0) += 1;
+                    *of.entry(d.clone()).or_insert(0) += 1;
                 }
             }
         }
