@@ -27,7 +27,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::enterprise_pages::{blocking, path_uscc, visible_record};
+use super::enterprise_pages::{blocking, filters, path_uscc, visible_record};
 use super::findings_view::time_text;
 use super::{Chrome, Nav, PageError, Visitor, article_href, law_href, render};
 use crate::check::{CitationOut, Outcome};
@@ -190,9 +190,7 @@ async fn list(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
     let who = visitor.require(Role::Inspector)?;
-    let Query(q) = query.map_err(|_| {
-        PageError::BadRequest("筛选条件的格式不对，请用页面上的表单筛选".to_string())
-    })?;
+    let q = filters(query)?;
     let wanted_state = match given(&q.state) {
         Some(s) => Some(
             s.parse::<DangerState>()

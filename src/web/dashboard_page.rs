@@ -17,7 +17,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::danger_pages::visible_enterprises;
-use super::enterprise_pages::blocking;
+use super::enterprise_pages::{blocking, filters};
 use super::findings_view::Risk;
 use super::{Chrome, Nav, PageError, Visitor, render};
 use crate::dashboard::{Dashboard, gather, period_of};
@@ -63,9 +63,7 @@ async fn page(
     query: Result<Query<DashQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
     let who = visitor.require(Role::Inspector)?;
-    let Query(q) = query.map_err(|_| {
-        PageError::BadRequest("筛选条件的格式不对，请用页面上的表单筛选".to_string())
-    })?;
+    let q = filters(query)?;
     let period = period_of(q.from.as_deref(), q.to.as_deref(), crate::search::today())
         .map_err(|e| PageError::BadRequest(format!("时段有误：{e}")))?;
     let township = q

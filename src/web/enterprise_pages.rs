@@ -45,6 +45,14 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/enterprises/{uscc}/check", post(recheck))
 }
 
+/// The filters of a list page's query string; malformed ones are a 400
+/// pointing back to the page's form.
+pub(super) fn filters<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, PageError> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|_| PageError::BadRequest("筛选条件的格式不对，请用页面上的表单筛选".to_string()))
+}
+
 /// Runs store work off the async threads; store failures are logged and
 /// shown as the 500 page (a missing record is the handler's 404).
 pub(super) async fn blocking<T: Send + 'static>(
@@ -152,9 +160,7 @@ async fn list(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Html<String>, PageError> {
     let who = visitor.require(Role::Inspector)?;
-    let Query(q) = query.map_err(|_| {
-        PageError::BadRequest("筛选条件的格式不对，请用页面上的表单筛选".to_string())
-    })?;
+    let q = filters(query)?;
     let scope = who.region.clone();
     let scope_words = scope
         .as_ref()
