@@ -8,7 +8,6 @@ use axum::http::{Request, StatusCode, header};
 use regkb::config::{ContentPaths, Context, DataDir};
 use regkb::danger::{Level, NewDanger, Source};
 use regkb::http::{AppState, ServiceConfig};
-use regkb::record::Uscc;
 use regkb::store::{Actor, Role};
 use regkb::visit::NewVisit;
 use serde_json::Value;
@@ -29,39 +28,22 @@ struct Site {
     schema: regkb::record::Schema,
 }
 
-fn fixture(name: &str) -> Value {
-    let path = repo().join("tests/fixtures/enterprises").join(name);
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v["record"].clone()
-}
-
 fn site() -> Site {
     let dir = tempfile::tempdir().unwrap();
-    let ctx = Context {
-        data: DataDir::new(dir.path().join("data")),
-        content: ContentPaths {
-            corpus_dir: repo().join("corpus"),
-            rules_dir: repo().join("rules"),
-        },
-    };
-    let state = AppState::load(&ctx, ServiceConfig::default()).unwrap();
-    let schema = regkb::pack::load_schema(&ctx).unwrap();
-    for file in [
-        "hazchem-nitration-plant.json",
-        "general-catering-lpg.json",
-        "hazchem-lpg-depot.json",
-    ] {
-        let record = fixture(file);
-        let uscc: Uscc = record["uscc"].as_str().unwrap().parse().unwrap();
-        state
-            .store()
-            .put(&uscc, record, &Actor::department("应急管理局"), &schema)
-            .unwrap();
-    }
+    let state = support::service_in(&dir.path().join("data"));
+    support::put_records(
+        &state,
+        [
+            "hazchem-nitration-plant.json",
+            "general-catering-lpg.json",
+            "hazchem-lpg-depot.json",
+        ]
+        .map(support::fixture_record),
+    );
     Site {
         _dir: dir,
         state,
-        schema,
+        schema: support::schema(),
     }
 }
 

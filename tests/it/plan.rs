@@ -6,9 +6,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use regkb::config::{ContentPaths, Context, DataDir};
-use regkb::http::{AppState, ServiceConfig, router};
-use regkb::record::Uscc;
+use regkb::http::{AppState, router};
 use regkb::store::{Actor, Role};
 use regkb::visit::{ItemOutcome, NewVisit, VisitItem};
 use serde_json::{Value, json};
@@ -56,22 +54,8 @@ struct Site {
 
 fn site() -> Site {
     let dir = tempfile::tempdir().unwrap();
-    let ctx = Context {
-        data: DataDir::new(dir.path().join("data")),
-        content: ContentPaths {
-            corpus_dir: repo().join("corpus"),
-            rules_dir: repo().join("rules"),
-        },
-    };
-    let state = AppState::load(&ctx, ServiceConfig::default()).unwrap();
-    let schema = regkb::pack::load_schema(&ctx).unwrap();
-    for r in town_records() {
-        let uscc: Uscc = r["uscc"].as_str().unwrap().parse().unwrap();
-        state
-            .store()
-            .put(&uscc, r, &Actor::department("应急管理局"), &schema)
-            .unwrap();
-    }
+    let state = support::service_in(&dir.path().join("data"));
+    support::put_records(&state, town_records());
     Site { _dir: dir, state }
 }
 

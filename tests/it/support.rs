@@ -4,11 +4,13 @@
 
 use std::path::Path;
 
-use regkb::config::DataDir;
+use regkb::config::{ContentPaths, Context, DataDir};
+use regkb::http::{AppState, ServiceConfig};
 use regkb::library::storage::{StoredSource, save_source};
 use regkb::record::Schema;
 use regkb::statute::Document;
-use regkb::store::Store;
+use regkb::store::{Actor, Store};
+use serde_json::Value;
 
 /// The repository root.
 pub fn repo() -> &'static Path {
@@ -18,6 +20,43 @@ pub fn repo() -> &'static Path {
 /// The record schema shipped in `rules/schema/`.
 pub fn schema() -> Schema {
     Schema::load_dir(&repo().join("rules/schema")).unwrap()
+}
+
+/// The repository's corpus and rules folders.
+pub fn repo_content() -> ContentPaths {
+    ContentPaths {
+        corpus_dir: repo().join("corpus"),
+        rules_dir: repo().join("rules"),
+    }
+}
+
+/// The service over the data folder `data` with the repository's corpus and
+/// rules (default settings).
+pub fn service_in(data: &Path) -> AppState {
+    let ctx = Context {
+        data: DataDir::new(data),
+        content: repo_content(),
+    };
+    AppState::load(&ctx, ServiceConfig::default()).unwrap()
+}
+
+/// The record of the invented fixture `tests/fixtures/enterprises/NAME`.
+pub fn fixture_record(name: &str) -> Value {
+    let path = repo().join("tests/fixtures/enterprises").join(name);
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v["record"].clone()
+}
+
+/// Stores each record under its `uscc`, written by 应急管理局.
+pub fn put_records(state: &AppState, records: impl IntoIterator<Item = Value>) {
+    let schema = schema();
+    for record in records {
+        let uscc: regkb::record::Uscc = record["uscc"].as_str().unwrap().parse().unwrap();
+        state
+            .store()
+            .put(&uscc, record, &Actor::department("应急管理局"), &schema)
+            .unwrap();
+    }
 }
 
 /// An empty store in a temporary folder (kept as long as the folder is).

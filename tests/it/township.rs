@@ -7,14 +7,13 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use regkb::config::{ContentPaths, Context, DataDir};
-use regkb::http::{AppState, ServiceConfig, router};
+use regkb::http::{AppState, router};
 use regkb::record::RecordGenerator;
 use regkb::store::Role;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::support::{new_token, repo};
+use crate::support::{new_token, repo, service_in};
 
 const TOWNSHIP: &str = "试点镇";
 const PAINT: &str = "91441900MA5A200091";
@@ -28,14 +27,7 @@ struct Township {
 impl Township {
     fn new() -> Township {
         let dir = tempfile::tempdir().unwrap();
-        let ctx = Context {
-            data: DataDir::new(dir.path()),
-            content: ContentPaths {
-                corpus_dir: repo().join("corpus"),
-                rules_dir: repo().join("rules"),
-            },
-        };
-        let state = AppState::load(&ctx, ServiceConfig::default()).unwrap();
+        let state = service_in(dir.path());
         let token = new_token(&state, Role::Inspector, None, "乡镇安监站");
         Township {
             _dir: dir,

@@ -7,49 +7,27 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use regkb::config::{ContentPaths, Context, DataDir};
-use regkb::http::{AppState, ServiceConfig};
+use regkb::config::DataDir;
+use regkb::http::AppState;
 use regkb::store::{Actor, Role};
 use serde_json::{Value, json};
 
-use crate::support::{new_token, regkb_in, repo, schema, send};
+use crate::support::{
+    fixture_record, new_token, put_records, regkb_in, repo, schema, send, service_in,
+};
 
 const USCC: &str = "92130108MA0D4E5F6K";
 
-fn content() -> ContentPaths {
-    ContentPaths {
-        corpus_dir: repo().join("corpus"),
-        rules_dir: repo().join("rules"),
-    }
-}
-
 /// The workshop fixture: exits blocked, no extinguishers, training archive unknown.
 fn workshop() -> Value {
-    let text = std::fs::read_to_string(
-        repo().join("tests/fixtures/enterprises/general-small-workshop.json"),
-    )
-    .unwrap();
-    let v: Value = serde_json::from_str(&text).unwrap();
-    v["record"].clone()
+    fixture_record("general-small-workshop.json")
 }
 
 /// A service over a fresh data directory (no statutes) holding the workshop.
 fn service() -> (tempfile::TempDir, AppState) {
     let dir = tempfile::tempdir().unwrap();
-    let ctx = Context {
-        data: DataDir::new(dir.path()),
-        content: content(),
-    };
-    let state = AppState::load(&ctx, ServiceConfig::default()).unwrap();
-    state
-        .store()
-        .put(
-            &USCC.parse().unwrap(),
-            workshop(),
-            &Actor::department("应急管理局"),
-            &schema(),
-        )
-        .unwrap();
+    let state = service_in(dir.path());
+    put_records(&state, [workshop()]);
     (dir, state)
 }
 

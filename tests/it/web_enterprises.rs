@@ -9,8 +9,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use regkb::config::{ContentPaths, Context, DataDir};
-use regkb::http::{AppState, ServiceConfig};
+use regkb::http::AppState;
 use regkb::record::Uscc;
 use regkb::store::{Actor, Role};
 use serde_json::Value;
@@ -43,15 +42,8 @@ fn fixture(name: &str) -> (Value, String) {
 /// The service with the shipped rules, and three enterprises stored.
 fn site() -> Site {
     let dir = tempfile::tempdir().unwrap();
-    let ctx = Context {
-        data: DataDir::new(dir.path().join("data")),
-        content: ContentPaths {
-            corpus_dir: repo().join("corpus"),
-            rules_dir: repo().join("rules"),
-        },
-    };
-    let state = AppState::load(&ctx, ServiceConfig::default()).unwrap();
-    let schema = regkb::pack::load_schema(&ctx).unwrap();
+    let state = support::service_in(&dir.path().join("data"));
+    let schema = support::schema();
     for (file, by) in [
         (
             "hazchem-nitration-plant.json",
