@@ -76,12 +76,7 @@ impl Site {
     }
 
     async fn api(&self, uri: &str, token: &str) -> (StatusCode, Value) {
-        let req = Request::get(support::enc(uri))
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::empty())
-            .unwrap();
-        let page = support::send(&self.state, req).await;
-        (page.status, serde_json::from_str(&page.body).unwrap())
+        support::api_call(&self.state, "GET", uri, token, None).await
     }
 
     async fn post(&self, uri: &str, token: &str, fields: &[(&str, &str)]) -> Page {

@@ -71,29 +71,7 @@ impl Site {
         token: &str,
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
-        let mut b = Request::builder()
-            .method(method)
-            .uri(support::enc(uri))
-            .header("authorization", format!("Bearer {token}"));
-        let body = match body {
-            Some(v) => {
-                b = b.header("content-type", "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        let resp = router(self.state.clone())
-            .oneshot(b.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = resp.status();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        support::api_call(&self.state, method, uri, token, body).await
     }
 
     /// Two visits this year by 应急管理 (one joint with 消防救援) to `uscc`.

@@ -150,6 +150,28 @@ pub async fn send(
     }
 }
 
+/// Calls the JSON API with a bearer `token` (and a JSON `body` when given):
+/// the status and the answer (a body that is not JSON comes back as a string).
+pub async fn api_call(
+    state: &regkb::http::AppState,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: Option<&Value>,
+) -> (axum::http::StatusCode, Value) {
+    let b = axum::http::Request::builder()
+        .method(method)
+        .uri(enc(uri))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json");
+    let body = body.map_or_else(axum::body::Body::empty, |v| {
+        axum::body::Body::from(v.to_string())
+    });
+    let page = send(state, b.body(body).unwrap()).await;
+    let value = serde_json::from_str(&page.body).unwrap_or(Value::String(page.body));
+    (page.status, value)
+}
+
 /// GETs a page, signed in with `token` (the session cookie) when given.
 pub async fn get_page(state: &regkb::http::AppState, uri: &str, token: Option<&str>) -> Page {
     let mut b = axum::http::Request::get(enc(uri));

@@ -5,15 +5,13 @@
 //! hidden dangers registered → rectified, accepted and closed (已销号) →
 //! the re-check and the ranking show the improvement.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use regkb::http::{AppState, router};
+use axum::http::StatusCode;
+use regkb::http::AppState;
 use regkb::record::RecordGenerator;
 use regkb::store::Role;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-use crate::support::{new_token, repo, service_in};
+use crate::support::{api_call, new_token, repo, service_in};
 
 const TOWNSHIP: &str = "试点镇";
 const PAINT: &str = "91441900MA5A200091";
@@ -37,21 +35,7 @@ impl Township {
     }
 
     async fn call(&self, method: &str, uri: &str, body: Option<&Value>) -> (StatusCode, Value) {
-        let req = Request::builder()
-            .method(method)
-            .uri(crate::support::enc(uri))
-            .header("authorization", format!("Bearer {}", self.token))
-            .header("content-type", "application/json")
-            .body(body.map_or(Body::empty(), |b| Body::from(b.to_string())))
-            .unwrap();
-        let resp = router(self.state.clone()).oneshot(req).await.unwrap();
-        let status = resp.status();
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        let value = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        (status, value)
+        api_call(&self.state, method, uri, &self.token, body).await
     }
 
     async fn ok(&self, method: &str, uri: &str, body: Option<&Value>) -> Value {

@@ -13,7 +13,7 @@ use regkb::store::{Actor, Role};
 use serde_json::{Value, json};
 
 use crate::support::{
-    fixture_record, new_token, put_records, regkb_in, repo, schema, send, service_in,
+    api_call, fixture_record, new_token, put_records, regkb_in, repo, schema, send, service_in,
 };
 
 const USCC: &str = "92130108MA0D4E5F6K";
@@ -29,24 +29,6 @@ fn service() -> (tempfile::TempDir, AppState) {
     let state = service_in(dir.path());
     put_records(&state, [workshop()]);
     (dir, state)
-}
-
-async fn call(
-    state: &AppState,
-    method: &str,
-    uri: &str,
-    token: &str,
-    body: Option<&Value>,
-) -> (StatusCode, Value) {
-    let b = Request::builder()
-        .method(method)
-        .uri(crate::support::enc(uri))
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json");
-    let body = body.map_or_else(Body::empty, |v| Body::from(v.to_string()));
-    let page = send(state, b.body(body).unwrap()).await;
-    let value = serde_json::from_str(&page.body).unwrap_or(Value::String(page.body));
-    (page.status, value)
 }
 
 fn day(offset: i64) -> String {
@@ -91,7 +73,7 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
     let (_dir, state) = service();
     let token = new_token(&state, Role::Inspector, None, "袁花镇安监");
     let uri = format!("/api/v1/enterprises/{USCC}/visits");
-    let (st, out) = call(&state, "POST", &uri, &token, Some(&visit_body())).await;
+    let (st, out) = api_call(&state, "POST", &uri, &token, Some(&visit_body())).await;
     assert_eq!(st, StatusCode::CREATED, "{out}");
     let visit_id = out["visit"]["id"].as_u64().unwrap();
     assert_eq!(out["visit"]["plan"], Value::Null);
@@ -123,7 +105,7 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
     // every danger knows its visit, in the danger API and on its page
     assert!(dangers.iter().all(|d| d["visit"] == visit_id), "{out}");
     let id = dangers[0]["id"].as_u64().unwrap();
-    let (st, shown) = call(
+    let (st, shown) = api_call(
         &state,
         "GET",
         &format!("/api/v1/dangers/{id}"),
@@ -155,7 +137,7 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
     assert_eq!(closed["measures"], "当场补配灭火器");
 
     // the profile: observed facts attributed to the inspection, on the visit day
-    let (_, profile) = call(
+    let (_, profile) = api_call(
         &state,
         "GET",
         &format!("/api/v1/enterprises/{USCC}"),
@@ -219,9 +201,9 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
     );
 
     // read back: by enterprise, by id (with dangers), by township
-    let (st, list) = call(&state, "GET", &uri, &token, None).await;
+    let (st, list) = api_call(&state, "GET", &uri, &token, None).await;
     assert_eq!((st, list["total"].as_u64()), (StatusCode::OK, Some(1)));
-    let (st, one) = call(
+    let (st, one) = api_call(
         &state,
         "GET",
         &format!("/api/v1/visits/{visit_id}"),
@@ -231,7 +213,7 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
     .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(one["dangers"].as_array().unwrap().len(), 4);
-    let (_, town) = call(
+    let (_, town) = api_call(
         &state,
         "GET",
         "/api/v1/visits?township=槐底街道",
@@ -240,7 +222,7 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
     )
     .await;
     assert_eq!(town["total"], 1);
-    let (_, none) = call(
+    let (_, none) = api_call(
         &state,
         "GET",
         "/api/v1/visits?township=别的镇",
@@ -249,12 +231,12 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
     )
     .await;
     assert_eq!(none["total"], 0);
-    let (st, _) = call(&state, "GET", "/api/v1/visits/999", &token, None).await;
+    let (st, _) = api_call(&state, "GET", "/api/v1/visits/999", &token, None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 
     // a token of another region sees none of it and cannot record
     let other = new_token(&state, Role::Inspector, Some("county=海宁市"), "海宁");
-    let (st, _) = call(
+    let (st, _) = api_call(
         &state,
         "GET",
         &format!("/api/v1/visits/{visit_id}"),
@@ -263,13 +245,13 @@ async fn a_recorded_visit_feeds_the_profile_the_dangers_and_the_next_check() {
     )
     .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
-    let (_, all) = call(&state, "GET", "/api/v1/visits", &other, None).await;
+    let (_, all) = api_call(&state, "GET", "/api/v1/visits", &other, None).await;
     assert_eq!(all["total"], 0);
-    let (st, _) = call(&state, "POST", &uri, &other, Some(&visit_body())).await;
+    let (st, _) = api_call(&state, "POST", &uri, &other, Some(&visit_body())).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     // a viewer may not record
     let viewer = new_token(&state, Role::Viewer, None, "公众");
-    let (st, _) = call(&state, "POST", &uri, &viewer, Some(&visit_body())).await;
+    let (st, _) = api_call(&state, "POST", &uri, &viewer, Some(&visit_body())).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
 
@@ -306,16 +288,16 @@ async fn refusals_name_the_item_and_write_nothing() {
     for (items, pointer) in cases {
         let mut body = visit_body();
         body["items"] = items;
-        let (st, out) = call(&state, "POST", &uri, &token, Some(&body)).await;
+        let (st, out) = api_call(&state, "POST", &uri, &token, Some(&body)).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{out}");
         assert_eq!(out["error"]["problems"][0]["pointer"], pointer, "{out}");
     }
     let mut future = visit_body();
     future["date"] = json!(day(2));
-    let (st, out) = call(&state, "POST", &uri, &token, Some(&future)).await;
+    let (st, out) = api_call(&state, "POST", &uri, &token, Some(&future)).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(out["error"]["problems"][0]["pointer"], "/date");
-    let (st, _) = call(
+    let (st, _) = api_call(
         &state,
         "POST",
         "/api/v1/enterprises/91330481MA2B00000Y/visits",
@@ -625,7 +607,7 @@ async fn every_problem_of_a_visit_is_named() {
         {"rules": [], "outcome": "danger_found", "danger": {"owner": "马老板", "deadline": day(7)}}
     ]);
     let uri = format!("/api/v1/enterprises/{USCC}/visits");
-    let (st, out) = call(&state, "POST", &uri, &token, Some(&body)).await;
+    let (st, out) = api_call(&state, "POST", &uri, &token, Some(&body)).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     insta::assert_json_snapshot!(out);
 }
