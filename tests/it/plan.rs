@@ -12,7 +12,7 @@ use regkb::visit::{ItemOutcome, NewVisit, VisitItem};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::support::{self, regkb_in, repo, unwrapped};
+use crate::support::{self, regkb_in, repo, run_ok, unwrapped};
 
 /// The invented township every fixture is moved into.
 pub const TOWN: &str = "试点镇";
@@ -359,12 +359,7 @@ fn cli_plans_a_township_in_chinese_and_as_reproducible_json() {
         "--seed",
         "9",
     ];
-    let out = regkb_in(&data).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(regkb_in(&data).args(args));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.starts_with(&format!("联合检查计划：{TOWN}，2026-12-01 至 2026-12-31")),
@@ -690,15 +685,10 @@ async fn the_plan_form_checks_csrf_input_and_roles() {
 #[test]
 fn cli_text_of_a_small_plan() {
     let dir = cli_data();
-    let out = regkb_in(&dir.path().join("data"))
-        .args(["plan", "--uscc", NITRATION, "--uscc", CATERING])
-        .args(["--from", "2026-12-01", "--to", "2026-12-31", "--seed", "3"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        regkb_in(&dir.path().join("data"))
+            .args(["plan", "--uscc", NITRATION, "--uscc", CATERING])
+            .args(["--from", "2026-12-01", "--to", "2026-12-31", "--seed", "3"]),
     );
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }

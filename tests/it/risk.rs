@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{regkb_in, repo, unwrapped};
+use crate::support::{regkb_in, repo, run_ok, unwrapped};
 
 #[test]
 fn cli_ranks_stored_enterprises_and_limits() {
@@ -12,15 +12,7 @@ fn cli_ranks_stored_enterprises_and_limits() {
         .args(["records", "stress", "--count", "5"])
         .assert()
         .success();
-    let out = regkb_in(dir.path())
-        .args(["risk", "--json", "--limit", "3"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(regkb_in(dir.path()).args(["risk", "--json", "--limit", "3"]));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ranked = v.as_array().unwrap();
     assert_eq!(ranked.len(), 3);
@@ -56,11 +48,7 @@ fn cli_reports_a_bad_weights_file_with_its_line() {
 /// A temporary data directory holding one fixture enterprise in its store.
 fn stored_fixture(file: &str) -> (tempfile::TempDir, std::path::PathBuf, String) {
     let dir = tempfile::tempdir().unwrap();
-    let fixture: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("tests/fixtures/enterprises").join(file)).unwrap(),
-    )
-    .unwrap();
-    let record = fixture["record"].clone();
+    let record = crate::support::fixture_record(file);
     let uscc = record["uscc"].as_str().unwrap().to_string();
     let path = dir.path().join("record.json");
     std::fs::write(&path, serde_json::to_string(&record).unwrap()).unwrap();
@@ -78,15 +66,7 @@ fn stored_fixture(file: &str) -> (tempfile::TempDir, std::path::PathBuf, String)
 }
 
 fn risk_of(data: &std::path::Path, uscc: &str, as_of: &str) -> Value {
-    let out = regkb_in(data)
-        .args(["risk", "--json", "--as-of", as_of])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(regkb_in(data).args(["risk", "--json", "--as-of", as_of]));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v.as_array()
         .unwrap()
@@ -100,15 +80,10 @@ fn risk_of(data: &std::path::Path, uscc: &str, as_of: &str) -> Value {
 fn check_save_stores_the_result_so_risk_scores_it() {
     let (dir, file, uscc) = stored_fixture("hazchem-lpg-depot.json");
     assert_eq!(risk_of(dir.path(), &uscc, "2026-11-28")["colour"], "未检查");
-    let out = regkb_in(dir.path())
-        .args(["check", "--save", "--json", "--as-of", "2026-11-28"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        regkb_in(dir.path())
+            .args(["check", "--save", "--json", "--as-of", "2026-11-28"])
+            .arg(&file),
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("已保存检查结果"));
     let a = risk_of(dir.path(), &uscc, "2026-11-28");

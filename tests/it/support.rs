@@ -88,6 +88,17 @@ pub fn regkb_in(data_dir: &Path) -> assert_cmd::Command {
     cmd
 }
 
+/// Runs a command that must succeed (the failure shows its stderr).
+pub fn run_ok(cmd: &mut assert_cmd::Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A CLI report without its layout: miette wraps long lines to the terminal
 /// and draws a margin, so compare text with whitespace and `│` removed.
 pub fn unwrapped(stderr: &[u8]) -> String {
