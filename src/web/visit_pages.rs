@@ -68,7 +68,9 @@ pub(super) struct FactInput {
     pub value: String,
 }
 
-/// One checklist item as a form row.
+/// One checklist item as a form row (the inspector's answers empty until
+/// the form comes back).
+#[derive(Default)]
 pub(super) struct Row {
     pub index: usize,
     /// Comma-joined rule ids of the item.
@@ -247,18 +249,9 @@ fn topics_of(result: &CheckResult, schema: &Schema, stored: &StoredRecord) -> Ve
                 major: f.major,
                 action: item.action,
                 explanation: f.explanation,
-                outcome: String::new(),
-                note: String::new(),
                 facts,
                 facts_elsewhere: elsewhere.into_iter().collect(),
-                owner: String::new(),
-                deadline: String::new(),
-                rplan: String::new(),
-                level: String::new(),
-                errors: Vec::new(),
-                lead: String::new(),
-                participating: String::new(),
-                cites: Vec::new(),
+                ..Row::default()
             });
             index += 1;
         }
@@ -323,18 +316,12 @@ fn topics_of_plan(
                 major: item.severity == crate::check::Severity::Major,
                 action: item.action.label(),
                 explanation: explanations.join("；"),
-                outcome: String::new(),
-                note: String::new(),
                 facts,
                 facts_elsewhere: elsewhere.into_iter().collect(),
-                owner: String::new(),
-                deadline: String::new(),
-                rplan: String::new(),
-                level: String::new(),
-                errors: Vec::new(),
                 lead: item.lead.clone(),
                 participating: item.participating.join("、"),
                 cites: item.citations.iter().map(cite_view).collect(),
+                ..Row::default()
             });
             index += 1;
         }
@@ -363,7 +350,6 @@ fn other_rows(index: usize) -> TopicRows {
         departments: String::new(),
         rows: vec![Row {
             index,
-            rules: String::new(),
             rule: OTHER.to_string(),
             title: "现场发现的其他事故隐患".to_string(),
             major: false,
@@ -371,18 +357,7 @@ fn other_rows(index: usize) -> TopicRows {
             explanation:
                 "清单以外的隐患：在说明中写明情况，并填写整改责任人和整改期限；不填则不登记。"
                     .to_string(),
-            outcome: String::new(),
-            note: String::new(),
-            facts: Vec::new(),
-            facts_elsewhere: Vec::new(),
-            owner: String::new(),
-            deadline: String::new(),
-            rplan: String::new(),
-            level: String::new(),
-            errors: Vec::new(),
-            lead: String::new(),
-            participating: String::new(),
-            cites: Vec::new(),
+            ..Row::default()
         }],
     }
 }
