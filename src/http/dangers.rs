@@ -91,10 +91,6 @@ async fn run<T: Send + 'static>(
         .map_err(danger_error)
 }
 
-fn today() -> jiff::civil::Date {
-    jiff::Zoned::now().date()
-}
-
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -175,14 +171,17 @@ pub async fn create(
     let actor = who.actor();
     let store = state.0.store.clone();
     let danger = run(move || store.create_danger(&new, &actor)).await?;
-    Ok((StatusCode::CREATED, Json(out(&danger))).into_response())
+    Ok((StatusCode::CREATED, Json(danger_out(&danger))).into_response())
 }
 
 /// A danger as answered: the stored form plus `overdue` today.
-fn out(d: &HiddenDanger) -> serde_json::Value {
+pub(super) fn danger_out(d: &HiddenDanger) -> serde_json::Value {
     let mut v = serde_json::to_value(d).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
-        o.insert("overdue".into(), d.is_overdue(today()).into());
+        o.insert(
+            "overdue".into(),
+            d.is_overdue(crate::search::today()).into(),
+        );
     }
     v
 }
@@ -208,12 +207,12 @@ pub async fn list(
         uscc,
         township: q.township.filter(|t| !t.is_empty()),
         state: st,
-        overdue_on: q.overdue.filter(|o| *o).map(|_| today()),
+        overdue_on: q.overdue.filter(|o| *o).map(|_| crate::search::today()),
     };
     let store = state.0.store.clone();
     let found = run(move || store.dangers(&filter)).await?;
     let visible = visible_only(&state, &who, found, |d| &d.uscc).await?;
-    let dangers: Vec<_> = visible.iter().map(out).collect();
+    let dangers: Vec<_> = visible.iter().map(danger_out).collect();
     Ok(Json(serde_json::json!({"total": dangers.len(), "dangers": dangers})).into_response())
 }
 
@@ -237,7 +236,7 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let who = caller.require(Role::Inspector)?;
     let d = fetch(&state, &who, id).await?;
-    Ok(Json(out(&d)).into_response())
+    Ok(Json(danger_out(&d)).into_response())
 }
 
 pub async fn transition(
@@ -261,5 +260,5 @@ pub async fn transition(
     let actor = who.actor();
     let store = state.0.store.clone();
     let moved = run(move || store.transition_danger(d.id, &req, &actor)).await?;
-    Ok(Json(out(&moved)).into_response())
+    Ok(Json(danger_out(&moved)).into_response())
 }

@@ -18,13 +18,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::{Caller, Identity};
+use super::dangers::danger_out;
 use super::enterprises::{
     blocking, existing, may_see_enterprise, store_error, uscc_of, visible_only,
 };
 use super::error::{ApiError, PointerProblem};
 use super::extract::{ApiPath, ApiQuery, JsonBytes, decode};
 use super::state::AppState;
-use crate::danger::HiddenDanger;
 use crate::store::{Role, StoreError};
 use crate::visit::{NewVisit, Visit, VisitError, VisitId, VisitItem};
 
@@ -72,18 +72,6 @@ fn visit_error(e: VisitError) -> ApiError {
         VisitError::Store(StoreError::Danger(d)) => ApiError::field("items", d.to_string()),
         VisitError::Store(other) => store_error(other),
     }
-}
-
-/// A danger as answered: the stored form plus `overdue` today.
-fn danger_out(d: &HiddenDanger) -> Value {
-    let mut v = serde_json::to_value(d).unwrap_or_default();
-    if let Some(o) = v.as_object_mut() {
-        o.insert(
-            "overdue".into(),
-            d.is_overdue(crate::search::today()).into(),
-        );
-    }
-    v
 }
 
 pub async fn create(
